@@ -1,0 +1,23 @@
+"""Dockerfile and .dockerignore: the facts the compose file and the Deployments rely on."""
+
+from __future__ import annotations
+
+import re
+
+from .checks import REPO
+
+
+def test_dockerfile_builds_the_project_and_runs_as_non_root() -> None:
+    text = (REPO / "Dockerfile").read_text()
+    assert re.search(r"^FROM python:3\.11-slim\b", text, re.M)
+    assert re.search(r"^RUN pip install \.", text, re.M)
+    users = re.findall(r"^USER\s+(\S+)", text, re.M)
+    assert users and users[-1].split(":")[0] not in {"0", "root"}
+    assert users[-1].split(":")[0].isdigit(), "numeric UID lets Kubernetes verify runAsNonRoot"
+    assert re.search(r'^ENTRYPOINT \["ocop"\]', text, re.M)
+
+
+def test_dockerignore_keeps_local_state_out_of_the_image() -> None:
+    ignored = set((REPO / ".dockerignore").read_text().split())
+    assert {".git", ".venv", ".env", ".ocop"} <= ignored
+    assert not {"pyproject.toml", "shared", "services", "ocop"} & ignored
