@@ -1,0 +1,133 @@
+"""``ocop``: run the system, serve one service, mint tokens, rebuild projections, regenerate contracts."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from datetime import timedelta
+from typing import Optional
+
+import typer
+
+app = typer.Typer(help="OCOP platform (Mỗi xã một sản phẩm) operations.", no_args_is_help=True)
+
+
+def _service_definition(name: str):
+    from importlib import import_module
+
+    from shared.settings import SERVICES
+
+    if name not in SERVICES:
+        raise typer.BadParameter(f"unknown service {name!r}; one of {', '.join(SERVICES)}", param_hint="SERVICE")
+    return import_module(f"services.{name}.service").definition
+
+
+@app.command()
+def up() -> None:
+    """Start broker, PostgreSQL and the four services; Ctrl-C stops everything."""
+    from ocop.launcher import Launcher
+
+    launcher = Launcher()
+    stop = {"now": False}
+
+    def on_signal(*_: object) -> None:
+        stop["now"] = True
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        launcher.start_infrastructure()
+        launcher.start_services()
+        typer.echo(launcher.summary())
+        while not stop["now"]:
+            time.sleep(0.5)
+            crashed = [s.name for s in launcher.processes.values() if s.process and s.process.poll() is not None]
+            if crashed:
+                typer.echo(f"service exited unexpectedly: {', '.join(crashed)}; stopping", err=True)
+                raise typer.Exit(1)
+    finally:
+        typer.echo("stopping…")
+        launcher.stop()
+        typer.echo("stopped.")
+
+
+@app.command()
+def serve(service: str = typer.Argument(..., help="registration | rating | finance | monitoring")) -> None:
+    """Run one service process (what docker-compose and Kubernetes run)."""
+    from shared.service import serve as run
+
+    run(service, _service_definition(service))
+
+
+@app.command()
+def token(
+    role: str = typer.Option(..., help="actor role, see docs/ROLES.md"),
+    district: Optional[str] = typer.Option(None, help="district code, for district and commune staff"),
+    commune: Optional[str] = typer.Option(None, help="commune code, for commune staff"),
+    actor_id: str = typer.Option("local-user", "--actor-id", help="the actor's id (JWT sub)"),
+    hours: float = typer.Option(8.0, help="validity in hours"),
+) -> None:
+    """Mint a signed bearer token for local use."""
+    from shared.auth import Role, mint_token
+    from shared.settings import kernel_settings
+
+    try:
+        parsed = Role(role)
+    except ValueError:
+        raise typer.BadParameter(f"unknown role {role!r}; one of {', '.join(r.value for r in Role)}", param_hint="--role")
+    typer.echo(
+        mint_token(kernel_settings(), actor_id=actor_id, role=parsed, district=district, commune=commune, ttl=timedelta(hours=hours))
+    )
+
+
+@app.command()
+def rebuild(
+    service: str = typer.Argument(..., help="registration | rating | finance | monitoring"),
+    batch_size: int = typer.Option(1000, min=1),
+) -> None:
+    """Drop the service's read models and rebuild them from its own event store."""
+    from rich.progress import Progress
+
+    from shared.db import create_pool
+    from shared.projections import rebuild as rebuild_projections
+    from shared.settings import service_settings
+
+    definition = _service_definition(service)
+    settings = service_settings(service)
+
+    async def run() -> int:
+        pool = await create_pool(settings.database_url, settings.schema, name=f"ocop-{service}-rebuild")
+        try:
+            with Progress() as progress:
+                task = progress.add_task(f"rebuilding {service}", total=None)
+                return await rebuild_projections(
+                    pool,
+                    list(definition.projections()),
+                    batch_size=batch_size,
+                    progress=lambda done, total: progress.update(task, completed=done, total=total),
+                )
+        finally:
+            await pool.close()
+
+    typer.echo(f"{service}: {asyncio.run(run())} events replayed into its projections")
+
+
+@app.command()
+def schemas(check: bool = typer.Option(False, "--check", help="fail if the committed files drift from the code")) -> None:
+    """Regenerate the JSON Schemas and the AsyncAPI document of the public events."""
+    from shared.contracts import generate
+
+    if check:
+        drift = generate.check()
+        if drift:
+            typer.echo("out of date: " + ", ".join(map(str, drift)), err=True)
+            raise typer.Exit(1)
+        typer.echo("contracts up to date")
+        return
+    for path in generate.write():
+        typer.echo(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,164 @@
+"""Embedded runtime: broker, PostgreSQL and the four service processes on one machine (``ocop up``).
+
+The same launcher serves the tests. PostgreSQL is the system of record; Tansu
+keeps everything in memory, so whenever the broker is (re)started the services
+are (re)started too: a consumer whose broker came back empty would otherwise
+keep its old position and silently skip.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from shared.kafka import contract_topics, ensure_topics
+from shared.settings import DEFAULT_PORTS, SERVICES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass
+class Launcher:
+    """Starts what is missing and remembers what it started, so ``stop`` leaves nothing running."""
+
+    state_dir: Path = ROOT / ".ocop"
+    env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    services: tuple[str, ...] = SERVICES
+    broker_port: int = 9092
+    postgres_port: int = 55432
+    postgres: object | None = None
+    broker: object | None = None
+    database_url: str = ""
+    bootstrap_servers: str = ""
+    processes: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    def start_infrastructure(self) -> None:
+        from ocop.infra.broker import TansuBroker
+        from ocop.infra.postgres import EmbeddedPostgres
+
+        self.database_url = self.env.get("OCOP_DATABASE_URL", "")
+        if not self.database_url:
+            self.postgres = EmbeddedPostgres(data_dir=self.state_dir / "pgdata", port=self.postgres_port).start()
+            self.postgres.ensure_database("ocop")
+            self.database_url = self.postgres.dsn("ocop")
+        self.bootstrap_servers = self.env.get("OCOP_KAFKA_BOOTSTRAP_SERVERS", "")
+        if not self.bootstrap_servers:
+            self.broker = TansuBroker(port=self.broker_port, log_dir=self.state_dir / "logs").start()
+            self.bootstrap_servers = self.broker.bootstrap_servers
+        self.create_topics()
+
+    def create_topics(self) -> None:
+        partitions = int(self.env.get("OCOP_KAFKA_PARTITIONS", "6"))
+        ensure_topics(self.bootstrap_servers, contract_topics(), partitions=partitions)
+
+    def service_env(self, name: str, port: int) -> dict[str, str]:
+        env = dict(self.env)
+        env.update(
+            OCOP_DATABASE_URL=self.database_url,
+            OCOP_KAFKA_BOOTSTRAP_SERVERS=self.bootstrap_servers,
+            **{f"OCOP_{name.upper()}_PORT": str(port)},
+        )
+        if self.broker is not None:
+            env["OCOP_KAFKA_IDEMPOTENCE"] = "false"
+        return env
+
+    def start_services(self, timeout: float = 90.0) -> None:
+        logs = self.state_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        for name in self.services:
+            port = int(self.env.get(f"OCOP_{name.upper()}_PORT", DEFAULT_PORTS[name]))
+            with open(logs / f"{name}.log", "ab") as log:
+                process = subprocess.Popen(
+                    [sys.executable, "-m", f"services.{name}"],
+                    cwd=ROOT,
+                    env=self.service_env(name, port),
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            self.processes[name] = ServiceProcess(name, port, process)
+        self.wait_ready(timeout)
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        pending = set(self.processes)
+        while pending:
+            for name in sorted(pending):
+                service = self.processes[name]
+                if service.process and service.process.poll() is not None:
+                    raise RuntimeError(f"{name} exited with {service.process.returncode}; see {self.state_dir}/logs/{name}.log")
+                try:
+                    if httpx.get(service.url + "/readyz", timeout=2).status_code == 200:
+                        pending.discard(name)
+                except httpx.HTTPError:
+                    pass
+            if pending and time.monotonic() > deadline:
+                raise TimeoutError(f"not ready after {timeout}s: {sorted(pending)}")
+            if pending:
+                time.sleep(0.2)
+
+    def stop_services(self, timeout: float = 20.0) -> None:
+        for service in self.processes.values():
+            if service.process and service.process.poll() is None:
+                service.process.send_signal(signal.SIGTERM)
+        for service in self.processes.values():
+            if service.process:
+                try:
+                    service.process.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    service.process.kill()
+                    service.process.wait()
+        self.processes.clear()
+
+    def restart_broker_empty(self) -> None:
+        """A new, empty broker (fresh cluster id): topics are created again and the services restarted."""
+        assert self.broker is not None, "the broker was not started by this launcher"
+        self.stop_services()
+        self.broker.restart_empty()
+        self.create_topics()
+        self.start_services()
+
+    def stop(self) -> None:
+        self.stop_services()
+        if self.broker is not None:
+            self.broker.stop()
+            self.broker = None
+        if self.postgres is not None:
+            self.postgres.stop()
+            self.postgres = None
+
+    def summary(self) -> str:
+        lines = ["OCOP is up:"]
+        for service in self.processes.values():
+            lines.append(f"  {service.name:<13} {service.url}  (docs {service.url}/docs)")
+        lines.append(f"  kafka         {self.bootstrap_servers}{' (embedded Tansu)' if self.broker else ''}")
+        where = "embedded PostgreSQL" if self.postgres else "OCOP_DATABASE_URL"
+        lines.append(f"  postgresql    {_redact(self.database_url)} ({where})")
+        lines.append(f"  logs          {self.state_dir / 'logs'}")
+        lines.append("Press Ctrl-C to stop everything.")
+        return "\n".join(lines)
+
+
+def _redact(url: str) -> str:
+    if "@" in url and ":" in url.split("@")[0].split("//")[-1]:
+        scheme, rest = url.split("//", 1)
+        user = rest.split(":", 1)[0]
+        return f"{scheme}//{user}:***@{rest.split('@', 1)[1]}"
+    return url

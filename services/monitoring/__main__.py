@@ -1,0 +1,4 @@
+from services.monitoring.service import definition
+from shared.service import serve
+
+serve("monitoring", definition)

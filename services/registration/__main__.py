@@ -1,0 +1,4 @@
+from services.registration.service import definition
+from shared.service import serve
+
+serve("registration", definition)

@@ -1,0 +1,60 @@
+"""Base of event-sourced aggregates: pure, no I/O.
+
+A command method checks the rules and calls ``record``; state changes only in
+``apply``, which replays the same events when the aggregate is loaded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+
+@dataclasses.dataclass(frozen=True)
+class DomainEvent:
+    """A fact that happened to one aggregate, named in the past tense."""
+
+    @property
+    def event_type(self) -> str:
+        return type(self).__name__
+
+    def to_data(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+class Aggregate:
+    """Holds ``id``, ``version`` (events applied so far) and the events recorded but not yet saved."""
+
+    stream_type: ClassVar[str] = ""
+    event_types: ClassVar[dict[str, type[DomainEvent]]] = {}
+
+    def __init__(self, aggregate_id: str) -> None:
+        self.id = aggregate_id
+        self.version = 0
+        self._pending: list[DomainEvent] = []
+
+    def apply(self, event: DomainEvent) -> None:
+        raise NotImplementedError
+
+    def record(self, event: DomainEvent) -> None:
+        self.apply(event)
+        self.version += 1
+        self._pending.append(event)
+
+    def replay(self, event: DomainEvent) -> None:
+        self.apply(event)
+        self.version += 1
+
+    def collect(self) -> list[DomainEvent]:
+        """Hand the pending events to the repository and forget them."""
+        pending, self._pending = self._pending, []
+        return pending
+
+    @property
+    def loaded_version(self) -> int:
+        """The version the store held when this aggregate was loaded: the expected version of the next append."""
+        return self.version - len(self._pending)
+
+    @classmethod
+    def event_from(cls, event_type: str, data: dict[str, Any]) -> DomainEvent:
+        return cls.event_types[event_type](**data)

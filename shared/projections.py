@@ -1,0 +1,54 @@
+"""Projections (read models) are disposable: derived from events, dropped and rebuilt at will."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+import asyncpg
+
+from shared.eventstore import EventStore, StoredEvent
+
+
+class Projection(Protocol):
+    """Read-model writer. ``apply`` must give the same rows whether events come live or from a rebuild."""
+
+    name: str
+    tables: Sequence[str]
+
+    async def apply(self, conn: asyncpg.Connection, events: Sequence[StoredEvent]) -> None: ...
+
+
+Progress = Callable[[int, int], None]
+
+
+async def apply_all(conn: asyncpg.Connection, projections: Sequence[Projection], events: Sequence[StoredEvent]) -> None:
+    if events:
+        for projection in projections:
+            await projection.apply(conn, events)
+
+
+async def rebuild(
+    pool: asyncpg.Pool,
+    projections: Sequence[Projection],
+    *,
+    batch_size: int = 1000,
+    progress: Progress | None = None,
+) -> int:
+    """Empty the read models and replay the whole store into them, in one transaction.
+
+    TRUNCATE holds the tables until commit, so live writers wait instead of
+    interleaving rows with the replay; a failure leaves the old read models intact.
+    """
+    tables = [table for p in projections for table in p.tables]
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+        total = await conn.fetchval("SELECT count(*) FROM events")
+        if tables:
+            await conn.execute("TRUNCATE " + ", ".join(tables))
+        store, position, done = EventStore(conn), 0, 0
+        while batch := await store.read_all(after_position=position, limit=batch_size):
+            await apply_all(conn, projections, batch)
+            position, done = batch[-1].position, done + len(batch)
+            if progress:
+                progress(done, total)
+    return done

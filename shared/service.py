@@ -1,0 +1,192 @@
+"""What every service process has: pool, migrations, broker, relay, consumers, health, error mapping.
+
+A service describes itself with a ``ServiceDefinition``; ``create_app`` is the
+composition root that turns it into a FastAPI app whose lifespan starts and
+stops everything. Nothing connects at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import structlog
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from shared.consumer import DeadLetters, InboxConsumer, Subscription
+from shared.db import KERNEL_MIGRATIONS, create_pool, discover, migrate
+from shared.eventstore import ConcurrencyError
+from shared.kafka import cluster_id_async, contract_topics, ensure_topics_async, make_broker
+from shared.observability import configure_logging, configure_tracing
+from shared.projections import Projection
+from shared.relay import OutboxRelay, notify_channel
+from shared.settings import ServiceSettings, service_settings
+from shared.uow import NotFound, UnitOfWork
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    migrations: Path | None = None
+    projections: Callable[[], Sequence[Projection]] = lambda: ()
+    subscriptions: Sequence[Subscription] = ()
+    routers: Sequence[APIRouter] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class ServiceRuntime:
+    """The live parts of one service process; tests build it directly with their own settings."""
+
+    def __init__(self, definition: ServiceDefinition, settings: ServiceSettings) -> None:
+        self.definition = definition
+        self.settings = settings
+        self.projections = list(definition.projections())
+        self.pool: asyncpg.Pool | None = None
+        self.broker = make_broker(settings, client_id=f"ocop-{settings.service}")
+        self.relay: OutboxRelay | None = None
+        self.consumers: list[InboxConsumer] = []
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    def uow(self) -> UnitOfWork:
+        assert self.pool is not None, "service not started"
+        return UnitOfWork(self.pool, self.projections, notify_channel=notify_channel(self.settings.schema))
+
+    async def start(self, *, relay: bool = True, consumers: bool = True, timeout: float = 60.0) -> None:
+        self.pool = await _retry(self._connect_database, timeout, "database")
+        topics = {*contract_topics(), self.settings.dead_letter_topic, *(t for s in self.definition.subscriptions for t in s.topics)}
+        await _retry(lambda: ensure_topics_async(self.settings, topics), timeout, "broker")
+        dead_letters = DeadLetters(self.broker, self.pool, self.settings.dead_letter_topic)
+        if consumers:
+            for subscription in self.definition.subscriptions:
+                consumer = InboxConsumer(subscription, self.uow, dead_letters, self.settings)
+                consumer.register(self.broker)
+                self.consumers.append(consumer)
+        await _retry(self.broker.start, timeout, "broker")
+        if relay:
+            self.relay = OutboxRelay(self.pool, self.settings)
+            self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.settings.service}-relay"))
+        log.info("service started", port=self.settings.port)
+
+    async def _connect_database(self) -> asyncpg.Pool:
+        settings = self.settings
+        pool = await create_pool(
+            settings.database_url,
+            settings.schema,
+            min_size=settings.database_pool_min,
+            max_size=settings.database_pool_max,
+            name=f"ocop-{settings.service}",
+        )
+        migrations = discover("kernel", KERNEL_MIGRATIONS)
+        if self.definition.migrations:
+            migrations += discover(settings.service, self.definition.migrations)
+        await migrate(pool, settings.schema, migrations)
+        return pool
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        with contextlib.suppress(Exception):
+            await self.broker.stop()
+        if self.pool is not None:
+            await self.pool.close()
+            self.pool = None
+
+    async def readiness(self) -> dict[str, str]:
+        checks: dict[str, str] = {}
+        try:
+            assert self.pool is not None, "not started"
+            async with self.pool.acquire(timeout=2) as conn:
+                await conn.fetchval("SELECT 1")
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"unreachable: {exc}"
+        try:
+            await asyncio.wait_for(cluster_id_async(self.settings.kafka_bootstrap_servers, 2.0), 3.0)
+            checks["broker"] = "ok"
+        except Exception as exc:
+            checks["broker"] = f"unreachable: {exc or type(exc).__name__}"
+        return checks
+
+
+async def _retry(step: Callable[[], Any], timeout: float, what: str) -> Any:
+    deadline, delay = time.monotonic() + timeout, 0.2
+    while True:
+        try:
+            return await step()
+        except Exception as exc:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{what} not reachable after {timeout:.0f}s: {exc}") from exc
+            log.warning("waiting for dependency", dependency=what, error=str(exc))
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 3.0)
+
+
+def _error(status: int, error: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"detail": {"error": error, "message": message, **extra}})
+
+
+def create_app(definition: ServiceDefinition, settings: ServiceSettings | None = None) -> FastAPI:
+    settings = settings or service_settings(definition.name)
+    runtime = ServiceRuntime(definition, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=f"OCOP {definition.name}", lifespan=lifespan)
+    app.state.runtime = runtime
+    app.state.settings = settings
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "alive", "service": definition.name}
+
+    @app.get("/readyz", tags=["operations"])
+    async def readyz() -> JSONResponse:
+        checks = await runtime.readiness()
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503)
+
+    @app.exception_handler(ConcurrencyError)
+    async def conflict(_: Request, exc: ConcurrencyError) -> JSONResponse:
+        return _error(409, "conflict", str(exc), stream_id=exc.stream_id)
+
+    @app.exception_handler(NotFound)
+    async def not_found(_: Request, exc: NotFound) -> JSONResponse:
+        return _error(404, "not_found", str(exc))
+
+    for router in definition.routers:
+        app.include_router(router)
+    return app
+
+
+def serve(name: str, definition: ServiceDefinition) -> None:
+    """Run one service process with uvicorn (``ocop serve NAME`` and ``python -m services.NAME``)."""
+    import uvicorn
+    from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+    settings = service_settings(name)
+    configure_logging(name, settings.log_level, json=settings.log_json)
+    configure_tracing(name, settings.trace_sample_ratio)
+    AsyncPGInstrumentor().instrument()
+    app = create_app(definition, settings)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False, lifespan="on")

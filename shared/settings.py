@@ -1,0 +1,84 @@
+"""Settings read from the environment (prefix ``OCOP_``), with defaults that work on the embedded run."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICES: tuple[str, ...] = ("registration", "rating", "finance", "monitoring")
+DEFAULT_PORTS: dict[str, int] = {"registration": 8001, "rating": 8002, "finance": 8003, "monitoring": 8004}
+
+
+class KernelSettings(BaseSettings):
+    """What every service shares: broker, database, auth, telemetry."""
+
+    model_config = SettingsConfigDict(env_prefix="OCOP_", extra="ignore")
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # Tansu cannot do InitProducerId, so idempotence is off by default and on in docker-compose (Apache Kafka).
+    kafka_idempotence: bool = False
+    kafka_partitions: int = Field(default=6, ge=1)
+    kafka_replication_factor: int = Field(default=1, ge=1)
+    kafka_request_timeout_ms: int = Field(default=15_000, ge=1000)
+    kafka_fetch_max_wait_ms: int = Field(default=20, ge=0)
+
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/ocop"
+    database_pool_min: int = Field(default=1, ge=0)
+    database_pool_max: int = Field(default=10, ge=1)
+
+    jwt_secret: str = "ocop-development-secret-change-me"
+    jwt_algorithm: str = "HS256"
+    jwt_public_key: str | None = None
+    jwt_private_key: str | None = None
+    jwt_issuer: str = "ocop"
+    jwt_audience: str = "ocop"
+
+    log_level: str = "INFO"
+    log_json: bool = True
+    trace_sample_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
+
+    relay_batch_size: int = Field(default=500, ge=1)
+    relay_poll_seconds: float = Field(default=1.0, gt=0)
+    consumer_max_retries: int = Field(default=3, ge=0)
+    consumer_retry_backoff_seconds: float = Field(default=0.2, ge=0)
+    consumer_batch_size: int = Field(default=500, ge=1)
+
+
+class ServiceSettings(KernelSettings):
+    """Settings of one service: its name picks ``OCOP_<SERVICE>_DATABASE_URL`` and ``OCOP_<SERVICE>_PORT``."""
+
+    service: str
+    host: str = "127.0.0.1"
+    port: int = 0
+
+    @property
+    def schema(self) -> str:
+        return self.service
+
+    @property
+    def dead_letter_topic(self) -> str:
+        return f"ocop.dlq.{self.service}"
+
+    @property
+    def consumer_group(self) -> str:
+        return f"ocop-{self.service}"
+
+
+def service_settings(service: str, **overrides: object) -> ServiceSettings:
+    """Build one service's settings; per-service variables win over the shared ones."""
+    prefix = f"OCOP_{service.upper()}_"
+    values: dict[str, object] = {"service": service, "port": DEFAULT_PORTS.get(service, 0)}
+    if url := os.environ.get(prefix + "DATABASE_URL"):
+        values["database_url"] = url
+    if port := os.environ.get(prefix + "PORT"):
+        values["port"] = int(port)
+    values.update(overrides)
+    return ServiceSettings(**values)  # type: ignore[arg-type]
+
+
+@lru_cache
+def kernel_settings() -> KernelSettings:
+    return KernelSettings()

@@ -1,0 +1,160 @@
+"""Unit of work: new events, outbox rows, projection rows and the inbox row commit together or not at all."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+import asyncpg
+from opentelemetry import propagate
+
+from shared.aggregate import Aggregate
+from shared.context import current_context
+from shared.contracts import CONTRACTS, kafka_headers, serialize_event
+from shared.eventstore import ConcurrencyError, EventStore, NewEvent, StoredEvent
+from shared.projections import Projection, apply_all
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class NotFound(LookupError):
+    def __init__(self, stream_type: str, stream_id: str) -> None:
+        super().__init__(f"{stream_type} {stream_id!r} not found")
+        self.stream_type = stream_type
+        self.stream_id = stream_id
+
+
+class Repository(Generic[A]):
+    """Loads aggregates from their streams; the unit of work saves what they recorded."""
+
+    def __init__(self, uow: UnitOfWork, aggregate: type[A]) -> None:
+        self._uow = uow
+        self._aggregate = aggregate
+
+    async def get(self, aggregate_id: str, *, expected_version: int | None = None) -> A:
+        """Load an aggregate; with ``expected_version`` (the caller's view), a stale view is a conflict."""
+        found = await self.find(aggregate_id)
+        if found is None:
+            raise NotFound(self._aggregate.stream_type, aggregate_id)
+        if expected_version is not None and found.version != expected_version:
+            raise ConcurrencyError(aggregate_id, expected_version)
+        return found
+
+    async def find(self, aggregate_id: str) -> A | None:
+        events = await self._uow.events.read_stream(aggregate_id)
+        if not events:
+            return None
+        aggregate = self._aggregate(aggregate_id)
+        for stored in events:
+            aggregate.replay(self._aggregate.event_from(stored.event_type, stored.data))
+        self._uow.track(aggregate)
+        return aggregate
+
+    def add(self, aggregate: A) -> None:
+        self._uow.track(aggregate)
+
+
+class UnitOfWork:
+    """``async with uow:`` opens a transaction; leaving without ``commit()`` rolls it back."""
+
+    def __init__(self, pool: asyncpg.Pool, projections: Sequence[Projection] = (), *, notify_channel: str) -> None:
+        self._pool = pool
+        self._projections = projections
+        self._notify_channel = notify_channel
+        self._conn: asyncpg.Connection | None = None
+        self._tx: Any = None
+        self._tracked: list[Aggregate] = []
+        self._appended: list[StoredEvent] = []
+        self._outbox: list[tuple[Any, ...]] = []
+
+    async def __aenter__(self) -> UnitOfWork:
+        self._conn = await self._pool.acquire()
+        self._tx = self._conn.transaction()
+        await self._tx.start()
+        self.events = EventStore(self._conn)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        try:
+            if self._tx is not None:
+                await self._tx.rollback()
+        finally:
+            await self._pool.release(self._conn)
+            self._conn, self._tx = None, None
+
+    @property
+    def connection(self) -> asyncpg.Connection:
+        assert self._conn is not None, "unit of work used outside 'async with'"
+        return self._conn
+
+    def repository(self, aggregate: type[A]) -> Repository[A]:
+        return Repository(self, aggregate)
+
+    def track(self, aggregate: Aggregate) -> None:
+        if aggregate not in self._tracked:
+            self._tracked.append(aggregate)
+
+    async def append(self, stream_id: str, stream_type: str, expected_version: int, events: Sequence[NewEvent]) -> list[StoredEvent]:
+        stored = await self.events.append(stream_id, stream_type, expected_version, events)
+        self._appended.extend(stored)
+        return stored
+
+    def publish(self, envelope: Any, *, topic: str | None = None) -> None:
+        """Queue an integration event for the outbox, with the current trace so the relay can continue it.
+
+        ``topic`` defaults to the contract's topic for the event type.
+        """
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier)
+        headers = kafka_headers(envelope, carrier.get("traceparent"), carrier.get("tracestate"))
+        self._outbox.append(
+            (
+                envelope.event_id,
+                topic or CONTRACTS[envelope.event_type].topic,
+                envelope.product_id,
+                serialize_event(envelope),
+                json.dumps([[k, v.decode()] for k, v in headers]),
+            )
+        )
+
+    async def claim_inbox(self, consumer: str, event_id: uuid.UUID, topic: str, partition: int, offset: int) -> bool:
+        """True the first time ``consumer`` sees ``event_id``; False means it was already handled."""
+        row = await self.connection.fetchval(
+            "INSERT INTO inbox (consumer, event_id, topic, kafka_partition, kafka_offset) VALUES ($1, $2, $3, $4, $5)"
+            " ON CONFLICT DO NOTHING RETURNING true",
+            consumer,
+            event_id,
+            topic,
+            partition,
+            offset,
+        )
+        return bool(row)
+
+    async def commit(self) -> list[StoredEvent]:
+        await self._save_tracked()
+        await apply_all(self.connection, self._projections, self._appended)
+        if self._outbox:
+            await self.connection.executemany(
+                "INSERT INTO outbox (event_id, topic, message_key, payload, headers) VALUES ($1, $2, $3, $4, $5::text::jsonb)",
+                self._outbox,
+            )
+            # Delivered at commit: wakes the relay without polling.
+            await self.connection.execute("SELECT pg_notify($1, '')", self._notify_channel)
+        await self._tx.commit()
+        self._tx = None
+        appended, self._appended, self._outbox = self._appended, [], []
+        return appended
+
+    async def _save_tracked(self) -> None:
+        metadata = current_context().as_metadata()
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier)
+        metadata["traceparent"] = carrier.get("traceparent")
+        for aggregate in self._tracked:
+            expected = aggregate.loaded_version
+            pending = aggregate.collect()
+            new = [NewEvent(e.event_type, e.to_data(), metadata) for e in pending]
+            await self.append(aggregate.id, aggregate.stream_type, expected, new)
+        self._tracked.clear()

@@ -1,0 +1,30 @@
+"""Real parts for the integration tests: the project's launcher starts PostgreSQL and the broker once per session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from ocop.infra.ports import free_port
+from ocop.launcher import ROOT, Launcher
+
+
+@pytest.fixture(scope="session")
+def launcher() -> Iterator[Launcher]:
+    """Embedded PostgreSQL (unless OCOP_DATABASE_URL is set) and a Tansu broker on free ports."""
+    env = dict(os.environ)
+    env.pop("OCOP_KAFKA_BOOTSTRAP_SERVERS", None)  # tests pause and restart the broker, so it must be ours
+    started = Launcher(
+        state_dir=ROOT / ".ocop" / "test",
+        env=env,
+        services=(),
+        broker_port=free_port(),
+        postgres_port=free_port(),
+    )
+    started.start_infrastructure()
+    try:
+        yield started
+    finally:
+        started.stop()

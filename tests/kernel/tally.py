@@ -1,0 +1,165 @@
+"""A test-only service on the kernel: a tally per product, counted up by commands, seen by a consumer.
+
+It exercises every kernel part (aggregate, repository, unit of work, outbox,
+projection, inbox consumer, dead letters) without any OCOP business rule.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+
+from shared.aggregate import Aggregate, DomainEvent
+from shared.auth import Actor, Role, require
+from shared.consumer import Subscription
+from shared.contracts import new_envelope
+from shared.eventstore import StoredEvent
+from shared.service import ServiceDefinition, ServiceRuntime
+from shared.settings import ServiceSettings
+from shared.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class TallyOpened(DomainEvent):
+    product_id: str
+    district: str
+
+
+@dataclass(frozen=True)
+class TallyIncremented(DomainEvent):
+    amount: int
+
+
+class Tally(Aggregate):
+    stream_type = "tally"
+    event_types = {"TallyOpened": TallyOpened, "TallyIncremented": TallyIncremented}
+
+    def __init__(self, aggregate_id: str) -> None:
+        super().__init__(aggregate_id)
+        self.product_id = ""
+        self.district = ""
+        self.total = 0
+
+    @classmethod
+    def open(cls, tally_id: str, product_id: str, district: str) -> Tally:
+        tally = cls(tally_id)
+        tally.record(TallyOpened(product_id, district))
+        return tally
+
+    def increment(self, amount: int) -> None:
+        if amount <= 0:
+            raise ValueError("amount must be positive")
+        self.record(TallyIncremented(amount))
+
+    def apply(self, event: DomainEvent) -> None:
+        match event:
+            case TallyOpened(product_id=product_id, district=district):
+                self.product_id, self.district = product_id, district
+            case TallyIncremented(amount=amount):
+                self.total += amount
+
+
+class TallyProjection:
+    name = "tallies"
+    tables = ("tallies",)
+
+    async def apply(self, conn: asyncpg.Connection, events: Sequence[StoredEvent]) -> None:
+        for e in events:
+            if e.event_type == "TallyOpened":
+                await conn.execute(
+                    "INSERT INTO tallies VALUES ($1, $2, $3, 0, $4)", e.stream_id, e.data["product_id"], e.data["district"], e.version
+                )
+            elif e.event_type == "TallyIncremented":
+                await conn.execute(
+                    "UPDATE tallies SET total = total + $2, version = $3 WHERE tally_id = $1", e.stream_id, e.data["amount"], e.version
+                )
+
+
+def registered(product_id: str, **overrides: Any) -> Any:
+    """A valid public event used as the tally's integration event."""
+    data = {
+        "registration_id": str(uuid.uuid4()),
+        "cycle_year": 2021,
+        "product": {"name": "Bánh gai Tứ Trụ", "sector": "food", "group": "processed food", "product_set": 7, "description": "bánh"},
+        "producer": {"producer_id": "p-1", "name": "HTX Tứ Trụ", "legal_form": "cooperative"},
+        "location": {"district_code": "380", "commune_code": "15001"},
+    }
+    return new_envelope("ProductRegistered", product_id, data, **overrides)
+
+
+async def open_and_increment(uow: UnitOfWork, tally_id: str, product_id: str, amounts: Sequence[int], topic: str) -> None:
+    """Handler: load or open the tally, record increments, publish one integration event per increment."""
+    async with uow:
+        repo = uow.repository(Tally)
+        tally = await repo.find(tally_id) or Tally.open(tally_id, product_id, "380")
+        repo.add(tally)
+        for amount in amounts:
+            tally.increment(amount)
+            uow.publish(registered(product_id), topic=topic)
+        await uow.commit()
+
+
+async def count_received(envelope: Any, uow: UnitOfWork) -> None:
+    """Consumer handler: one row per product, counting the events seen."""
+    if envelope.product_id.startswith("poison"):
+        raise RuntimeError(f"cannot handle {envelope.product_id}")
+    await uow.connection.execute(
+        "INSERT INTO received VALUES ($1, 1, $2) ON CONFLICT (product_id) DO UPDATE SET messages = received.messages + 1, last_event = $2",
+        envelope.product_id,
+        envelope.event_id,
+    )
+
+
+class Increment(BaseModel):
+    amount: int = Field(gt=0)
+    expected_version: int = Field(ge=0)
+
+
+def router(topic: str) -> APIRouter:
+    api = APIRouter()
+
+    @api.post("/districts/{district}/tallies/{tally_id}/increments", status_code=201)
+    async def increment(
+        district: str, tally_id: str, body: Increment, request: Request, actor: Actor = Depends(require(Role.district_officer, Role.provincial_office))
+    ) -> dict[str, int]:
+        actor.ensure_district(district)
+        runtime: ServiceRuntime = request.app.state.runtime
+        async with runtime.uow() as uow:
+            tally = await uow.repository(Tally).get(tally_id, expected_version=body.expected_version)
+            tally.increment(body.amount)
+            uow.publish(registered(tally.product_id), topic=topic)
+            await uow.commit()
+        return {"version": tally.version}
+
+    return api
+
+
+def definition(name: str, topic: str, *, consume: bool = True) -> ServiceDefinition:
+    subscriptions = (Subscription("tally-counter", (topic,), count_received),) if consume else ()
+    return ServiceDefinition(
+        name=name,
+        migrations=Path(__file__).parent / "migrations",
+        projections=lambda: (TallyProjection(),),
+        subscriptions=subscriptions,
+        routers=(router(topic),),
+    )
+
+
+def settings_for(launcher: Any, name: str, **overrides: Any) -> ServiceSettings:
+    values: dict[str, Any] = dict(
+        service=name,
+        database_url=launcher.database_url,
+        kafka_bootstrap_servers=launcher.bootstrap_servers,
+        relay_poll_seconds=0.2,
+        consumer_retry_backoff_seconds=0.01,
+        consumer_max_retries=2,
+    )
+    values.update(overrides)
+    return ServiceSettings(**values)

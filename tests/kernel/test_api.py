@@ -1,0 +1,85 @@
+"""A kernel service over HTTP: bearer tokens, district scope, optimistic concurrency as 409, readiness."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import httpx
+
+from shared.auth import Role, mint_token
+from shared.service import create_app
+from tests.kernel.support import new_topic
+from tests.kernel.tally import definition, open_and_increment, settings_for
+
+
+class TallyApi:
+    def __init__(self, launcher):
+        self.name = f"kt_{uuid.uuid4().hex[:10]}"
+        self.topic = new_topic(launcher)
+        self.settings = settings_for(launcher, self.name)
+        self.app = create_app(definition(self.name, self.topic, consume=False), self.settings)
+        self.runtime = self.app.state.runtime
+
+    async def __aenter__(self):
+        await self.runtime.start()
+        self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://ocop")
+        return self
+
+    async def __aexit__(self, *exc):
+        await self.client.aclose()
+        await self.runtime.stop()
+
+    def token(self, role: Role, district: str | None = None) -> dict[str, str]:
+        return {"Authorization": "Bearer " + mint_token(self.settings, actor_id="u-1", role=role, district=district)}
+
+    async def increment(self, tally_id: str, district: str, expected: int, headers: dict[str, str]) -> httpx.Response:
+        return await self.client.post(
+            f"/districts/{district}/tallies/{tally_id}/increments", json={"amount": 1, "expected_version": expected}, headers=headers
+        )
+
+
+async def test_commands_need_a_valid_token_in_the_right_district(launcher):
+    async with TallyApi(launcher) as api:
+        tally_id = f"t-{uuid.uuid4()}"
+        await open_and_increment(api.runtime.uow(), tally_id, "p-api", [1], api.topic)
+        officer = api.token(Role.district_officer, "380")
+
+        missing = await api.increment(tally_id, "380", 2, {})
+        other_district = await api.increment(tally_id, "381", 2, officer)
+        wrong_role = await api.increment(tally_id, "380", 2, api.token(Role.producer))
+        accepted = await api.increment(tally_id, "380", 2, officer)
+
+    assert missing.status_code == 401
+    assert other_district.status_code == 403 and "381" in other_district.text
+    assert wrong_role.status_code == 403 and "producer" in wrong_role.text
+    assert accepted.status_code == 201 and accepted.json() == {"version": 3}
+
+
+async def test_concurrent_commands_on_one_stream_one_wins_the_other_gets_409(launcher):
+    async with TallyApi(launcher) as api:
+        tally_id = f"t-{uuid.uuid4()}"
+        await open_and_increment(api.runtime.uow(), tally_id, "p-race", [1], api.topic)
+        office = api.token(Role.provincial_office)
+        responses = await asyncio.gather(*(api.increment(tally_id, "380", 2, office) for _ in range(2)))
+        stale = await api.increment(tally_id, "380", 2, office)
+
+    assert sorted(r.status_code for r in responses) == [201, 409]
+    conflict = next(r for r in responses if r.status_code == 409).json()["detail"]
+    assert conflict["error"] == "conflict" and conflict["stream_id"] == tally_id
+    assert stale.status_code == 409
+
+
+async def test_readiness_reports_an_unreachable_broker_as_503(launcher):
+    async with TallyApi(launcher) as api:
+        ready = await api.client.get("/readyz")
+        launcher.broker.pause()
+        try:
+            stalled = await api.client.get("/readyz")
+        finally:
+            launcher.broker.resume()
+        alive = await api.client.get("/healthz")
+
+    assert ready.status_code == 200 and ready.json()["database"] == "ok"
+    assert stalled.status_code == 503 and stalled.json()["broker"].startswith("unreachable")
+    assert alive.status_code == 200

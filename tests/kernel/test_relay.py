@@ -1,0 +1,114 @@
+"""Outbox relay over the real broker: once, in order per key, traced, and robust to a stalled broker or a crash."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import defaultdict
+
+from opentelemetry import trace
+
+from shared.relay import OutboxRelay
+from tests.kernel.support import eventually, header, new_topic, read_topic, tally_service
+from tests.kernel.tally import open_and_increment
+
+tracer = trace.get_tracer("tests")
+
+
+async def _outbox_order(svc) -> dict[str, list[str]]:
+    async with svc.pool.acquire() as conn:
+        rows = await conn.fetch("SELECT message_key, event_id FROM outbox ORDER BY id")
+    order: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        order[row["message_key"]].append(str(row["event_id"]))
+    return order
+
+
+async def _pending(svc) -> int:
+    async with svc.pool.acquire() as conn:
+        return await conn.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+
+
+async def test_outbox_rows_are_published_once_in_order_per_product_with_the_trace(launcher):
+    topic = new_topic(launcher)
+    async with tally_service(launcher, topic, consume=False) as svc:
+        with tracer.start_as_current_span("http command") as span:
+            trace_id = format(span.get_span_context().trace_id, "032x")
+            await asyncio.gather(
+                *(open_and_increment(svc.uow(), f"t-{p}-{uuid.uuid4()}", f"product-{p}", [1] * 10, topic) for p in range(5))
+            )
+        records = await read_topic(launcher.bootstrap_servers, topic, count=50)
+        await eventually(lambda: _zero_pending(svc), what="outbox drained")
+        expected = await _outbox_order(svc)
+
+    seen: dict[str, list[str]] = defaultdict(list)
+    for record in sorted(records, key=lambda r: (r.partition, r.offset)):
+        seen[record.key.decode()].append(header(record, "event_id"))
+    assert len(records) == 50
+    assert seen == expected
+    traceparents = {header(r, "traceparent") for r in records}
+    assert all(tp and tp.split("-")[1] == trace_id for tp in traceparents)
+
+
+async def _zero_pending(svc) -> bool:
+    return await _pending(svc) == 0
+
+
+async def test_events_appended_while_the_broker_is_stalled_all_arrive_after_it_resumes(launcher):
+    topic = new_topic(launcher)
+    async with tally_service(launcher, topic, consume=False) as svc:
+        await eventually(lambda: _leader(svc), what="relay leadership")
+        launcher.broker.pause()
+        try:
+            for p in range(4):
+                await open_and_increment(svc.uow(), f"t-{uuid.uuid4()}", f"stalled-{p}", [1, 2, 3], topic)
+            assert await _pending(svc) == 12  # nothing can leave while the broker is stopped
+        finally:
+            launcher.broker.resume()
+        await eventually(lambda: _zero_pending(svc), timeout=60, what="outbox drained after resume")
+        records = await read_topic(launcher.bootstrap_servers, topic, count=12)
+    event_ids = [header(r, "event_id") for r in records]
+    assert len(set(event_ids)) == 12
+
+
+async def _leader(svc) -> bool:
+    return bool(svc.relay and svc.relay.is_leader)
+
+
+async def test_a_relay_that_dies_between_publish_and_mark_repeats_harmlessly(launcher):
+    topic = new_topic(launcher)
+    async with tally_service(launcher, topic, relay=False) as svc:
+        for p in range(3):
+            await open_and_increment(svc.uow(), f"t-{uuid.uuid4()}", f"crash-{p}", [1, 1], topic)
+        crashed = OutboxRelay(svc.pool, svc.settings)
+        await crashed._start_producer()
+        async with svc.pool.acquire() as conn:
+            rows = await conn.fetch("SELECT id, topic, message_key, payload, headers FROM outbox ORDER BY id")
+        await crashed.send(rows)  # published, but the process "dies" before marking the rows
+        await crashed._producer.stop()
+        assert await _pending(svc) == 6
+
+        successor = OutboxRelay(svc.pool, svc.settings)
+        task = asyncio.create_task(successor.run())
+        try:
+            await eventually(lambda: _zero_pending(svc), what="successor drained the outbox")
+            records = await read_topic(launcher.bootstrap_servers, topic, count=12)
+            await eventually(lambda: _received_total(svc, 6), what="consumer saw every event")
+            await eventually(lambda: _handled(svc, 12), what="consumer went through the repeats")
+            async with svc.pool.acquire() as conn:
+                received = dict(await conn.fetch("SELECT product_id, messages FROM received"))
+                inbox = await conn.fetchval("SELECT count(*) FROM inbox")
+        finally:
+            task.cancel()
+    assert len(records) == 12 and len({header(r, "event_id") for r in records}) == 6
+    assert received == {"crash-0": 2, "crash-1": 2, "crash-2": 2}
+    assert inbox == 6
+
+
+async def _received_total(svc, total: int) -> bool:
+    async with svc.pool.acquire() as conn:
+        return (await conn.fetchval("SELECT coalesce(sum(messages), 0) FROM received")) >= total
+
+
+async def _handled(svc, count: int) -> bool:
+    return sum(c.handled for c in svc.consumers) >= count
