@@ -28,7 +28,7 @@ def up() -> None:
     """Start broker, PostgreSQL and the four services; Ctrl-C stops everything."""
     from ocop.launcher import Launcher
 
-    launcher = Launcher()
+    launcher = Launcher.from_environment()
     stop = {"now": False}
 
     def on_signal(*_: object) -> None:
@@ -76,9 +76,13 @@ def token(
         parsed = Role(role)
     except ValueError:
         raise typer.BadParameter(f"unknown role {role!r}; one of {', '.join(r.value for r in Role)}", param_hint="--role")
-    typer.echo(
-        mint_token(kernel_settings(), actor_id=actor_id, role=parsed, district=district, commune=commune, ttl=timedelta(hours=hours))
-    )
+    try:
+        minted = mint_token(
+            kernel_settings(), actor_id=actor_id, role=parsed, district=district, commune=commune, ttl=timedelta(hours=hours)
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    typer.echo(minted)
 
 
 @app.command()

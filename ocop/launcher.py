@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 
+from ocop.infra.broker import die_with_parent_preexec
 from shared.kafka import contract_topics, ensure_topics
 from shared.settings import DEFAULT_PORTS, SERVICES
 
@@ -49,6 +50,17 @@ class Launcher:
     database_url: str = ""
     bootstrap_servers: str = ""
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    @classmethod
+    def from_environment(cls) -> Launcher:
+        """``ocop up``: ports and the state folder can be moved with OCOP_BROKER_PORT, OCOP_PG_PORT, OCOP_STATE_DIR."""
+        env = dict(os.environ)
+        return cls(
+            state_dir=Path(env.get("OCOP_STATE_DIR", ROOT / ".ocop")),
+            env=env,
+            broker_port=int(env.get("OCOP_BROKER_PORT", 9092)),
+            postgres_port=int(env.get("OCOP_PG_PORT", 55432)),
+        )
 
     def start_infrastructure(self) -> None:
         from ocop.infra.broker import TansuBroker
@@ -86,12 +98,17 @@ class Launcher:
         for name in self.services:
             port = int(self.env.get(f"OCOP_{name.upper()}_PORT", DEFAULT_PORTS[name]))
             with open(logs / f"{name}.log", "ab") as log:
+                # Own process group: a terminal's Ctrl-C reaches only the launcher, which stops services in order;
+                # the parent-death signal stops them if the launcher itself is killed.
                 process = subprocess.Popen(
                     [sys.executable, "-m", f"services.{name}"],
                     cwd=ROOT,
                     env=self.service_env(name, port),
+                    stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=subprocess.STDOUT,
+                    process_group=0,
+                    preexec_fn=die_with_parent_preexec(),
                 )
             self.processes[name] = ServiceProcess(name, port, process)
         self.wait_ready(timeout)

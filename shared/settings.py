@@ -25,7 +25,8 @@ class KernelSettings(BaseSettings):
     kafka_request_timeout_ms: int = Field(default=15_000, ge=1000)
     kafka_fetch_max_wait_ms: int = Field(default=20, ge=0)
 
-    database_url: str = "postgresql://postgres@127.0.0.1:5432/ocop"
+    # The embedded cluster of `make run`; point it elsewhere with OCOP_DATABASE_URL.
+    database_url: str = "postgresql://postgres@127.0.0.1:55432/ocop"
     database_pool_min: int = Field(default=1, ge=0)
     database_pool_max: int = Field(default=10, ge=1)
 

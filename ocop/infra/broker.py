@@ -92,7 +92,7 @@ def _load_prctl():
 _prctl = _load_prctl()
 
 
-def _die_with_parent_fn():
+def die_with_parent_preexec():
     """preexec_fn making the kernel SIGKILL the broker when our process goes away."""
     if _prctl is None:
         return None
@@ -178,7 +178,7 @@ class TansuBroker:
         self._log.write(f"--- ocop: starting {' '.join(cmd)}\n".encode())
         self._log.flush()
         self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self._log,
-                                      stderr=subprocess.STDOUT, preexec_fn=_die_with_parent_fn())
+                                      stderr=subprocess.STDOUT, preexec_fn=die_with_parent_preexec())
         self._paused = False
         atexit.register(self.stop)
 
