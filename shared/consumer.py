@@ -67,6 +67,7 @@ class InboxConsumer:
     ) -> None:
         self.subscription = subscription
         self.consumer = f"{settings.service}.{subscription.name}"
+        self.group_id = f"{settings.consumer_group}.{subscription.name}"
         self._uow_factory = uow_factory
         self._dead_letters = dead_letters
         self._settings = settings
@@ -77,7 +78,7 @@ class InboxConsumer:
 
         @broker.subscriber(
             *self.subscription.topics,
-            group_id=f"{settings.consumer_group}.{self.subscription.name}",
+            group_id=self.group_id,
             batch=True,
             max_records=settings.consumer_batch_size,
             batch_timeout_ms=settings.kafka_fetch_max_wait_ms,

@@ -95,3 +95,25 @@ async def ensure_topics_async(settings: KernelSettings, topics: Iterable[str]) -
         partitions=settings.kafka_partitions,
         replication_factor=settings.kafka_replication_factor,
     )
+
+
+def consumer_lag(bootstrap_servers: str, group_id: str, topics: Iterable[str], timeout: float = 5.0) -> dict[str, int]:
+    """Messages not yet committed by ``group_id``, per topic (a partition never committed counts from 0)."""
+    from kafka import TopicPartition
+    from kafka.protocol.consumer.offsets import OffsetSpec
+
+    admin = _admin(bootstrap_servers, int(timeout * 1000))
+    try:
+        partitions = [
+            TopicPartition(t["name"], p["partition_index"]) for t in admin.describe_topics(list(topics)) for p in t["partitions"]
+        ]
+        ends = admin.list_partition_offsets({tp: OffsetSpec.LATEST for tp in partitions})
+        committed = admin.list_group_offsets({group_id: partitions}).get(group_id, {})
+        lag: dict[str, int] = {}
+        for tp in partitions:
+            done = committed.get(tp)
+            position = done.offset if done is not None and done.offset >= 0 else 0
+            lag[tp.topic] = lag.get(tp.topic, 0) + max(ends[tp].offset - position, 0)
+        return lag
+    finally:
+        admin.close()

@@ -17,13 +17,14 @@ from typing import Any
 
 import asyncpg
 import structlog
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from shared.consumer import DeadLetters, InboxConsumer, Subscription
 from shared.db import KERNEL_MIGRATIONS, create_pool, discover, migrate
 from shared.eventstore import ConcurrencyError
-from shared.kafka import cluster_id_async, contract_topics, ensure_topics_async, make_broker
+from shared.auth import Actor, Role, require
+from shared.kafka import cluster_id_async, consumer_lag, contract_topics, ensure_topics_async, make_broker
 from shared.observability import configure_logging, configure_tracing
 from shared.projections import Projection
 from shared.relay import OutboxRelay, notify_channel
@@ -104,6 +105,29 @@ class ServiceRuntime:
             await self.pool.close()
             self.pool = None
 
+    async def status(self) -> dict[str, Any]:
+        """Pipeline health for operators: outbox backlog, dead letters, consumer lag."""
+        assert self.pool is not None, "service not started"
+        async with self.pool.acquire() as conn:
+            outbox = await conn.fetchrow(
+                "SELECT count(*) AS pending, extract(epoch FROM now() - min(created_at)) AS oldest_seconds"
+                " FROM outbox WHERE published_at IS NULL"
+            )
+            dead_letters = await conn.fetchval("SELECT count(*) FROM dead_letters")
+        lag = {}
+        for consumer in self.consumers:
+            lag[consumer.consumer] = await asyncio.to_thread(
+                consumer_lag, self.settings.kafka_bootstrap_servers, consumer.group_id, consumer.subscription.topics
+            )
+        return {
+            "service": self.settings.service,
+            "relay_leader": bool(self.relay and self.relay.is_leader),
+            "outbox_pending": outbox["pending"],
+            "outbox_oldest_pending_seconds": float(outbox["oldest_seconds"] or 0),
+            "dead_letters": dead_letters,
+            "consumer_lag": lag,
+        }
+
     async def readiness(self) -> dict[str, str]:
         checks: dict[str, str] = {}
         try:
@@ -163,6 +187,10 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
         checks = await runtime.readiness()
         ready = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503)
+
+    @app.get("/ops/status", tags=["operations"])
+    async def ops_status(_: Actor = Depends(require(Role.operator, Role.provincial_office))) -> dict[str, Any]:
+        return await runtime.status()
 
     @app.exception_handler(ConcurrencyError)
     async def conflict(_: Request, exc: ConcurrencyError) -> JSONResponse:

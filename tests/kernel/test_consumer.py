@@ -60,3 +60,17 @@ def await_free_dict(records) -> dict[bytes, tuple[str, str]]:
         out[r.key] = (prefix, header(r, "dlq.attempts"))
         assert header(r, "dlq.topic") is not None and header(r, "dlq.consumer").endswith("tally-counter")
     return out
+
+
+async def test_operators_see_dead_letters_and_consumer_lag(launcher):
+    topic = new_topic(launcher, partitions=1)
+    async with tally_service(launcher, topic, relay=False) as svc:
+        await produce(launcher.bootstrap_servers, topic, [(b"bad", b"\xff\xfe", []), _message(registered("lag-1"))])
+        await eventually(lambda: _received(svc), what="the good event")
+
+        async def caught_up():
+            status = await svc.status()
+            return status if status["consumer_lag"][f"{svc.settings.service}.tally-counter"][topic] == 0 else None
+
+        status = await eventually(caught_up, what="offsets committed")
+    assert status["dead_letters"] == 1 and status["outbox_pending"] == 0

@@ -32,3 +32,35 @@ async def test_rebuilding_projections_gives_the_rows_live_processing_built(launc
     assert replayed == events
     assert rebuilt == live and len(live) == 30
     assert progress[-1] == (events, events) and len(progress) == -(-events // 50)
+
+
+def test_ocop_rebuild_command_restores_a_service_read_model(launcher, monkeypatch):
+    from typer.testing import CliRunner
+
+    from ocop import cli
+    from tests.kernel.tally import definition
+
+    name = f"kt_{uuid.uuid4().hex[:10]}"
+    topic = new_topic(launcher)
+
+    async def populate_and_corrupt() -> list[tuple]:
+        async with tally_service(launcher, topic, consume=False, relay=False, name=name) as svc:
+            for i in range(3):
+                await open_and_increment(svc.uow(), f"t-{i}", f"p-{i}", [5, 6], topic)
+            live = await _tallies(svc)
+            async with svc.pool.acquire() as conn:
+                await conn.execute("DELETE FROM tallies WHERE tally_id = 't-1'")
+            return live
+
+    async def read_back() -> list[tuple]:
+        async with tally_service(launcher, topic, consume=False, relay=False, name=name) as svc:
+            return await _tallies(svc)
+
+    live = asyncio.run(populate_and_corrupt())
+    monkeypatch.setenv("OCOP_DATABASE_URL", launcher.database_url)
+    monkeypatch.setattr(cli, "_service_definition", lambda service: definition(service, topic))
+    result = CliRunner().invoke(cli.app, ["rebuild", name, "--batch-size", "2"])
+
+    assert result.exit_code == 0, result.output
+    assert f"{name}: 9 events replayed" in result.output
+    assert asyncio.run(read_back()) == live
