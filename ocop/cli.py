@@ -75,7 +75,7 @@ def token(
     try:
         parsed = Role(role)
     except ValueError:
-        raise typer.BadParameter(f"unknown role {role!r}; one of {', '.join(r.value for r in Role)}", param_hint="--role")
+        raise typer.BadParameter(f"unknown role {role!r}; one of {', '.join(r.value for r in Role)}", param_hint="--role") from None
     try:
         minted = mint_token(
             kernel_settings(), actor_id=actor_id, role=parsed, district=district, commune=commune, ttl=timedelta(hours=hours)

@@ -10,8 +10,7 @@ from collections.abc import Iterable
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
-from kafka.admin import KafkaAdminClient, NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.admin import KafkaAdminClient
 
 from shared.contracts import CONTRACTS, dead_letter_topic
 from shared.settings import SERVICES, KernelSettings
@@ -49,24 +48,37 @@ def make_producer(settings: KernelSettings, *, client_id: str) -> AIOKafkaProduc
     )
 
 
+_TOPIC_ALREADY_EXISTS = 36
+
+
 def _admin(bootstrap_servers: str, timeout_ms: int) -> KafkaAdminClient:
-    return KafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=timeout_ms, client_id="ocop-admin")
+    # bootstrap_timeout_ms defaults to 30 s; bound it so probes of a dead or paused broker fail in time.
+    timeout_ms = max(timeout_ms, 100)
+    return KafkaAdminClient(
+        bootstrap_servers=bootstrap_servers,
+        client_id="ocop-admin",
+        request_timeout_ms=timeout_ms,
+        bootstrap_timeout_ms=timeout_ms,
+    )
 
 
 def ensure_topics(
     bootstrap_servers: str, topics: Iterable[str], *, partitions: int, replication_factor: int = 1, timeout: float = 30.0
 ) -> None:
-    """Create missing topics (idempotent) and wait until the broker lists them all."""
+    """Create missing topics (idempotent, in one request) and wait until the broker lists them all."""
     wanted = set(topics)
-    admin = _admin(bootstrap_servers, int(timeout * 1000))
+    deadline = time.monotonic() + timeout
+    admin = _admin(bootstrap_servers, int(min(timeout, 10.0) * 1000))
     try:
-        missing = wanted - set(admin.list_topics())
-        for name in sorted(missing):
-            try:
-                admin.create_topics([NewTopic(name, partitions, replication_factor)])
-            except TopicAlreadyExistsError:
-                pass
-        deadline = time.monotonic() + timeout
+        missing = sorted(wanted - set(admin.list_topics()))
+        if missing:
+            spec = {"num_partitions": partitions, "replication_factor": replication_factor}
+            result = admin.create_topics({name: dict(spec) for name in missing}, raise_errors=False)
+            # "Already exists" is success: another process may be creating the same topics.
+            failed = [t for t in result.get("topics", []) if t.get("error_code") not in (0, _TOPIC_ALREADY_EXISTS)]
+            if failed:
+                details = ", ".join(f"{t['name']}: {t.get('error_message') or t['error_code']}" for t in failed)
+                raise RuntimeError(f"could not create topics: {details}")
         while not wanted <= set(admin.list_topics()):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"topics not visible after {timeout}s: {sorted(wanted - set(admin.list_topics()))}")
@@ -76,6 +88,7 @@ def ensure_topics(
 
 
 def cluster_id(bootstrap_servers: str, timeout: float = 10.0) -> str:
+    """The id the broker reports; a new id means a new, empty cluster."""
     admin = _admin(bootstrap_servers, int(timeout * 1000))
     try:
         return str(admin.describe_cluster()["cluster_id"])

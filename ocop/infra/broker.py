@@ -18,8 +18,9 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import IO, Sequence
+from typing import IO
 
+from shared.kafka import cluster_id
 from ocop.infra.ports import LOCALHOST, free_port, port_accepts, port_is_free, wait_until
 
 log = logging.getLogger(__name__)
@@ -28,56 +29,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_LOG_DIR = REPO_ROOT / ".ocop" / "logs"
 DEFAULT_PORT = 9092
 _PR_SET_PDEATHSIG = 1
-_TOPIC_EXISTS = 36  # Kafka error code TOPIC_ALREADY_EXISTS
 
 
 class BrokerError(RuntimeError):
     """The broker could not be started or did not become ready."""
-
-
-def _admin(bootstrap_servers: str, timeout: float):
-    from kafka import KafkaAdminClient  # local: keeps `import ocop.infra` cheap
-
-    ms = max(int(timeout * 1000), 100)
-    # bootstrap_timeout_ms defaults to 30 s; bound it so probes of a dead or
-    # paused broker fail within the caller's timeout.
-    return KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="ocop-infra",
-                            request_timeout_ms=ms, bootstrap_timeout_ms=ms)
-
-
-def cluster_id(bootstrap_servers: str, timeout: float = 10.0) -> str:
-    """The cluster id the broker at ``bootstrap_servers`` reports (DescribeCluster)."""
-    admin = _admin(bootstrap_servers, timeout)
-    try:
-        return admin.describe_cluster()["cluster_id"]
-    finally:
-        admin.close()
-
-
-def ensure_topics(bootstrap_servers: str, topics: Sequence[str], partitions: int,
-                  replication_factor: int = 1, timeout: float = 30) -> None:
-    """Create the missing ``topics`` (idempotent) and wait until metadata lists them all."""
-    deadline = time.monotonic() + timeout
-    admin = _admin(bootstrap_servers, min(timeout, 10.0))
-    try:
-        missing = sorted(set(topics) - set(admin.list_topics()))
-        if missing:
-            spec = {"num_partitions": partitions, "replication_factor": replication_factor}
-            result = admin.create_topics({t: dict(spec) for t in missing}, raise_errors=False)
-            _raise_create_errors(result)
-        wait_until(lambda: set(topics) <= set(admin.list_topics()), deadline,
-                   what=f"topics {sorted(topics)} in metadata")
-    finally:
-        admin.close()
-
-
-def _raise_create_errors(result: dict) -> None:
-    # "Already exists" is success for us: another process may create the same topics.
-    bad = [t for t in result.get("topics", []) if t.get("error_code") not in (0, _TOPIC_EXISTS)]
-    if bad:
-        details = ", ".join(f"{t['name']}: {t.get('error_message') or t['error_code']}"
-                            for t in bad)
-        raise BrokerError(f"could not create topics: {details}")
 
 
 def _load_prctl():

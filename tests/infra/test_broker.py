@@ -12,7 +12,8 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from kafka import KafkaAdminClient
 
-from ocop.infra.broker import TansuBroker, cluster_id, ensure_topics
+from ocop.infra.broker import TansuBroker
+from shared.kafka import cluster_id, ensure_topics
 from ocop.infra.ports import wait_until
 
 
