@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import io
 import json
 
+import pytest
 import structlog
 from opentelemetry import trace
 
 from shared.observability import configure_logging
 
 
-def test_log_lines_are_json_with_service_trace_event_and_product(capsys):
-    configure_logging("registration", "INFO")
+@pytest.fixture
+def json_logs():
+    buffer = io.StringIO()
+    configure_logging("registration", "INFO", stream=buffer)
+    yield buffer
+    structlog.reset_defaults()
+    structlog.contextvars.clear_contextvars()
+
+
+def test_log_lines_are_json_with_service_trace_event_and_product(json_logs):
     log = structlog.get_logger("test")
     with trace.get_tracer("tests").start_as_current_span("command") as span:
         with structlog.contextvars.bound_contextvars(event_id="e-1", product_id="bánh-gai-1"):
             log.info("đã đăng ký", district="380")
         log.debug("hidden at INFO")
-    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
-    structlog.contextvars.clear_contextvars()
+    lines = [json.loads(line) for line in json_logs.getvalue().splitlines() if line.startswith("{")]
 
     assert len(lines) == 1
     line = lines[0]
