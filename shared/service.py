@@ -19,6 +19,7 @@ import asyncpg
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from shared.consumer import DeadLetters, InboxConsumer, Subscription
 from shared.db import KERNEL_MIGRATIONS, create_pool, discover, migrate
@@ -202,6 +203,8 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
 
     for router in definition.routers:
         app.include_router(router)
+    # An HTTP command starts (or continues, from an incoming traceparent) the flow's trace.
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
     return app
 
 
@@ -209,12 +212,10 @@ def serve(name: str, definition: ServiceDefinition) -> None:
     """Run one service process with uvicorn (``ocop serve NAME`` and ``python -m services.NAME``)."""
     import uvicorn
     from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
-    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
     settings = service_settings(name)
     configure_logging(name, settings.log_level, json=settings.log_json)
     configure_tracing(name, settings.trace_sample_ratio)
     AsyncPGInstrumentor().instrument()
     app = create_app(definition, settings)
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False, lifespan="on")

@@ -21,3 +21,23 @@ def test_dockerignore_keeps_local_state_out_of_the_image() -> None:
     ignored = set((REPO / ".dockerignore").read_text().split())
     assert {".git", ".venv", ".env", ".ocop"} <= ignored
     assert not {"pyproject.toml", "shared", "services", "ocop"} & ignored
+
+
+def test_the_installed_package_carries_migrations_and_contract_files(tmp_path) -> None:
+    """The image runs `pip install .`, not the source tree: migrations and schemas must be in the wheel."""
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), str(REPO)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = {str(p.relative_to(REPO)) for p in REPO.glob("shared/migrations/*.sql")}
+    expected |= {str(p.relative_to(REPO)) for p in REPO.glob("services/*/migrations/*.sql")}
+    expected |= {str(p.relative_to(REPO)) for p in REPO.glob("shared/contracts/schemas/*.json")}
+    assert expected and expected <= names, sorted(expected - names)
+    assert "shared/contracts/asyncapi.json" in names

@@ -83,3 +83,19 @@ async def test_readiness_reports_an_unreachable_broker_as_503(launcher):
     assert ready.status_code == 200 and ready.json()["database"] == "ok"
     assert stalled.status_code == 503 and stalled.json()["broker"].startswith("unreachable")
     assert alive.status_code == 200
+
+
+async def test_the_outbox_row_carries_the_trace_of_the_http_request(launcher):
+    trace_id = uuid.uuid4().hex
+    async with TallyApi(launcher) as api:
+        tally_id = f"t-{uuid.uuid4()}"
+        await open_and_increment(api.runtime.uow(), tally_id, "p-traced", [1], api.topic)
+        headers = api.token(Role.provincial_office) | {"traceparent": f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01"}
+        response = await api.increment(tally_id, "380", 2, headers)
+        async with api.runtime.pool.acquire() as conn:
+            stored = await conn.fetchval("SELECT headers FROM outbox ORDER BY id DESC LIMIT 1")
+            metadata = await conn.fetchval("SELECT metadata FROM events WHERE stream_id = $1 AND version = 3", tally_id)
+
+    assert response.status_code == 201
+    assert dict(stored)["traceparent"].split("-")[1] == trace_id
+    assert metadata["traceparent"].split("-")[1] == trace_id
