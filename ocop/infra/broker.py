@@ -132,8 +132,10 @@ class TansuBroker:
         self._log = open(self.log_file, "ab")
         self._log.write(f"--- ocop: starting {' '.join(cmd)}\n".encode())
         self._log.flush()
+        # Own process group: a terminal Ctrl-C reaches the launcher, which stops the services before the broker.
         self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self._log,
-                                      stderr=subprocess.STDOUT, preexec_fn=die_with_parent_preexec())
+                                      stderr=subprocess.STDOUT, process_group=0,
+                                      preexec_fn=die_with_parent_preexec())
         self._paused = False
         atexit.register(self.stop)
 
