@@ -28,6 +28,10 @@ _PENDING = "SELECT id, topic, message_key, payload, headers FROM outbox WHERE pu
 _MARK = "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
 
 
+class LeadershipLost(RuntimeError):
+    pass
+
+
 def notify_channel(schema: str) -> str:
     return f"ocop_outbox_{schema}"
 
@@ -49,13 +53,24 @@ class OutboxRelay:
         self.is_leader = False
 
     async def run(self) -> None:
-        """Run until cancelled: win leadership, connect, then publish whenever woken or polled."""
+        """Run until cancelled; a lost database connection (and with it the leadership) starts over."""
+        delay = 0.5
+        while True:
+            try:
+                await self._run_once()
+            except Exception as exc:
+                log.warning("relay restarting", error=str(exc), retry_in=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+
+    async def _run_once(self) -> None:
+        """Win leadership, connect, then publish whenever woken or polled."""
         lock_conn = await self._pool.acquire()
         try:
             await self._become_leader(lock_conn)
             await lock_conn.add_listener(notify_channel(self._settings.schema), self._on_notify)
             await self._start_producer()
-            await self._loop()
+            await self._loop(lock_conn)
         finally:
             await self._close(lock_conn)
 
@@ -84,7 +99,7 @@ class OutboxRelay:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
-    async def _loop(self) -> None:
+    async def _loop(self, lock_conn: asyncpg.Connection) -> None:
         delay = 0.2
         await self._with_retry(self.check_cluster)
         while True:
@@ -94,6 +109,9 @@ class OutboxRelay:
                     pass
                 delay = 0.2
             except Exception as exc:
+                if lock_conn.is_closed():
+                    # The advisory lock died with its session: another replica may lead now.
+                    raise LeadershipLost("relay lost its database session") from exc
                 log.warning("relay publish failed; rows stay pending", error=str(exc), retry_in=delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
@@ -170,11 +188,13 @@ class OutboxRelay:
         return [(name, value.encode()) for name, value in merged.items()]
 
     async def _close(self, lock_conn: asyncpg.Connection) -> None:
+        self.is_leader = False
         if self._producer is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._producer.stop(), 5)
+            self._producer = None
         with contextlib.suppress(Exception):
             await lock_conn.remove_listener(notify_channel(self._settings.schema), self._on_notify)
             await lock_conn.execute("SELECT pg_advisory_unlock_all()")
-        await self._pool.release(lock_conn)
-        self.is_leader = False
+        with contextlib.suppress(Exception):
+            await self._pool.release(lock_conn)

@@ -112,3 +112,21 @@ async def _received_total(svc, total: int) -> bool:
 
 async def _handled(svc, count: int) -> bool:
     return sum(c.handled for c in svc.consumers) >= count
+
+
+async def test_a_relay_that_loses_its_database_session_wins_leadership_again_and_goes_on(launcher):
+    topic = new_topic(launcher)
+    async with tally_service(launcher, topic, consume=False) as svc:
+        await eventually(lambda: _leader(svc), what="relay leadership")
+        async with svc.pool.acquire() as conn:
+            terminated = await conn.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                " AND objid = hashtext($1)::oid",
+                f"relay:{svc.settings.schema}",
+            )
+        await open_and_increment(svc.uow(), f"t-{uuid.uuid4()}", "after-session-loss", [1, 2], topic)
+        await eventually(lambda: _zero_pending(svc), timeout=60, what="outbox drained by the re-elected relay")
+        records = await read_topic(launcher.bootstrap_servers, topic, count=2)
+    assert terminated == 1
+    assert len(records) == 2
