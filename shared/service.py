@@ -18,6 +18,7 @@ from typing import Any
 import asyncpg
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
@@ -42,7 +43,10 @@ class ServiceDefinition:
     projections: Callable[[], Sequence[Projection]] = lambda: ()
     subscriptions: Sequence[Subscription] = ()
     routers: Sequence[APIRouter] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
+    # Domain exception type → (HTTP status, error code); the body names the field and the rule.
+    errors: dict[type[Exception], tuple[int, str]] = field(default_factory=dict)
+    # Called with the started runtime, for what the service's routes need (reference data, clients).
+    on_start: Callable[[ServiceRuntime], Any] | None = None
 
 
 class ServiceRuntime:
@@ -73,6 +77,8 @@ class ServiceRuntime:
                 consumer.register(self.broker)
                 self.consumers.append(consumer)
         await _retry(self.broker.start, timeout, "broker")
+        if self.definition.on_start is not None:
+            self.definition.on_start(self)
         if relay:
             self.relay = OutboxRelay(self.pool, self.settings)
             self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.settings.service}-relay"))
@@ -163,6 +169,60 @@ def _error(status: int, error: str, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse(status_code=status, content={"detail": {"error": error, "message": message, **extra}})
 
 
+def _problem(error: dict[str, Any]) -> dict[str, str]:
+    """One validation problem as the field path (without FastAPI's 'body' prefix) and the rule broken."""
+    loc = [str(part) for part in error.get("loc", ())]
+    if loc and loc[0] in ("body", "query", "path"):
+        loc = loc[1:] or loc
+    if error.get("type") == "json_invalid":
+        return {"field": "body", "rule": f"malformed JSON: {error.get('ctx', {}).get('error', error.get('msg'))}"}
+    return {"field": ".".join(loc) or "body", "rule": str(error.get("msg"))}
+
+
+def _domain_error_handler(status: int, code: str) -> Callable[[Request, Exception], Any]:
+    async def handle(_: Request, exc: Exception) -> JSONResponse:
+        return _error(status, code, str(exc), field=getattr(exc, "field", None))
+
+    return handle
+
+
+class BodySizeLimit:
+    """Refuses request bodies over ``max_bytes`` with 413 before they are read into memory."""
+
+    def __init__(self, app: Any, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            return await _too_large(self.max_bytes)(scope, receive, send)
+        seen = 0
+
+        async def limited() -> dict[str, Any]:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _BodyTooLarge:
+            await _too_large(self.max_bytes)(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return _error(413, "payload_too_large", f"request body over {limit} bytes", field="body")
+
+
 def create_app(definition: ServiceDefinition, settings: ServiceSettings | None = None) -> FastAPI:
     settings = settings or service_settings(definition.name)
     runtime = ServiceRuntime(definition, settings)
@@ -178,6 +238,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
     app = FastAPI(title=f"OCOP {definition.name}", lifespan=lifespan)
     app.state.runtime = runtime
     app.state.settings = settings
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:
@@ -200,6 +261,15 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
     @app.exception_handler(NotFound)
     async def not_found(_: Request, exc: NotFound) -> JSONResponse:
         return _error(404, "not_found", str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [_problem(e) for e in exc.errors()]
+        message = "; ".join(f"{p['field']}: {p['rule']}" for p in problems)
+        return _error(422, "invalid_request", message, field=problems[0]["field"] if problems else None, errors=problems)
+
+    for error_type, (status, code) in definition.errors.items():
+        app.add_exception_handler(error_type, _domain_error_handler(status, code))
 
     for router in definition.routers:
         app.include_router(router)

@@ -37,6 +37,8 @@ class KernelSettings(BaseSettings):
     jwt_issuer: str = "ocop"
     jwt_audience: str = "ocop"
 
+    max_request_bytes: int = Field(default=256 * 1024, ge=1024)
+
     log_level: str = "INFO"
     log_json: bool = True
     trace_sample_ratio: float = Field(default=1.0, ge=0.0, le=1.0)

@@ -1,0 +1,104 @@
+"""Read side of the API: registrations by district, status and cycle, search, a producer's products."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from services.registration.domain.text import fold
+
+_REGISTRATION = (
+    "r.registration_id, r.product_id, r.cycle_year, r.form, r.producer_id, r.producer_name, r.legal_form, r.product,"
+    " r.district_code, r.commune_code, r.status, r.return_reasons, r.rejection_reason, r.list_id, r.version,"
+    " r.submitted_at, r.updated_at"
+)
+
+
+@dataclass(frozen=True)
+class RegistrationFilter:
+    district_code: str | None = None
+    status: str | None = None
+    cycle_year: int | None = None
+    producer_id: str | None = None
+    q: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def _where(f: RegistrationFilter) -> tuple[str, list[Any]]:
+    clauses, args = [], []
+    for column, value in (("district_code", f.district_code), ("status", f.status), ("cycle_year", f.cycle_year),
+                          ("producer_id", f.producer_id)):
+        if value is not None:
+            args.append(value)
+            clauses.append(f"r.{column} = ${len(args)}")
+    if f.q:
+        # Folded on both sides: "banh gai" finds "Bánh gai".
+        args.append("%" + fold(f.q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        clauses.append(f"r.search LIKE ${len(args)}")
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+
+async def list_registrations(conn: asyncpg.Connection, f: RegistrationFilter) -> dict[str, Any]:
+    where, args = _where(f)
+    total = await conn.fetchval(f"SELECT count(*) FROM registrations r{where}", *args)
+    rows = await conn.fetch(
+        f"SELECT {_REGISTRATION} FROM registrations r{where} ORDER BY r.submitted_at, r.registration_id"
+        f" LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
+        *args, f.limit, f.offset,
+    )
+    return {"total": total, "items": [dict(r) for r in rows]}
+
+
+async def registration(conn: asyncpg.Connection, registration_id: str) -> dict[str, Any] | None:
+    row = await conn.fetchrow(f"SELECT {_REGISTRATION} FROM registrations r WHERE r.registration_id = $1", registration_id)
+    if row is None:
+        return None
+    history = await conn.fetch(
+        "SELECT version, event_type, data, metadata->'actor' AS actor, recorded_at FROM events"
+        " WHERE stream_id = $1 ORDER BY version",
+        registration_id,
+    )
+    return {**dict(row), "history": [dict(h) for h in history]}
+
+
+async def producer(conn: asyncpg.Connection, producer_id: str) -> dict[str, Any] | None:
+    row = await conn.fetchrow(
+        "SELECT producer_id, name, legal_form, district_code, commune_code, business_registration_number, registered_at"
+        " FROM producers WHERE producer_id = $1",
+        producer_id,
+    )
+    return dict(row) if row else None
+
+
+async def producer_products(conn: asyncpg.Connection, producer_id: str) -> list[dict[str, Any]]:
+    """The producer's view: each registration with the star and any failed inspection of its product."""
+    rows = await conn.fetch(
+        f"SELECT {_REGISTRATION}, v.stars, v.rating_status, v.level, v.average_score, v.certificate, v.decision,"
+        " v.rated_at, coalesce(v.failed_inspections, '[]'::jsonb) AS failed_inspections"
+        " FROM registrations r LEFT JOIN product_views v USING (product_id)"
+        " WHERE r.producer_id = $1 ORDER BY r.cycle_year, r.submitted_at",
+        producer_id,
+    )
+    return [dict(r) for r in rows]
+
+
+async def selected_registration_ids(conn: asyncpg.Connection, district_code: str, cycle_year: int) -> list[str]:
+    rows = await conn.fetch(
+        "SELECT registration_id FROM registrations WHERE district_code = $1 AND cycle_year = $2 AND status = 'selected'"
+        " ORDER BY submitted_at, registration_id",
+        district_code,
+        cycle_year,
+    )
+    return [r["registration_id"] for r in rows]
+
+
+async def summary(conn: asyncpg.Connection, cycle_year: int | None) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        "SELECT district_code, status, count(*) AS count FROM registrations"
+        " WHERE $1::int IS NULL OR cycle_year = $1 GROUP BY 1, 2 ORDER BY 1, 2",
+        cycle_year,
+    )
+    return [dict(r) for r in rows]

@@ -1,0 +1,57 @@
+"""The only place foreign integration events are read, and where our own are written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.registration.domain import events as ev
+from services.registration.domain.model import Registration
+from shared.contracts import new_envelope
+from shared.context import current_context
+
+
+def product_registered(registration: Registration) -> Any:
+    """ProductRegistered for one product on the district's list."""
+    facts, ctx = registration.facts, current_context()
+    data = {
+        "registration_id": registration.id,
+        "cycle_year": facts["cycle_year"],
+        "product": registration.product,
+        "producer": facts["producer"],
+        "location": {"district_code": registration.district_code, "commune_code": registration.commune_code},
+    }
+    return new_envelope(
+        "ProductRegistered",
+        facts["product_id"],
+        data,
+        correlation_id=ctx.correlation_id,
+        causation_id=ctx.causation_id,
+        actor=ctx.actor,
+    )
+
+
+def rating_recorded(envelope: Any) -> ev.RatingRecorded:
+    d = envelope.data
+    return ev.RatingRecorded(
+        evaluation_id=d.evaluation_id,
+        level=d.level,
+        status=d.status,
+        stars=d.stars,
+        average_score=float(d.average_score),
+        certificate=d.certificate.model_dump(mode="json") if d.certificate else None,
+        decision=d.decision.model_dump(mode="json") if d.decision else None,
+        occurred_at=envelope.occurred_at.isoformat(),
+        source_event_id=str(envelope.event_id),
+    )
+
+
+def inspection_failure_recorded(envelope: Any) -> ev.InspectionFailureRecorded:
+    d = envelope.data
+    return ev.InspectionFailureRecorded(
+        inspection_id=d.inspection_id,
+        inspected_on=d.inspected_on.isoformat(),
+        severity=d.severity,
+        recommended_action=d.recommended_action,
+        findings=[f.model_dump(mode="json") for f in d.findings],
+        source_event_id=str(envelope.event_id),
+    )

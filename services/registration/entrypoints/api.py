@@ -1,0 +1,191 @@
+"""HTTP routes of registration: validate, call one handler, answer."""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import contextmanager
+from typing import Any, Iterator, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from services.registration.adapters import queries
+from services.registration.adapters.reference import thanh_hoa
+from services.registration.application import handlers
+from services.registration.domain import commands as cmd
+from services.registration.domain.catalogue import PRODUCT_SETS
+from services.registration.domain.errors import InvalidInput
+from services.registration.entrypoints import schemas as s
+from shared.auth import Actor, Role, current_actor, require
+from shared.context import message_context
+from shared.service import ServiceRuntime
+from shared.uow import NotFound
+
+router = APIRouter()
+STAFF = (Role.commune_officer, Role.district_officer)
+Status = Literal["submitted", "proposed", "returned", "selected", "rejected", "sent_to_province"]
+
+
+def _runtime(request: Request) -> ServiceRuntime:
+    return request.app.state.runtime
+
+
+@contextmanager
+def acting(actor: Actor, request: Request) -> Iterator[None]:
+    """Events recorded in this block name the actor and carry the request's correlation id, if any."""
+    values: dict[str, Any] = {"actor": actor.as_event_actor()}
+    if correlation := request.headers.get("x-correlation-id"):
+        try:
+            values["correlation_id"] = uuid.UUID(correlation)
+        except ValueError:
+            raise InvalidInput("X-Correlation-ID must be a UUID", field="x-correlation-id") from None
+    with message_context(**values):
+        yield
+
+
+def _registration_view(registration: Any) -> dict[str, Any]:
+    return {
+        "registration_id": registration.id,
+        "product_id": registration.facts["product_id"],
+        "status": registration.status,
+        "version": registration.version,
+        "district_code": registration.district_code,
+        "commune_code": registration.commune_code,
+        "product": registration.product,
+    }
+
+
+@router.get("/reference/districts", tags=["reference"])
+async def districts() -> list[dict[str, Any]]:
+    return [
+        {"code": d.code, "name": d.name, "kind": d.kind, "communes": len(d.communes)} for d in thanh_hoa().districts.values()
+    ]
+
+
+@router.get("/reference/districts/{district_code}/communes", tags=["reference"])
+async def communes(district_code: str) -> list[dict[str, str]]:
+    return [{"code": c.code, "name": c.name} for c in thanh_hoa().district(district_code).communes.values()]
+
+
+@router.get("/reference/product-sets", tags=["reference"])
+async def product_sets() -> list[dict[str, Any]]:
+    return [vars(p) for p in PRODUCT_SETS.values()]
+
+
+@router.post("/producers", status_code=201, tags=["producers"])
+async def register_producer(
+    body: s.ProducerBody, request: Request, actor: Actor = Depends(require(*STAFF))
+) -> dict[str, Any]:
+    with acting(actor, request):
+        producer = await handlers.register_producer(cmd.RegisterProducer(**body.model_dump()), _runtime(request).uow(), actor, thanh_hoa())
+    return {**producer.details, "version": producer.version}
+
+
+@router.get("/producers/{producer_id}", tags=["producers"])
+async def get_producer(producer_id: str, request: Request, _: Actor = Depends(current_actor)) -> dict[str, Any]:
+    async with _runtime(request).pool.acquire() as conn:
+        found = await queries.producer(conn, producer_id)
+        if found is None:
+            raise NotFound("producer", producer_id)
+        return {**found, "products": await queries.producer_products(conn, producer_id)}
+
+
+@router.get("/producers/{producer_id}/products", tags=["producers"])
+async def producer_products(producer_id: str, request: Request, actor: Actor = Depends(current_actor)) -> list[dict[str, Any]]:
+    """The producer's view of their products: status, star, certificate, failed inspections."""
+    async with _runtime(request).pool.acquire() as conn:
+        if await queries.producer(conn, producer_id) is None:
+            raise NotFound("producer", producer_id)
+        return await queries.producer_products(conn, producer_id)
+
+
+@router.post("/registrations", status_code=201, tags=["registrations"])
+async def submit(
+    body: s.RegistrationBody, request: Request, actor: Actor = Depends(require(Role.producer, *STAFF))
+) -> dict[str, Any]:
+    command = cmd.SubmitRegistration(body.producer_id, body.cycle_year, body.form, body.product.command())
+    with acting(actor, request):
+        registration = await handlers.submit_registration(command, _runtime(request).uow(), actor)
+    return _registration_view(registration)
+
+
+async def _step(request: Request, actor: Actor, handler: Any, command: Any) -> dict[str, Any]:
+    with acting(actor, request):
+        return _registration_view(await handler(command, _runtime(request).uow(), actor))
+
+
+@router.post("/registrations/{registration_id}/commune-proposal", tags=["registrations"])
+async def propose(registration_id: str, body: s.StepBody, request: Request,
+                  actor: Actor = Depends(require(*STAFF))) -> dict[str, Any]:
+    return await _step(request, actor, handlers.propose, cmd.ProposeRegistration(registration_id, body.note, body.expected_version))
+
+
+@router.post("/registrations/{registration_id}/return", tags=["registrations"])
+async def return_for_completion(registration_id: str, body: s.ReturnBody, request: Request,
+                                actor: Actor = Depends(require(Role.district_officer))) -> dict[str, Any]:
+    command = cmd.ReturnRegistration(registration_id, body.reasons, body.expected_version)
+    return await _step(request, actor, handlers.return_for_completion, command)
+
+
+@router.post("/registrations/{registration_id}/resubmission", tags=["registrations"])
+async def resubmit(registration_id: str, body: s.ResubmissionBody, request: Request,
+                   actor: Actor = Depends(require(Role.producer, *STAFF))) -> dict[str, Any]:
+    command = cmd.ResubmitRegistration(registration_id, body.product.command(), body.note, body.expected_version)
+    return await _step(request, actor, handlers.resubmit, command)
+
+
+@router.post("/registrations/{registration_id}/selection", tags=["registrations"])
+async def select(registration_id: str, body: s.StepBody, request: Request,
+                 actor: Actor = Depends(require(Role.district_officer))) -> dict[str, Any]:
+    return await _step(request, actor, handlers.select, cmd.SelectRegistration(registration_id, body.note, body.expected_version))
+
+
+@router.post("/registrations/{registration_id}/rejection", tags=["registrations"])
+async def reject(registration_id: str, body: s.RejectionBody, request: Request,
+                 actor: Actor = Depends(require(Role.district_officer))) -> dict[str, Any]:
+    return await _step(request, actor, handlers.reject, cmd.RejectRegistration(registration_id, body.reason, body.expected_version))
+
+
+@router.post("/districts/{district_code}/lists", status_code=201, tags=["registrations"])
+async def send_district_list(district_code: str, body: s.DistrictListBody, request: Request,
+                             actor: Actor = Depends(require(Role.district_officer))) -> dict[str, Any]:
+    """Send the district's selected products to the province: one ProductRegistered per product."""
+    command = cmd.SendDistrictList(district_code, body.cycle_year, body.registration_ids)
+    with acting(actor, request):
+        sent = await handlers.send_district_list(command, _runtime(request).uow(), actor, thanh_hoa())
+    return {"list_id": sent.id, **{k: v for k, v in sent.sent.items()}}
+
+
+@router.get("/registrations", tags=["registrations"])
+async def list_registrations(
+    request: Request,
+    district_code: str | None = Query(default=None, pattern=r"^\d{3}$"),
+    status: Status | None = None,
+    cycle_year: int | None = Query(default=None, ge=2018, le=2100),
+    producer_id: str | None = None,
+    q: str | None = Query(default=None, max_length=200, description="product or producer name, with or without accents"),
+    limit: int = Query(default=50, ge=1, le=500),
+    offset: int = Query(default=0, ge=0),
+    _: Actor = Depends(current_actor),
+) -> dict[str, Any]:
+    if district_code is not None:
+        thanh_hoa().district(district_code)
+    f = queries.RegistrationFilter(district_code, status, cycle_year, producer_id, q, limit, offset)
+    async with _runtime(request).pool.acquire() as conn:
+        return await queries.list_registrations(conn, f)
+
+
+@router.get("/registrations/{registration_id}", tags=["registrations"])
+async def get_registration(registration_id: str, request: Request, _: Actor = Depends(current_actor)) -> dict[str, Any]:
+    async with _runtime(request).pool.acquire() as conn:
+        found = await queries.registration(conn, registration_id)
+    if found is None:
+        raise NotFound("registration", registration_id)
+    return found
+
+
+@router.get("/summary", tags=["registrations"])
+async def summary(request: Request, cycle_year: int | None = Query(default=None, ge=2018, le=2100),
+                  _: Actor = Depends(current_actor)) -> list[dict[str, Any]]:
+    """Counts by district and status."""
+    async with _runtime(request).pool.acquire() as conn:
+        return await queries.summary(conn, cycle_year)
