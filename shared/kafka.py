@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Iterable
 
+import structlog
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
@@ -30,6 +31,7 @@ def make_broker(settings: KernelSettings, *, client_id: str) -> KafkaBroker:
         enable_idempotence=settings.kafka_idempotence,
         request_timeout_ms=settings.kafka_request_timeout_ms,
         middlewares=[KafkaTelemetryMiddleware()],
+        logger=structlog.get_logger("faststream"),
         log_level=logging.DEBUG,
         allow_auto_create_topics=False,
     )

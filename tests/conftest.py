@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -16,8 +17,10 @@ def launcher() -> Iterator[Launcher]:
     """Embedded PostgreSQL (unless OCOP_DATABASE_URL is set) and a Tansu broker on free ports."""
     env = dict(os.environ)
     env.pop("OCOP_KAFKA_BOOTSTRAP_SERVERS", None)  # tests pause and restart the broker, so it must be ours
+    # One folder per test session, so test runs side by side never share (or stop) each other's database.
+    state_dir = ROOT / ".ocop" / f"test-{os.getpid()}"
     started = Launcher(
-        state_dir=ROOT / ".ocop" / "test",
+        state_dir=state_dir,
         env=env,
         services=(),
         broker_port=free_port(),
@@ -28,3 +31,4 @@ def launcher() -> Iterator[Launcher]:
         yield started
     finally:
         started.stop()
+        shutil.rmtree(state_dir, ignore_errors=True)
