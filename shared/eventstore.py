@@ -21,6 +21,16 @@ class ConcurrencyError(Exception):
         self.expected_version = expected_version
 
 
+class WrongStreamType(Exception):
+    """The id is taken by an aggregate of another type (HTTP 409)."""
+
+    def __init__(self, stream_id: str, wanted: str, actual: str) -> None:
+        super().__init__(f"id {stream_id!r} belongs to a {actual}, not a {wanted}")
+        self.stream_id = stream_id
+        self.wanted = wanted
+        self.actual = actual
+
+
 @dataclass(frozen=True)
 class NewEvent:
     event_type: str
@@ -49,13 +59,14 @@ _COLUMNS = "position, stream_id, stream_type, version, event_id, event_type, sch
 # One round trip: the version check and the insert of every event happen in a single statement.
 _APPEND = f"""
 WITH head AS (
-    SELECT coalesce(max(version), 0) AS version FROM events WHERE stream_id = $1
+    SELECT coalesce(max(version), 0) AS version, coalesce(bool_and(stream_type = $2), true) AS same_type
+    FROM events WHERE stream_id = $1
 )
 INSERT INTO events (stream_id, stream_type, version, event_id, event_type, schema_version, data, metadata)
 SELECT $1, $2, $3 + e.ord, e.event_id, e.event_type, e.schema_version, e.data::jsonb, e.metadata::jsonb
 FROM unnest($4::uuid[], $5::text[], $6::int[], $7::text[], $8::text[])
      WITH ORDINALITY AS e(event_id, event_type, schema_version, data, metadata, ord), head
-WHERE head.version = $3
+WHERE head.version = $3 AND head.same_type
 ORDER BY e.ord
 RETURNING {_COLUMNS}
 """
@@ -97,6 +108,9 @@ class EventStore:
                 raise ConcurrencyError(stream_id, expected_version) from exc
             raise
         if len(rows) != len(events):
+            actual = await self._conn.fetchval("SELECT stream_type FROM events WHERE stream_id = $1 LIMIT 1", stream_id)
+            if actual is not None and actual != stream_type:
+                raise WrongStreamType(stream_id, stream_type, actual)
             raise ConcurrencyError(stream_id, expected_version)
         return [_stored(r) for r in rows]
 

@@ -17,14 +17,14 @@ from typing import Any
 
 import asyncpg
 import structlog
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from shared.consumer import DeadLetters, InboxConsumer, Subscription
 from shared.db import KERNEL_MIGRATIONS, create_pool, discover, migrate
-from shared.eventstore import ConcurrencyError
+from shared.eventstore import ConcurrencyError, WrongStreamType
 from shared.auth import Actor, Role, require
 from shared.kafka import cluster_id_async, consumer_lag, contract_topics, ensure_topics_async, make_broker
 from shared.observability import configure_logging, configure_tracing
@@ -206,21 +206,19 @@ class BodySizeLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_bytes:
-                raise _BodyTooLarge
+                # An HTTPException, because FastAPI turns any other error while reading the body into a 400.
+                raise HTTPException(413, detail=_too_large_detail(self.max_bytes))
             return message
 
-        try:
-            await self.app(scope, limited, send)
-        except _BodyTooLarge:
-            await _too_large(self.max_bytes)(scope, receive, send)
+        await self.app(scope, limited, send)
 
 
-class _BodyTooLarge(Exception):
-    pass
+def _too_large_detail(limit: int) -> dict[str, str]:
+    return {"error": "payload_too_large", "message": f"request body over {limit} bytes", "field": "body"}
 
 
 def _too_large(limit: int) -> JSONResponse:
-    return _error(413, "payload_too_large", f"request body over {limit} bytes", field="body")
+    return JSONResponse(status_code=413, content={"detail": _too_large_detail(limit)})
 
 
 def create_app(definition: ServiceDefinition, settings: ServiceSettings | None = None) -> FastAPI:
@@ -257,6 +255,10 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
     @app.exception_handler(ConcurrencyError)
     async def conflict(_: Request, exc: ConcurrencyError) -> JSONResponse:
         return _error(409, "conflict", str(exc), stream_id=exc.stream_id)
+
+    @app.exception_handler(WrongStreamType)
+    async def id_taken(_: Request, exc: WrongStreamType) -> JSONResponse:
+        return _error(409, "id_taken", str(exc))
 
     @app.exception_handler(NotFound)
     async def not_found(_: Request, exc: NotFound) -> JSONResponse:

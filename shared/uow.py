@@ -13,7 +13,7 @@ from opentelemetry import propagate
 from shared.aggregate import Aggregate
 from shared.context import current_context
 from shared.contracts import CONTRACTS, kafka_headers, serialize_event
-from shared.eventstore import ConcurrencyError, EventStore, NewEvent, StoredEvent
+from shared.eventstore import ConcurrencyError, EventStore, NewEvent, StoredEvent, WrongStreamType
 from shared.projections import Projection, apply_all
 
 A = TypeVar("A", bound=Aggregate)
@@ -46,6 +46,8 @@ class Repository(Generic[A]):
         events = await self._uow.events.read_stream(aggregate_id)
         if not events:
             return None
+        if events[0].stream_type != self._aggregate.stream_type:
+            raise WrongStreamType(aggregate_id, self._aggregate.stream_type, events[0].stream_type)
         aggregate = self._aggregate(aggregate_id)
         for stored in events:
             aggregate.replay(self._aggregate.event_from(stored.event_type, stored.data))

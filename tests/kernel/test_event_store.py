@@ -90,3 +90,21 @@ async def test_migrations_are_idempotent_across_restarts(launcher):
         async with svc.pool.acquire() as conn:
             rows = await conn.fetch("SELECT component, version FROM schema_migrations ORDER BY 1, 2")
     assert sorted(tuple(r) for r in rows) == sorted([(name, 1), ("kernel", 1)])
+
+
+async def test_an_id_belongs_to_one_aggregate_type(launcher):
+    from shared.eventstore import WrongStreamType
+
+    async with tally_service(launcher, new_topic(launcher), consume=False, relay=False) as svc:
+        shared_id = f"id-{uuid.uuid4()}"
+        async with svc.uow() as uow:
+            await uow.append(shared_id, "producer", 0, [NewEvent("ProducerRegistered", {"name": "HTX"})])
+            await uow.commit()
+        async with svc.uow() as uow:
+            with pytest.raises(WrongStreamType) as appended:
+                await uow.append(shared_id, "tally", 1, [_event(1)])
+        async with svc.uow() as uow:
+            with pytest.raises(WrongStreamType) as loaded:
+                await uow.repository(Tally).find(shared_id)
+    assert (appended.value.actual, appended.value.wanted) == ("producer", "tally")
+    assert "belongs to a producer" in str(loaded.value)

@@ -76,7 +76,7 @@ async def producer(conn: asyncpg.Connection, producer_id: str) -> dict[str, Any]
 async def producer_products(conn: asyncpg.Connection, producer_id: str) -> list[dict[str, Any]]:
     """The producer's view: each registration with the star and any failed inspection of its product."""
     rows = await conn.fetch(
-        f"SELECT {_REGISTRATION}, v.stars, v.rating_status, v.level, v.average_score, v.certificate, v.decision,"
+        f"SELECT {_REGISTRATION}, v.stars, v.rating_status, v.level, v.average_score::float8 AS average_score, v.certificate, v.decision,"
         " v.rated_at, coalesce(v.failed_inspections, '[]'::jsonb) AS failed_inspections"
         " FROM registrations r LEFT JOIN product_views v USING (product_id)"
         " WHERE r.producer_id = $1 ORDER BY r.cycle_year, r.submitted_at",

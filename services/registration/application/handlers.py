@@ -24,10 +24,11 @@ def _product(p: cmd.ProductInput) -> dict[str, Any]:
 async def register_producer(c: cmd.RegisterProducer, uow: UnitOfWork, actor: Actor, geography: Geography) -> Producer:
     geography.locate(c.district_code, c.commune_code)
     actor.ensure_district(c.district_code)
+    actor.ensure_commune(c.commune_code)
     async with uow:
         repo = uow.repository(Producer)
-        if await repo.find(c.producer_id) is not None:
-            raise AlreadyExists(f"producer {c.producer_id!r} is already registered", field="producer_id")
+        if await uow.events.stream_version(c.producer_id):
+            raise AlreadyExists(f"id {c.producer_id!r} is already taken", field="producer_id")
         producer = Producer.register(
             c.producer_id,
             name=clean(c.name),
@@ -61,8 +62,7 @@ async def propose(c: cmd.ProposeRegistration, uow: UnitOfWork, actor: Actor) -> 
     async with uow:
         registration = await _load(uow, c.registration_id, c.expected_version)
         actor.ensure_district(registration.district_code)
-        if actor.role == Role.commune_officer:
-            actor.ensure_commune(registration.commune_code)
+        actor.ensure_commune(registration.commune_code)
         registration.propose(c.note)
         await uow.commit()
     return registration
@@ -149,5 +149,4 @@ def _may_act_for(actor: Actor, producer: Producer) -> None:
             raise RoleNotAllowedError(f"producer {actor.id} cannot act for producer {producer.id}", field="producer_id")
         return
     actor.ensure_district(producer.details["district_code"])
-    if actor.role == Role.commune_officer:
-        actor.ensure_commune(producer.details["commune_code"])
+    actor.ensure_commune(producer.details["commune_code"])

@@ -120,8 +120,11 @@ class Registration(Aggregate):
             raise InvalidInput("a rejection needs a reason", field="reason")
         self.record(ev.RegistrationRejected(reason))
 
-    def send_to_province(self, list_id: str) -> None:
+    def ensure_can_be_sent(self) -> None:
         self._require("send it to the province", "selected")
+
+    def send_to_province(self, list_id: str) -> None:
+        self.ensure_can_be_sent()
         self.record(ev.RegistrationSentToProvince(list_id))
 
     @property
@@ -179,6 +182,8 @@ class DistrictList(Aggregate):
             if registration.facts["cycle_year"] != cycle_year:
                 raise InvalidInput(f"registration {registration.id} is of cycle {registration.facts['cycle_year']}",
                                    field="registration_ids")
+            registration.ensure_can_be_sent()
+        for registration in registrations:
             registration.send_to_province(list_id)
         district_list = cls(list_id)
         district_list.record(ev.DistrictListSent(
