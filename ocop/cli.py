@@ -118,6 +118,21 @@ def rebuild(
 
 
 @app.command()
+def demo(
+    registration_url: str = typer.Option("http://127.0.0.1:8001", "--registration-url", help="the registration service"),
+    cycle_year: int = typer.Option(2021, "--cycle-year", min=2018, max=2100, help="the OCOP cycle to play"),
+    seed: int = typer.Option(2021, "--seed", help="the same seed plays the same season"),
+    producers: int = typer.Option(40, "--producers", min=1, max=1000, help="how many producers register"),
+) -> None:
+    """Play a registration season against the running system (`make run`) through its HTTP APIs; print a summary."""
+    from ocop.demo import main as run_demo
+
+    code = run_demo(registration_url, cycle_year=cycle_year, seed=seed, producers=producers)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
 def schemas(check: bool = typer.Option(False, "--check", help="fail if the committed files drift from the code")) -> None:
     """Regenerate the JSON Schemas and the AsyncAPI document of the public events."""
     from shared.contracts import generate
