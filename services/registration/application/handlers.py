@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from services.registration.adapters import queries
@@ -59,22 +60,12 @@ async def submit_registration(c: cmd.SubmitRegistration, uow: UnitOfWork, actor:
 
 
 async def propose(c: cmd.ProposeRegistration, uow: UnitOfWork, actor: Actor) -> Registration:
-    async with uow:
-        registration = await _load(uow, c.registration_id, c.expected_version)
-        actor.ensure_district(registration.district_code)
-        actor.ensure_commune(registration.commune_code)
-        registration.propose(c.note)
-        await uow.commit()
-    return registration
+    return await _step(uow, actor, c.registration_id, c.expected_version, lambda r: r.propose(c.note))
 
 
 async def return_for_completion(c: cmd.ReturnRegistration, uow: UnitOfWork, actor: Actor) -> Registration:
-    async with uow:
-        registration = await _load(uow, c.registration_id, c.expected_version)
-        actor.ensure_district(registration.district_code)
-        registration.return_for_completion([r.strip() for r in c.reasons])
-        await uow.commit()
-    return registration
+    reasons = [reason.strip() for reason in c.reasons]
+    return await _step(uow, actor, c.registration_id, c.expected_version, lambda r: r.return_for_completion(reasons))
 
 
 async def resubmit(c: cmd.ResubmitRegistration, uow: UnitOfWork, actor: Actor) -> Registration:
@@ -88,19 +79,22 @@ async def resubmit(c: cmd.ResubmitRegistration, uow: UnitOfWork, actor: Actor) -
 
 
 async def select(c: cmd.SelectRegistration, uow: UnitOfWork, actor: Actor) -> Registration:
-    async with uow:
-        registration = await _load(uow, c.registration_id, c.expected_version)
-        actor.ensure_district(registration.district_code)
-        registration.select(c.note)
-        await uow.commit()
-    return registration
+    return await _step(uow, actor, c.registration_id, c.expected_version, lambda r: r.select(c.note))
 
 
 async def reject(c: cmd.RejectRegistration, uow: UnitOfWork, actor: Actor) -> Registration:
+    return await _step(uow, actor, c.registration_id, c.expected_version, lambda r: r.reject(c.reason))
+
+
+async def _step(
+    uow: UnitOfWork, actor: Actor, registration_id: str, expected_version: int | None, decide: Callable[[Registration], None]
+) -> Registration:
+    """A commune or district step on one registration: load, check the actor's area, decide, commit."""
     async with uow:
-        registration = await _load(uow, c.registration_id, c.expected_version)
+        registration = await _load(uow, registration_id, expected_version)
         actor.ensure_district(registration.district_code)
-        registration.reject(c.reason)
+        actor.ensure_commune(registration.commune_code)
+        decide(registration)
         await uow.commit()
     return registration
 
