@@ -113,8 +113,13 @@ class InboxConsumer:
     async def _in_one_transaction(self, records: Sequence[ConsumerRecord]) -> None:
         envelopes = [parse_event(r.value) for r in records]
         async with self._uow_factory() as uow:
+            fresh = await uow.claim_inbox_batch(
+                self.consumer, [(e.event_id, r.topic, r.partition, r.offset) for r, e in zip(records, envelopes)]
+            )
             for record, envelope in zip(records, envelopes):
-                await self._apply(uow, record, envelope)
+                if envelope.event_id in fresh:
+                    fresh.discard(envelope.event_id)  # a repeat inside the batch is handled once
+                    await self._handle(record, envelope, uow)
             await uow.commit()
         self.handled += len(records)
 
@@ -144,8 +149,10 @@ class InboxConsumer:
                 await asyncio.sleep(backoff * attempts)
 
     async def _apply(self, uow: UnitOfWork, record: ConsumerRecord, envelope: Any) -> None:
-        if not await uow.claim_inbox(self.consumer, envelope.event_id, record.topic, record.partition, record.offset):
-            return
+        if await uow.claim_inbox(self.consumer, envelope.event_id, record.topic, record.partition, record.offset):
+            await self._handle(record, envelope, uow)
+
+    async def _handle(self, record: ConsumerRecord, envelope: Any, uow: UnitOfWork) -> None:
         parent = propagate.extract(_headers(record))
         with (
             tracer.start_as_current_span(f"{self.consumer} handle {envelope.event_type}", context=parent, kind=trace.SpanKind.CONSUMER),

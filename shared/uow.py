@@ -19,6 +19,24 @@ from shared.projections import Projection, apply_all
 A = TypeVar("A", bound=Aggregate)
 
 
+# One round trip: the outbox rows, and a NOTIFY (delivered at commit) that wakes the relay without polling.
+_OUTBOX = """
+WITH written AS (
+    INSERT INTO outbox (event_id, topic, message_key, payload, headers)
+    SELECT e, t, k, p, h::jsonb FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::text[]) AS u(e, t, k, p, h)
+    RETURNING 1
+)
+SELECT pg_notify($6, '') WHERE EXISTS (SELECT 1 FROM written)
+"""
+
+_INBOX_BATCH = """
+INSERT INTO inbox (consumer, event_id, topic, kafka_partition, kafka_offset)
+SELECT $1, e, t, p, o FROM unnest($2::uuid[], $3::text[], $4::int[], $5::bigint[]) AS u(e, t, p, o)
+ON CONFLICT DO NOTHING
+RETURNING event_id
+"""
+
+
 class NotFound(LookupError):
     def __init__(self, stream_type: str, stream_id: str) -> None:
         super().__init__(f"{stream_type} {stream_id!r} not found")
@@ -121,6 +139,11 @@ class UnitOfWork:
             )
         )
 
+    async def claim_inbox_batch(self, consumer: str, claims: Sequence[tuple[uuid.UUID, str, int, int]]) -> set[uuid.UUID]:
+        """Claim many ``(event_id, topic, partition, offset)`` at once; returns the ids seen for the first time."""
+        rows = await self.connection.fetch(_INBOX_BATCH, consumer, *zip(*claims))
+        return {row["event_id"] for row in rows}
+
     async def claim_inbox(self, consumer: str, event_id: uuid.UUID, topic: str, partition: int, offset: int) -> bool:
         """True the first time ``consumer`` sees ``event_id``; False means it was already handled."""
         row = await self.connection.fetchval(
@@ -138,12 +161,7 @@ class UnitOfWork:
         await self._save_tracked()
         await apply_all(self.connection, self._projections, self._appended)
         if self._outbox:
-            await self.connection.executemany(
-                "INSERT INTO outbox (event_id, topic, message_key, payload, headers) VALUES ($1, $2, $3, $4, $5::text::jsonb)",
-                self._outbox,
-            )
-            # Delivered at commit: wakes the relay without polling.
-            await self.connection.execute("SELECT pg_notify($1, '')", self._notify_channel)
+            await self.connection.execute(_OUTBOX, *zip(*self._outbox), self._notify_channel)
         await self._tx.commit()
         self._tx = None
         appended, self._appended, self._outbox = self._appended, [], []
