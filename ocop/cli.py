@@ -132,6 +132,14 @@ def demo(
         raise typer.Exit(code)
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def catalogue(ctx: typer.Context) -> None:
+    """Rating criteria catalogue: `check`, or `install SHEET.json` (an official scoring sheet), see services/rating/catalogue."""
+    from services.rating.entrypoints.catalogue_tool import main
+
+    raise typer.Exit(main(list(ctx.args)))
+
+
 @app.command()
 def schemas(check: bool = typer.Option(False, "--check", help="fail if the committed files drift from the code")) -> None:
     """Regenerate the JSON Schemas and the AsyncAPI document of the public events."""

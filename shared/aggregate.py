@@ -19,7 +19,8 @@ class DomainEvent:
         return type(self).__name__
 
     def to_data(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """Field values as stored (shallow: events are immutable, and asdict's deep copy is costly)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
 class Aggregate:

@@ -57,7 +57,7 @@ class StoredEvent:
 _COLUMNS = "position, stream_id, stream_type, version, event_id, event_type, schema_version, data, metadata, recorded_at"
 
 # One round trip: the version check and the insert of every event happen in a single statement.
-_APPEND = f"""
+_APPEND = """
 WITH head AS (
     SELECT coalesce(max(version), 0) AS version, coalesce(bool_and(stream_type = $2), true) AS same_type
     FROM events WHERE stream_id = $1
@@ -68,7 +68,7 @@ FROM unnest($4::uuid[], $5::text[], $6::int[], $7::text[], $8::text[])
      WITH ORDINALITY AS e(event_id, event_type, schema_version, data, metadata, ord), head
 WHERE head.version = $3 AND head.same_type
 ORDER BY e.ord
-RETURNING {_COLUMNS}
+RETURNING position, version, recorded_at
 """
 
 
@@ -112,7 +112,12 @@ class EventStore:
             if actual is not None and actual != stream_type:
                 raise WrongStreamType(stream_id, stream_type, actual)
             raise ConcurrencyError(stream_id, expected_version)
-        return [_stored(r) for r in rows]
+        # Built from what we wrote rather than decoding the JSON back.
+        return [
+            StoredEvent(row["position"], stream_id, stream_type, row["version"], e.event_id, e.event_type,
+                        e.schema_version, e.data, e.metadata, row["recorded_at"])
+            for row, e in zip(sorted(rows, key=lambda r: r["version"]), events)
+        ]
 
     async def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]:
         rows = await self._conn.fetch(

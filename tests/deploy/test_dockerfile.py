@@ -39,5 +39,7 @@ def test_the_installed_package_carries_migrations_and_contract_files(tmp_path) -
     expected = {str(p.relative_to(REPO)) for p in REPO.glob("shared/migrations/*.sql")}
     expected |= {str(p.relative_to(REPO)) for p in REPO.glob("services/*/migrations/*.sql")}
     expected |= {str(p.relative_to(REPO)) for p in REPO.glob("shared/contracts/schemas/*.json")}
+    expected |= {str(p.relative_to(REPO)) for p in REPO.glob("services/*/data/*")}
+    expected |= {str(p.relative_to(REPO)) for p in REPO.glob("services/rating/catalogue/**/*.json")}
     assert expected and expected <= names, sorted(expected - names)
     assert "shared/contracts/asyncapi.json" in names

@@ -1,0 +1,23 @@
+"""Errors of the rating domain; the API maps each to a status with the field and the rule."""
+
+from __future__ import annotations
+
+
+class RatingError(Exception):
+    """Base: ``field`` names what was wrong (a criterion id, a catalogue entry), the message states the rule."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class CatalogueError(RatingError):
+    """The criteria catalogue does not add up; it is refused at load (bộ tiêu chí không hợp lệ)."""
+
+
+class InvalidScorecard(RatingError):
+    """A member's scorecard (phiếu đánh giá) breaks the product's sheet (422); ``field`` is the criterion."""
+
+
+class NotReady(RatingError):
+    """The council (hội đồng) cannot reach a result yet: quorum, chair, or scorecards for another sheet (409)."""
