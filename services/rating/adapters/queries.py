@@ -7,6 +7,8 @@ from typing import Any
 
 import asyncpg
 
+from shared.readmodels import Where, page
+
 _DOSSIER = (
     "d.product_id, d.product_name, d.product_set, d.sector, d.product_group, d.producer_id, d.producer_name,"
     " d.legal_form, d.district_code, d.commune_code, d.cycle_year, d.first_registration_id, d.latest_registration_id,"
@@ -23,24 +25,10 @@ class DossierFilter:
     offset: int = 0
 
 
-def _where(f: DossierFilter) -> tuple[str, list[Any]]:
-    clauses, args = [], []
-    for column, value in (("district_code", f.district_code), ("product_set", f.product_set), ("cycle_year", f.cycle_year)):
-        if value is not None:
-            args.append(value)
-            clauses.append(f"d.{column} = ${len(args)}")
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
-
-
 async def list_dossiers(conn: asyncpg.Connection, f: DossierFilter) -> dict[str, Any]:
-    where, args = _where(f)
-    total = await conn.fetchval(f"SELECT count(*) FROM dossiers d{where}", *args)
-    rows = await conn.fetch(
-        f"SELECT {_DOSSIER} FROM dossiers d{where} ORDER BY d.opened_at, d.product_id"
-        f" LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
-        *args, f.limit, f.offset,
-    )
-    return {"total": total, "items": [dict(r) for r in rows]}
+    where = Where("d").equal(district_code=f.district_code, product_set=f.product_set, cycle_year=f.cycle_year)
+    return await page(conn, columns=_DOSSIER, source="dossiers d", where=where, order_by="d.opened_at, d.product_id",
+                      limit=f.limit, offset=f.offset)
 
 
 async def dossier(conn: asyncpg.Connection, product_id: str) -> dict[str, Any] | None:

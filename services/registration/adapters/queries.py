@@ -8,6 +8,7 @@ from typing import Any
 import asyncpg
 
 from services.registration.domain.text import fold
+from shared.readmodels import Where, page
 
 _REGISTRATION = (
     "r.registration_id, r.product_id, r.cycle_year, r.form, r.producer_id, r.producer_name, r.legal_form, r.product,"
@@ -27,29 +28,14 @@ class RegistrationFilter:
     offset: int = 0
 
 
-def _where(f: RegistrationFilter) -> tuple[str, list[Any]]:
-    clauses, args = [], []
-    for column, value in (("district_code", f.district_code), ("status", f.status), ("cycle_year", f.cycle_year),
-                          ("producer_id", f.producer_id)):
-        if value is not None:
-            args.append(value)
-            clauses.append(f"r.{column} = ${len(args)}")
-    if f.q:
-        # Folded on both sides: "banh gai" finds "Bánh gai".
-        args.append("%" + fold(f.q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-        clauses.append(f"r.search LIKE ${len(args)}")
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
-
-
 async def list_registrations(conn: asyncpg.Connection, f: RegistrationFilter) -> dict[str, Any]:
-    where, args = _where(f)
-    total = await conn.fetchval(f"SELECT count(*) FROM registrations r{where}", *args)
-    rows = await conn.fetch(
-        f"SELECT {_REGISTRATION} FROM registrations r{where} ORDER BY r.submitted_at, r.registration_id"
-        f" LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
-        *args, f.limit, f.offset,
-    )
-    return {"total": total, "items": [dict(r) for r in rows]}
+    where = Where("r").equal(district_code=f.district_code, status=f.status, cycle_year=f.cycle_year, producer_id=f.producer_id)
+    if f.q:
+        # Folded on both sides: "banh gai" finds "Bánh gai"; LIKE's wildcards typed by the user stay plain characters.
+        escaped = fold(f.q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.add("r.search LIKE ${}", f"%{escaped}%")
+    return await page(conn, columns=_REGISTRATION, source="registrations r", where=where,
+                      order_by="r.submitted_at, r.registration_id", limit=f.limit, offset=f.offset)
 
 
 async def registration(conn: asyncpg.Connection, registration_id: str) -> dict[str, Any] | None:
