@@ -1,226 +1,27 @@
-"""``ocop demo``: play a season of the OCOP programme against a running system, through its public HTTP APIs only.
-
-The demo acts as the programme's people would: commune officers register producers and submit their forms, the
-commune proposes them, district officers return some for completion (the commune resubmits them), reject some,
-select the rest and send each district's list to the province. It then waits until the services' outboxes have
-published what the lists produced, checks what the API reports against what it did, and prints a summary.
-
-It is built from *steps* run in order on one :class:`DemoContext`; each returns a report that can render itself.
-``registration_season`` is the first; rating, finance and monitoring steps follow it in later issues and reuse the
-same :class:`ServiceClient` and :class:`Staff`.
-
-Everything the demo decides (districts' producers, names, products, who is returned or rejected) comes from
-``random.Random(seed)``, so a seed replays the same season; identifiers carry a fresh *run id*, so runs never
-collide on one database.
-"""
+"""The registration season: plan it from the seed, play it through the API, report it."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import secrets
 import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 
-import httpx
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ocop import demo_data as data
-from shared.auth import Role, mint_token
-from shared.settings import KernelSettings, kernel_settings
+from ocop.demo import data
+from ocop.demo.client import DemoContext, DemoError
 
 STATUSES = ("submitted", "proposed", "returned", "selected", "rejected", "sent_to_province")
 RETURN_SHARE, REJECT_SHARE, SECOND_PRODUCT_SHARE, EXISTING_PRODUCT_SHARE = 0.15, 0.10, 0.25, 0.30
-START_HINT = "start it with `make run` (or `ocop up`)"
 
-
-# ----------------------------------------------------------------------------------------------------- errors
-
-
-class DemoError(Exception):
-    """The demo cannot go on; the message says why and what to do."""
-
-
-class SystemUnreachable(DemoError):
-    pass
-
-
-class ApiError(DemoError):
-    """A service answered with an unexpected status; the message carries its error code, text and field."""
-
-    def __init__(self, service: str, method: str, path: str, status: int, body: Any) -> None:
-        self.status, self.body = status, body
-        detail = body.get("detail") if isinstance(body, dict) else None
-        if isinstance(detail, dict):
-            field_ = f" (field {detail['field']})" if detail.get("field") else ""
-            said = f"{detail.get('error', '?')}: {detail.get('message', '')}{field_}"
-        else:
-            said = json.dumps(body, ensure_ascii=False)[:500] if body is not None else "no body"
-        self.error = detail.get("error") if isinstance(detail, dict) else None
-        super().__init__(f"{service}: {method} {path} answered {status} {said}")
-
-
-# ----------------------------------------------------------------------------------------------------- actors
-
-
-@dataclass(frozen=True)
-class Credential:
-    """One person the demo plays, with the bearer header to send."""
-
-    actor_id: str
-    role: Role
-    headers: dict[str, str]
-
-
-class Staff:
-    """Mints the tokens of the people the demo plays, with the same key the services verify (``OCOP_JWT_*``)."""
-
-    def __init__(self, settings: KernelSettings | None = None, ttl: timedelta = timedelta(hours=2)) -> None:
-        self.settings = settings or kernel_settings()
-        self.ttl = ttl
-        self._minted: dict[tuple[str, Role], Credential] = {}
-
-    def _credential(self, actor_id: str, role: Role, district: str | None = None, commune: str | None = None) -> Credential:
-        key = (actor_id, role)
-        if key not in self._minted:
-            token = mint_token(self.settings, actor_id=actor_id, role=role, district=district, commune=commune, ttl=self.ttl)
-            self._minted[key] = Credential(actor_id, role, {"Authorization": f"Bearer {token}"})
-        return self._minted[key]
-
-    def commune_officer(self, district: str, commune: str) -> Credential:
-        return self._credential(f"can-bo-xa-{commune}", Role.commune_officer, district, commune)
-
-    def district_officer(self, district: str) -> Credential:
-        return self._credential(f"can-bo-huyen-{district}", Role.district_officer, district)
-
-    def producer(self, producer_id: str) -> Credential:
-        return self._credential(producer_id, Role.producer)
-
-    def provincial_office(self) -> Credential:
-        return self._credential("vp-dieu-phoi-ntm", Role.provincial_office)
-
-    def operator(self) -> Credential:
-        return self._credential("demo-operator", Role.operator)
-
-    @property
-    def people(self) -> int:
-        return len(self._minted)
-
-
-# ----------------------------------------------------------------------------------------------------- HTTP
-
-
-class ServiceClient:
-    """One service's public HTTP API, with at most ``concurrency`` requests in flight."""
-
-    def __init__(self, name: str, base_url: str, *, concurrency: int = 8, timeout: float = 30.0,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self.name, self.base_url = name, base_url.rstrip("/")
-        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        self.http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, limits=limits, transport=transport)
-        self._slots = asyncio.Semaphore(concurrency)
-        self.requests = 0
-
-    async def request(self, method: str, path: str, *, as_: Credential | None = None, json_body: Any = None,
-                      params: dict[str, Any] | None = None, correlation_id: uuid.UUID | None = None,
-                      expect: Iterable[int] = (200, 201)) -> Any:
-        headers = dict(as_.headers) if as_ else {}
-        if correlation_id is not None:
-            headers["X-Correlation-ID"] = str(correlation_id)
-        async with self._slots:
-            try:
-                response = await self.http.request(method, path, json=json_body, params=params, headers=headers)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                raise SystemUnreachable(
-                    f"the {self.name} service at {self.base_url} is not reachable ({exc or type(exc).__name__});"
-                    f" {START_HINT}"
-                ) from exc
-            except httpx.TransportError as exc:
-                raise DemoError(f"{self.name}: {method} {path} got no answer ({type(exc).__name__}: {exc})") from exc
-        self.requests += 1
-        try:
-            body = response.json() if response.content else None
-        except ValueError:
-            body = {"detail": {"error": "not_json", "message": response.text[:300]}}
-        if response.status_code not in tuple(expect):
-            raise ApiError(self.name, method, path, response.status_code, body)
-        return body
-
-    async def get(self, path: str, *, as_: Credential | None = None, params: dict[str, Any] | None = None,
-                  expect: Iterable[int] = (200,)) -> Any:
-        return await self.request("GET", path, as_=as_, params=params, expect=expect)
-
-    async def post(self, path: str, body: Any, *, as_: Credential, correlation_id: uuid.UUID | None = None) -> Any:
-        return await self.request("POST", path, as_=as_, json_body=body, correlation_id=correlation_id)
-
-    async def ensure_ready(self) -> None:
-        """The service answers and its database and broker are reachable, or a :class:`DemoError` that says so."""
-        answer = await self.request("GET", "/readyz", expect=(200, 503))
-        if not isinstance(answer, dict) or answer.get("status") != "ready":
-            raise DemoError(f"the {self.name} service at {self.base_url} is not ready: {answer}; {START_HINT}")
-
-    async def ops_status(self, operator: Credential) -> dict[str, Any]:
-        return await self.get("/ops/status", as_=operator)
-
-    async def wait_outbox_drained(self, operator: Credential, timeout: float,
-                                  interval: float = 0.25) -> tuple[bool, dict[str, Any]]:
-        """Poll ``/ops/status`` until nothing waits in the outbox (every committed event is on the broker)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            status = await self.ops_status(operator)
-            if status.get("outbox_pending") == 0:
-                return True, status
-            if time.monotonic() >= deadline:
-                return False, status
-            await asyncio.sleep(interval)
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
-
-# ----------------------------------------------------------------------------------------------------- steps
-
-
-class StepReport(Protocol):
-    title: str
-    ok: bool
-    problems: list[str]
-
-    def render(self, console: Console) -> None: ...
-
-
-@dataclass
-class DemoContext:
-    """What every step shares: the services' clients, the staff, the run's identity and its random source."""
-
-    clients: dict[str, ServiceClient]
-    staff: Staff
-    run_id: str
-    seed: int
-    cycle_year: int
-    rng: random.Random
-    say: Callable[[str], None] = lambda _: None
-    drain_timeout: float = 60.0
-    #: Filled by the steps for the ones after them (e.g. the season's producers for rating).
-    shared: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def registration(self) -> ServiceClient:
-        return self.clients["registration"]
-
-    def producer_id(self, n: int) -> str:
-        return f"demo-{self.run_id}-{n:03d}"
-
-
-Step = Callable[[DemoContext], Awaitable[StepReport]]
 
 
 # ----------------------------------------------------------------------------------------------------- the season's plan
@@ -521,7 +322,7 @@ async def _reference(ctx: DemoContext) -> tuple[list[District], dict[int, str]]:
     return districts, sectors
 
 
-async def _fresh_run_id(ctx: DemoContext, fixed: bool) -> None:
+async def fresh_run_id(ctx: DemoContext, fixed: bool) -> None:
     """A run id whose first producer does not exist yet (a chosen run id that exists is an error)."""
     for _ in range(5):
         answer = await ctx.registration.request("GET", f"/producers/{ctx.producer_id(1)}", as_=ctx.staff.operator(),
@@ -710,84 +511,3 @@ async def _as_the_api_lists_them(
     return counts, resubmitted, problems
 
 
-# ----------------------------------------------------------------------------------------------------- the demo
-
-
-@dataclass
-class DemoReport:
-    run_id: str
-    seed: int
-    cycle_year: int
-    urls: dict[str, str]
-    steps: list[Any]
-    elapsed: float
-
-    @property
-    def ok(self) -> bool:
-        return all(step.ok for step in self.steps)
-
-    @property
-    def season(self) -> SeasonReport:
-        return next(s for s in self.steps if isinstance(s, SeasonReport))
-
-    def render(self, console: Console) -> None:
-        for step in self.steps:
-            step.render(console)
-        verdict = "[bold green]done[/]" if self.ok else "[bold red]done, with problems[/]"
-        console.print(f"{verdict}: demo run [bold]{self.run_id}[/] (seed {self.seed}, cycle {self.cycle_year})"
-                      f" in {self.elapsed:.1f} s; its producers are demo-{self.run_id}-NNN")
-
-
-async def run_demo(
-    registration_url: str = "http://127.0.0.1:8001",
-    *,
-    cycle_year: int = 2021,
-    seed: int = 2021,
-    producers: int = 40,
-    run_id: str | None = None,
-    concurrency: int = 8,
-    drain_timeout: float = 60.0,
-    settings: KernelSettings | None = None,
-    say: Callable[[str], None] = lambda _: None,
-) -> DemoReport:
-    """Play the demo's steps in order against running services; raises :class:`DemoError` if it cannot go on."""
-    if producers < 1:
-        raise DemoError("the demo needs at least one producer")
-    started = time.monotonic()
-    urls = {"registration": registration_url}
-    clients = {name: ServiceClient(name, url, concurrency=concurrency) for name, url in urls.items()}
-    ctx = DemoContext(clients, Staff(settings), run_id or secrets.token_hex(3), seed, cycle_year, random.Random(seed), say,
-                      drain_timeout)
-    try:
-        for client in clients.values():
-            await client.ensure_ready()
-        await _fresh_run_id(ctx, fixed=run_id is not None)
-        say(f"demo run [bold]{ctx.run_id}[/] (seed {seed}) against {registration_url}")
-        steps: list[Step] = [lambda c: registration_season(c, producers)]
-        reports = [await step(ctx) for step in steps]
-    finally:
-        for client in clients.values():
-            await client.aclose()
-    return DemoReport(ctx.run_id, seed, cycle_year, urls, reports, time.monotonic() - started)
-
-
-def main(
-    registration_url: str = "http://127.0.0.1:8001",
-    *,
-    cycle_year: int = 2021,
-    seed: int = 2021,
-    producers: int = 40,
-    run_id: str | None = None,
-    console: Console | None = None,
-    **options: Any,
-) -> int:
-    """What ``ocop demo`` runs: the demo, its summary on stdout, and an exit code (0 only if everything added up)."""
-    console = console or Console()
-    try:
-        report = asyncio.run(run_demo(registration_url, cycle_year=cycle_year, seed=seed, producers=producers,
-                                      run_id=run_id, say=console.print, **options))
-    except DemoError as exc:
-        Console(stderr=True).print(f"[bold red]ocop demo:[/] {escape(str(exc))}")
-        return 1
-    report.render(console)
-    return 0 if report.ok else 1

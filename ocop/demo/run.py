@@ -1,0 +1,104 @@
+"""Run the demo's steps in order and print their reports (``ocop demo``)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from ocop.demo.client import DemoContext, DemoError, ServiceClient, Staff, Step
+from ocop.demo.season import SeasonReport, fresh_run_id, registration_season
+from shared.settings import KernelSettings
+
+
+
+
+# ----------------------------------------------------------------------------------------------------- the demo
+
+
+@dataclass
+class DemoReport:
+    run_id: str
+    seed: int
+    cycle_year: int
+    urls: dict[str, str]
+    steps: list[Any]
+    elapsed: float
+
+    @property
+    def ok(self) -> bool:
+        return all(step.ok for step in self.steps)
+
+    @property
+    def season(self) -> SeasonReport:
+        return next(s for s in self.steps if isinstance(s, SeasonReport))
+
+    def render(self, console: Console) -> None:
+        for step in self.steps:
+            step.render(console)
+        verdict = "[bold green]done[/]" if self.ok else "[bold red]done, with problems[/]"
+        console.print(f"{verdict}: demo run [bold]{self.run_id}[/] (seed {self.seed}, cycle {self.cycle_year})"
+                      f" in {self.elapsed:.1f} s; its producers are demo-{self.run_id}-NNN")
+
+
+async def run_demo(
+    registration_url: str = "http://127.0.0.1:8001",
+    *,
+    cycle_year: int = 2021,
+    seed: int = 2021,
+    producers: int = 40,
+    run_id: str | None = None,
+    concurrency: int = 8,
+    drain_timeout: float = 60.0,
+    settings: KernelSettings | None = None,
+    say: Callable[[str], None] = lambda _: None,
+) -> DemoReport:
+    """Play the demo's steps in order against running services; raises :class:`DemoError` if it cannot go on."""
+    if producers < 1:
+        raise DemoError("the demo needs at least one producer")
+    started = time.monotonic()
+    urls = {"registration": registration_url}
+    clients = {name: ServiceClient(name, url, concurrency=concurrency) for name, url in urls.items()}
+    ctx = DemoContext(clients, Staff(settings), run_id or secrets.token_hex(3), seed, cycle_year, random.Random(seed), say,
+                      drain_timeout)
+    try:
+        for client in clients.values():
+            await client.ensure_ready()
+        await fresh_run_id(ctx, fixed=run_id is not None)
+        say(f"demo run [bold]{ctx.run_id}[/] (seed {seed}) against {registration_url}")
+        steps: list[Step] = [lambda c: registration_season(c, producers)]
+        reports = [await step(ctx) for step in steps]
+    finally:
+        for client in clients.values():
+            await client.aclose()
+    return DemoReport(ctx.run_id, seed, cycle_year, urls, reports, time.monotonic() - started)
+
+
+def main(
+    registration_url: str = "http://127.0.0.1:8001",
+    *,
+    cycle_year: int = 2021,
+    seed: int = 2021,
+    producers: int = 40,
+    run_id: str | None = None,
+    console: Console | None = None,
+    **options: Any,
+) -> int:
+    """What ``ocop demo`` runs: the demo, its summary on stdout, and an exit code (0 only if everything added up)."""
+    console = console or Console()
+    try:
+        report = asyncio.run(run_demo(registration_url, cycle_year=cycle_year, seed=seed, producers=producers,
+                                      run_id=run_id, say=console.print, **options))
+    except DemoError as exc:
+        Console(stderr=True).print(f"[bold red]ocop demo:[/] {escape(str(exc))}")
+        return 1
+    report.render(console)
+    return 0 if report.ok else 1
+
