@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 import asyncpg
@@ -17,6 +17,23 @@ class Projection(Protocol):
     tables: Sequence[str]
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[StoredEvent]) -> None: ...
+
+
+Writer = Callable[[asyncpg.Connection, StoredEvent], Awaitable[None]]
+
+
+class EventWriters:
+    """A projection made of one row writer per event type; event types without a writer leave it unchanged."""
+
+    name: str = ""
+    tables: Sequence[str] = ()
+    writers: dict[str, Writer] = {}
+
+    async def apply(self, conn: asyncpg.Connection, events: Sequence[StoredEvent]) -> None:
+        for event in events:
+            writer = self.writers.get(event.event_type)
+            if writer is not None:
+                await writer(conn, event)
 
 
 Progress = Callable[[int, int], None]

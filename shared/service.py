@@ -280,6 +280,11 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
     return app
 
 
+def runtime_of(request: Request) -> ServiceRuntime:
+    """The running service behind a route (set by ``create_app``)."""
+    return request.app.state.runtime
+
+
 def serve(name: str, definition: ServiceDefinition) -> None:
     """Run one service process with uvicorn (``ocop serve NAME`` and ``python -m services.NAME``)."""
     import uvicorn

@@ -9,10 +9,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
+import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 
 from shared.kafka import ensure_topics
-from shared.service import ServiceRuntime
+from shared.service import ServiceRuntime, create_app
+from shared.settings import service_settings
 from tests.kernel.tally import definition, settings_for
 
 T = TypeVar("T")
@@ -85,3 +87,21 @@ async def produce(bootstrap: str, topic: str, messages: list[tuple[bytes, bytes,
 
 def header(record: ConsumerRecord, name: str) -> str | None:
     return next((v.decode() for k, v in record.headers if k == name), None)
+
+
+@asynccontextmanager
+async def running_service(launcher: Any, definition: Any) -> AsyncIterator[tuple[httpx.AsyncClient, Any, ServiceRuntime]]:
+    """A service app on the session's PostgreSQL and broker, driven in-process over ASGI: (client, settings, runtime)."""
+    settings = service_settings(
+        definition.name, database_url=launcher.database_url, kafka_bootstrap_servers=launcher.bootstrap_servers
+    )
+    app = create_app(definition, settings)
+    runtime = app.state.runtime
+    await runtime.start()
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    client = httpx.AsyncClient(transport=transport, base_url=f"http://{definition.name}", timeout=30)
+    try:
+        yield client, settings, runtime
+    finally:
+        await client.aclose()
+        await runtime.stop()

@@ -20,9 +20,7 @@ from services.rating.domain.errors import RatingError
 from services.rating.service import definition
 from shared.auth import Role, mint_token
 from shared.contracts import PRODUCT_REGISTERED_TOPIC, kafka_headers, new_envelope, serialize_event
-from shared.service import create_app
-from shared.settings import service_settings
-from tests.kernel.support import eventually, header, produce, read_topic
+from tests.kernel.support import eventually, header, produce, read_topic, running_service
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -48,16 +46,8 @@ class Rating:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def rating(launcher) -> AsyncIterator[Rating]:
-    settings = service_settings("rating", database_url=launcher.database_url, kafka_bootstrap_servers=launcher.bootstrap_servers)
-    app = create_app(definition, settings)
-    runtime = app.state.runtime
-    await runtime.start()
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://rating", timeout=30)
-    try:
+    async with running_service(launcher, definition) as (client, settings, runtime):
         yield Rating(client, settings, runtime)
-    finally:
-        await client.aclose()
-        await runtime.stop()
 
 
 def registered(product_id: str, *, registration_id: str | None = None, cycle_year: int = 2021, product_set: int = 5,

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import httpx
 import pytest
 import pytest_asyncio
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 
 from services.registration.service import definition
-from shared.service import create_app
-from shared.settings import service_settings
+from tests.kernel.support import running_service
 from tests.registration.support import RegistrationClient
 
 
@@ -29,15 +27,5 @@ async def registration(launcher) -> AsyncIterator[RegistrationClient]:
 
     Every app of the session shares the ``registration`` schema, so tests use their own random ids.
     """
-    settings = service_settings(
-        "registration", database_url=launcher.database_url, kafka_bootstrap_servers=launcher.bootstrap_servers
-    )
-    app = create_app(definition, settings)
-    runtime = app.state.runtime
-    await runtime.start()
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://registration", timeout=30)
-    try:
+    async with running_service(launcher, definition) as (client, settings, runtime):
         yield RegistrationClient(client, settings, runtime)
-    finally:
-        await client.aclose()
-        await runtime.stop()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 
 import asyncpg
 
 from shared.eventstore import StoredEvent
+from shared.projections import EventWriters
 
 
 async def _opened(conn: asyncpg.Connection, e: StoredEvent) -> None:
@@ -40,12 +40,7 @@ _WRITERS = {
 }
 
 
-class RatingProjection:
+class RatingProjection(EventWriters):
     name = "rating"
     tables = ("dossiers",)
-
-    async def apply(self, conn: asyncpg.Connection, events: Sequence[StoredEvent]) -> None:
-        for event in events:
-            writer = _WRITERS.get(event.event_type)
-            if writer is not None:
-                await writer(conn, event)
+    writers = _WRITERS

@@ -8,14 +8,11 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from services.rating.adapters import queries
 from shared.auth import Actor, current_actor
-from shared.service import ServiceRuntime
+from shared.service import runtime_of
 from shared.uow import NotFound
 
 router = APIRouter()
 
-
-def _runtime(request: Request) -> ServiceRuntime:
-    return request.app.state.runtime
 
 
 @router.get("/dossiers", tags=["dossiers"])
@@ -29,13 +26,13 @@ async def list_dossiers(
     _: Actor = Depends(current_actor),
 ) -> dict[str, Any]:
     f = queries.DossierFilter(district_code, product_set, cycle_year, limit, offset)
-    async with _runtime(request).pool.acquire() as conn:
+    async with runtime_of(request).pool.acquire() as conn:
         return await queries.list_dossiers(conn, f)
 
 
 @router.get("/dossiers/{product_id}", tags=["dossiers"])
 async def get_dossier(product_id: str, request: Request, _: Actor = Depends(current_actor)) -> dict[str, Any]:
-    async with _runtime(request).pool.acquire() as conn:
+    async with runtime_of(request).pool.acquire() as conn:
         found = await queries.dossier(conn, product_id)
     if found is None:
         raise NotFound("rating-dossier", product_id)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 
 import asyncpg
 
 from services.registration.domain.text import fold
 from shared.eventstore import StoredEvent
+from shared.projections import EventWriters
 
 
 def _json(value: object) -> str:
@@ -99,10 +99,7 @@ _WRITERS = {
 }
 
 
-class RegistrationProjection:
+class RegistrationProjection(EventWriters):
     name = "registration"
     tables = ("producers", "registrations", "district_lists", "product_views")
-
-    async def apply(self, conn: asyncpg.Connection, events: Sequence[StoredEvent]) -> None:
-        for event in events:
-            await _WRITERS[event.event_type](conn, event)
+    writers = _WRITERS

@@ -17,16 +17,13 @@ from services.registration.domain.errors import InvalidInput
 from services.registration.entrypoints import schemas as s
 from shared.auth import Actor, Role, current_actor, require
 from shared.context import message_context
-from shared.service import ServiceRuntime
+from shared.service import runtime_of
 from shared.uow import NotFound
 
 router = APIRouter()
 STAFF = (Role.commune_officer, Role.district_officer)
 Status = Literal["submitted", "proposed", "returned", "selected", "rejected", "sent_to_province"]
 
-
-def _runtime(request: Request) -> ServiceRuntime:
-    return request.app.state.runtime
 
 
 @contextmanager
@@ -76,13 +73,13 @@ async def register_producer(
     body: s.ProducerBody, request: Request, actor: Actor = Depends(require(*STAFF))
 ) -> dict[str, Any]:
     with acting(actor, request):
-        producer = await handlers.register_producer(cmd.RegisterProducer(**body.model_dump()), _runtime(request).uow(), actor, thanh_hoa())
+        producer = await handlers.register_producer(cmd.RegisterProducer(**body.model_dump()), runtime_of(request).uow(), actor, thanh_hoa())
     return {**producer.details, "version": producer.version}
 
 
 @router.get("/producers/{producer_id}", tags=["producers"])
 async def get_producer(producer_id: str, request: Request, _: Actor = Depends(current_actor)) -> dict[str, Any]:
-    async with _runtime(request).pool.acquire() as conn:
+    async with runtime_of(request).pool.acquire() as conn:
         found = await queries.producer(conn, producer_id)
         if found is None:
             raise NotFound("producer", producer_id)
@@ -92,7 +89,7 @@ async def get_producer(producer_id: str, request: Request, _: Actor = Depends(cu
 @router.get("/producers/{producer_id}/products", tags=["producers"])
 async def producer_products(producer_id: str, request: Request, actor: Actor = Depends(current_actor)) -> list[dict[str, Any]]:
     """The producer's view of their products: status, star, certificate, failed inspections."""
-    async with _runtime(request).pool.acquire() as conn:
+    async with runtime_of(request).pool.acquire() as conn:
         if await queries.producer(conn, producer_id) is None:
             raise NotFound("producer", producer_id)
         return await queries.producer_products(conn, producer_id)
@@ -104,13 +101,13 @@ async def submit(
 ) -> dict[str, Any]:
     command = cmd.SubmitRegistration(body.producer_id, body.cycle_year, body.form, body.product.command())
     with acting(actor, request):
-        registration = await handlers.submit_registration(command, _runtime(request).uow(), actor)
+        registration = await handlers.submit_registration(command, runtime_of(request).uow(), actor)
     return _registration_view(registration)
 
 
 async def _step(request: Request, actor: Actor, handler: Any, command: Any) -> dict[str, Any]:
     with acting(actor, request):
-        return _registration_view(await handler(command, _runtime(request).uow(), actor))
+        return _registration_view(await handler(command, runtime_of(request).uow(), actor))
 
 
 @router.post("/registrations/{registration_id}/commune-proposal", tags=["registrations"])
@@ -151,7 +148,7 @@ async def send_district_list(district_code: str, body: s.DistrictListBody, reque
     """Send the district's selected products to the province: one ProductRegistered per product."""
     command = cmd.SendDistrictList(district_code, body.cycle_year, body.registration_ids)
     with acting(actor, request):
-        sent = await handlers.send_district_list(command, _runtime(request).uow(), actor, thanh_hoa())
+        sent = await handlers.send_district_list(command, runtime_of(request).uow(), actor, thanh_hoa())
     return {"list_id": sent.id, **{k: v for k, v in sent.sent.items()}}
 
 
@@ -170,13 +167,13 @@ async def list_registrations(
     if district_code is not None:
         thanh_hoa().district(district_code)
     f = queries.RegistrationFilter(district_code, status, cycle_year, producer_id, q, limit, offset)
-    async with _runtime(request).pool.acquire() as conn:
+    async with runtime_of(request).pool.acquire() as conn:
         return await queries.list_registrations(conn, f)
 
 
 @router.get("/registrations/{registration_id}", tags=["registrations"])
 async def get_registration(registration_id: str, request: Request, _: Actor = Depends(current_actor)) -> dict[str, Any]:
-    async with _runtime(request).pool.acquire() as conn:
+    async with runtime_of(request).pool.acquire() as conn:
         found = await queries.registration(conn, registration_id)
     if found is None:
         raise NotFound("registration", registration_id)
@@ -187,5 +184,5 @@ async def get_registration(registration_id: str, request: Request, _: Actor = De
 async def summary(request: Request, cycle_year: int | None = Query(default=None, ge=2018, le=2100),
                   _: Actor = Depends(current_actor)) -> list[dict[str, Any]]:
     """Counts by district and status."""
-    async with _runtime(request).pool.acquire() as conn:
+    async with runtime_of(request).pool.acquire() as conn:
         return await queries.summary(conn, cycle_year)
