@@ -46,6 +46,11 @@ class Aggregate:
         self.apply(event)
         self.version += 1
 
+    @property
+    def pending(self) -> tuple[DomainEvent, ...]:
+        """Events recorded since loading and not yet saved (e.g. to turn into integration events)."""
+        return tuple(self._pending)
+
     def collect(self) -> list[DomainEvent]:
         """Hand the pending events to the repository and forget them."""
         pending, self._pending = self._pending, []

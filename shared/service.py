@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
+from shared.context import message_context
 from shared.consumer import DeadLetters, InboxConsumer, Subscription
 from shared.db import KERNEL_MIGRATIONS, create_pool, discover, migrate
 from shared.eventstore import ConcurrencyError, WrongStreamType
@@ -61,6 +63,10 @@ class ServiceRuntime:
         self.relay: OutboxRelay | None = None
         self.consumers: list[InboxConsumer] = []
         self._tasks: list[asyncio.Task[Any]] = []
+
+    def spawn(self, work: Any, name: str) -> None:
+        """Run a background coroutine of the service (a scheduled job) until the service stops."""
+        self._tasks.append(asyncio.create_task(work, name=f"{self.settings.service}-{name}"))
 
     def uow(self) -> UnitOfWork:
         assert self.pool is not None, "service not started"
@@ -278,6 +284,20 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
     # An HTTP command starts (or continues, from an incoming traceparent) the flow's trace.
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
     return app
+
+
+@contextlib.contextmanager
+def acting(actor: Actor, request: Request) -> Iterator[None]:
+    """Events recorded in this block name the actor and carry the request's X-Correlation-ID, if any."""
+    values: dict[str, Any] = {"actor": actor.as_event_actor()}
+    if correlation := request.headers.get("x-correlation-id"):
+        try:
+            values["correlation_id"] = uuid.UUID(correlation)
+        except ValueError:
+            raise RequestValidationError([{"loc": ("header", "x-correlation-id"), "msg": "must be a UUID",
+                                           "type": "uuid_parsing"}]) from None
+    with message_context(**values):
+        yield
 
 
 def runtime_of(request: Request) -> ServiceRuntime:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import random
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import asyncpg
@@ -17,6 +19,7 @@ from shared.eventstore import ConcurrencyError, EventStore, NewEvent, StoredEven
 from shared.projections import Projection, apply_all
 
 A = TypeVar("A", bound=Aggregate)
+T = TypeVar("T")
 
 
 # One round trip: the outbox rows, and a NOTIFY (delivered at commit) that wakes the relay without polling.
@@ -90,6 +93,7 @@ class UnitOfWork:
         self._outbox: list[tuple[Any, ...]] = []
 
     async def __aenter__(self) -> UnitOfWork:
+        self._tracked, self._appended, self._outbox = [], [], []  # a retried unit starts clean
         self._conn = await self._pool.acquire()
         self._tx = self._conn.transaction()
         await self._tx.start()
@@ -178,3 +182,19 @@ class UnitOfWork:
             new = [NewEvent(e.event_type, e.to_data(), metadata) for e in pending]
             await self.append(aggregate.id, aggregate.stream_type, expected, new)
         self._tracked.clear()
+
+
+async def retry_on_conflict(attempt: Callable[[], Awaitable[T]], *, tries: int = 8) -> T:
+    """Run a whole load-decide-commit attempt again when another writer got to the stream first.
+
+    For commands whose outcome does not depend on what the caller saw (e.g. members scoring one session at
+    once); a command carrying the caller's ``expected_version`` must surface the conflict instead.
+    """
+    for left in range(tries - 1, -1, -1):
+        try:
+            return await attempt()
+        except ConcurrencyError:
+            if not left:
+                raise
+            await asyncio.sleep(random.uniform(0, 0.02))  # de-synchronise the writers that collided
+    raise AssertionError("unreachable")

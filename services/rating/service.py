@@ -1,10 +1,11 @@
-"""The rating service (đánh giá, phân hạng sản phẩm OCOP): dossiers of the products that entered rating."""
+"""The rating service (đánh giá, phân hạng sản phẩm OCOP): councils, scorecards, results, decisions, certificates."""
 
 from pathlib import Path
 
 from services.rating.adapters.projection import RatingProjection
-from services.rating.domain.errors import CatalogueError, InvalidScorecard, NotReady, RatingError
+from services.rating.domain.errors import AlreadyExists, CatalogueError, InvalidScorecard, NotAllowed, NotReady, RatingError
 from services.rating.entrypoints.api import router
+from services.rating.entrypoints.schedule import start_schedule
 from services.rating.entrypoints.subscribers import SUBSCRIPTIONS
 from shared.service import ServiceDefinition
 
@@ -17,7 +18,10 @@ definition = ServiceDefinition(
     errors={
         InvalidScorecard: (422, "invalid_scorecard"),
         NotReady: (409, "not_ready"),
+        AlreadyExists: (409, "already_exists"),
+        NotAllowed: (409, "not_allowed"),
         CatalogueError: (500, "invalid_catalogue"),
         RatingError: (422, "invalid_input"),
     },
+    on_start=start_schedule,
 )

@@ -21,3 +21,11 @@ class InvalidScorecard(RatingError):
 
 class NotReady(RatingError):
     """The council (hội đồng) cannot reach a result yet: quorum, chair, or scorecards for another sheet (409)."""
+
+
+class AlreadyExists(RatingError):
+    """An id that must be unique is taken: one council per level and district, one decision per session (409)."""
+
+
+class NotAllowed(RatingError):
+    """The step does not fit the state it is asked of (409): a closed session, a product on another list, …"""

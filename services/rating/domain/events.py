@@ -32,3 +32,149 @@ class DossierReentered(DomainEvent):
 
     registration_id: str
     cycle_year: int
+
+
+# ------------------------------------------------------------------------------------------------ councils
+
+
+@dataclass(frozen=True)
+class CouncilFormed(DomainEvent):
+    """Hội đồng đánh giá, phân hạng was set up: one per district-level unit, one provincial, one central."""
+
+    council_id: str
+    level: str
+    district_code: str | None
+    name: str
+    members: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class MemberAppointed(DomainEvent):
+    """A member joined the council (bổ sung thành viên)."""
+
+    member: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class MemberWithdrawn(DomainEvent):
+    """A member left the council; sessions opened before keep the composition they were opened with."""
+
+    member_id: str
+    reason: str
+
+
+# ------------------------------------------------------------------------------------------------ sessions
+
+
+@dataclass(frozen=True)
+class SessionOpened(DomainEvent):
+    """A council session (phiên họp; for the province a numbered round, đợt) with the members who score in it."""
+
+    session_id: str
+    council_id: str
+    level: str
+    district_code: str | None
+    cycle_year: int
+    round: int
+    title: str
+    held_on: str
+    chair_id: str
+    members: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ProductExamined(DomainEvent):
+    """A product was put on the session's list (danh sách sản phẩm đánh giá)."""
+
+    product_id: str
+    evaluation_id: str
+    product_set: int
+    product_name: str
+    district_code: str
+    purpose: str  # first | re_entry | upgrade | re_rating
+    held_stars: int
+
+
+@dataclass(frozen=True)
+class ScorecardSubmitted(DomainEvent):
+    """A member's scorecard (phiếu chấm điểm) for one product; a correction is the next version."""
+
+    product_id: str
+    member_id: str
+    version: int
+    choices: dict[str, str]
+    total: int
+    note: str | None
+
+
+@dataclass(frozen=True)
+class SessionFinalised(DomainEvent):
+    """The council's results (kết quả) for every product on the list, computed from the scorecards."""
+
+    finalised_on: str
+    results: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class DecisionRecorded(DomainEvent):
+    """The decision approving the results (quyết định công nhận): provincial (UBND tỉnh) or central (Bộ NN&PTNT)."""
+
+    number: str
+    date: str
+    issued_by: str
+
+
+# ------------------------------------------------------------------------------------------------ dossier
+
+
+@dataclass(frozen=True)
+class ExaminationScheduled(DomainEvent):
+    """The product was put before a council session."""
+
+    session_id: str
+    evaluation_id: str
+    level: str
+    purpose: str
+
+
+@dataclass(frozen=True)
+class RatingOutcomeRecorded(DomainEvent):
+    """An outcome the public hears as ProductRated: proposed, (not) recognised, downgraded, revoked, expired.
+
+    ``stage`` is where the dossier goes next (the level whose council may examine it, or None);
+    ``certificate`` is the certificate the outcome concerns; ``holds`` is the one the product holds afterwards.
+    """
+
+    evaluation_id: str
+    session_id: str | None
+    cycle_year: int
+    level: str
+    status: str
+    stars: int
+    average_score: str
+    decision: dict[str, Any] | None
+    certificate: dict[str, Any] | None
+    holds: dict[str, Any] | None
+    reason: str | None
+    inspection_id: str | None
+    stage: str | None
+
+
+@dataclass(frozen=True)
+class CertificateUnderReview(DomainEvent):
+    """A failed inspection (InspectionFailed) flags the certificate until a provincial officer decides."""
+
+    inspection_id: str
+    certificate_number: str
+    inspected_on: str
+    severity: str
+    recommended_action: str
+    findings: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ReRatingOrdered(DomainEvent):
+    """After a failed inspection the province ordered the product rated again (đánh giá lại); it may end downgraded."""
+
+    inspection_id: str
+    reason: str

@@ -2,38 +2,259 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import asdict
+from datetime import date, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi.responses import PlainTextResponse
 
+from services.rating import config
 from services.rating.adapters import queries
-from shared.auth import Actor, current_actor
-from shared.service import runtime_of
+from services.rating.application import handlers
+from services.rating.domain.council import Member
+from services.rating.domain.errors import RatingError
+from services.rating.entrypoints import schemas as s
+from services.rating.entrypoints.printing import results_table
+from shared.auth import Actor, Role, current_actor, require
+from shared.contracts.envelope import VIETNAM_TZ
+from shared.service import acting, runtime_of
 from shared.uow import NotFound
 
 router = APIRouter()
+Year = Query(default=None, ge=2018, le=2100)
+District = Query(default=None, pattern=r"^\d{3}$")
+Limit = Query(default=50, ge=1, le=500)
+Offset = Query(default=0, ge=0)
+COUNCIL_STAFF = (Role.district_officer, Role.provincial_office, Role.central_office, Role.council_secretary)
 
+
+def _today() -> date:
+    return datetime.now(VIETNAM_TZ).date()
+
+
+async def _read(request: Request, query: Any, *args: Any) -> Any:
+    async with runtime_of(request).pool.acquire() as conn:
+        return await query(conn, *args)
+
+
+def _found(value: Any, kind: str, key: str) -> Any:
+    if value is None:
+        raise NotFound(kind, key)
+    return value
+
+
+# ----------------------------------------------------------------------------------------------- catalogue
+
+
+@router.get("/catalogue/sheets/{product_set}", tags=["catalogue"])
+async def sheet(product_set: int) -> dict[str, Any]:
+    """The scoring sheet (phiếu đánh giá) of a product set: parts, groups, criteria and their options."""
+    found = config.catalogue().sheet(product_set)
+    return {"entry": found.entry, **asdict(found)}
+
+
+# ----------------------------------------------------------------------------------------------- dossiers
 
 
 @router.get("/dossiers", tags=["dossiers"])
 async def list_dossiers(
     request: Request,
-    district_code: str | None = Query(default=None, pattern=r"^\d{3}$"),
+    district_code: str | None = District,
     product_set: int | None = Query(default=None, ge=1, le=26),
-    cycle_year: int | None = Query(default=None, ge=2018, le=2100),
-    limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    cycle_year: int | None = Year,
+    status_: str | None = Query(default=None, alias="status", max_length=40),
+    stage: str | None = Query(default=None, pattern="^(district|provincial|central)$"),
+    limit: int = Limit,
+    offset: int = Offset,
     _: Actor = Depends(current_actor),
 ) -> dict[str, Any]:
-    f = queries.DossierFilter(district_code, product_set, cycle_year, limit, offset)
-    async with runtime_of(request).pool.acquire() as conn:
-        return await queries.list_dossiers(conn, f)
+    f = queries.DossierFilter(district_code, product_set, cycle_year, status_, stage, limit, offset)
+    return await _read(request, queries.list_dossiers, f)
 
 
 @router.get("/dossiers/{product_id}", tags=["dossiers"])
 async def get_dossier(product_id: str, request: Request, _: Actor = Depends(current_actor)) -> dict[str, Any]:
-    async with runtime_of(request).pool.acquire() as conn:
-        found = await queries.dossier(conn, product_id)
-    if found is None:
-        raise NotFound("rating-dossier", product_id)
-    return found
+    return _found(await _read(request, queries.dossier, product_id), "rating-dossier", product_id)
+
+
+@router.get("/products/{product_id}/rating-history", tags=["dossiers"])
+async def rating_history(product_id: str, request: Request, _: Actor = Depends(current_actor)) -> dict[str, Any]:
+    """Every attempt with every scorecard version, the decisions and certificates, and the dossier's events."""
+    return _found(await _read(request, queries.rating_history, product_id), "rating-dossier", product_id)
+
+
+# ----------------------------------------------------------------------------------------------- councils
+
+
+@router.post("/councils", status_code=status.HTTP_201_CREATED, tags=["councils"])
+async def form_council(body: s.CouncilBody, request: Request,
+                       actor: Actor = Depends(require(Role.district_officer, Role.provincial_office, Role.central_office))
+                       ) -> dict[str, Any]:
+    with acting(actor, request):
+        council = await handlers.form_council(runtime_of(request).uow(), actor, level=body.level,
+                                              district_code=body.district_code, name=body.name,
+                                              members=[Member(**m.model_dump()) for m in body.members])
+    return council.view()
+
+
+@router.post("/councils/{council_id}/members", status_code=status.HTTP_201_CREATED, tags=["councils"])
+async def appoint_member(council_id: str, body: s.MemberBody, request: Request,
+                         actor: Actor = Depends(require(Role.district_officer, Role.provincial_office, Role.central_office))
+                         ) -> dict[str, Any]:
+    with acting(actor, request):
+        council = await handlers.appoint_member(runtime_of(request).uow(), actor, council_id, Member(**body.model_dump()))
+    return council.view()
+
+
+@router.post("/councils/{council_id}/members/{member_id}/withdrawal", tags=["councils"])
+async def withdraw_member(council_id: str, member_id: str, body: s.WithdrawalBody, request: Request,
+                          actor: Actor = Depends(require(Role.district_officer, Role.provincial_office, Role.central_office))
+                          ) -> dict[str, Any]:
+    with acting(actor, request):
+        council = await handlers.withdraw_member(runtime_of(request).uow(), actor, council_id, member_id, body.reason)
+    return council.view()
+
+
+@router.get("/councils", tags=["councils"])
+async def list_councils(request: Request, level: str | None = Query(default=None, pattern="^(district|provincial|central)$"),
+                        _: Actor = Depends(current_actor)) -> list[dict[str, Any]]:
+    return await _read(request, queries.councils, level)
+
+
+@router.get("/councils/{council_id}", tags=["councils"])
+async def get_council(council_id: str, request: Request, _: Actor = Depends(current_actor)) -> dict[str, Any]:
+    return _found(await _read(request, queries.council, council_id), "council", council_id)
+
+
+# ----------------------------------------------------------------------------------------------- sessions
+
+
+def _session_view(session: Any) -> dict[str, Any]:
+    return {"session_id": session.id, **{k: session.facts[k] for k in ("council_id", "level", "district_code",
+                                                                        "cycle_year", "round", "title", "held_on")},
+            "products": [{"product_id": p.product_id, "evaluation_id": p.evaluation_id, "purpose": p.purpose}
+                         for p in session.products.values()],
+            "finalised": session.finalised, "decision": session.decision, "version": session.version}
+
+
+@router.post("/sessions", status_code=status.HTTP_201_CREATED, tags=["sessions"])
+async def open_session(body: s.SessionBody, request: Request, actor: Actor = Depends(require(*COUNCIL_STAFF))
+                       ) -> dict[str, Any]:
+    session_id = body.session_id or f"S-{body.cycle_year}-{uuid.uuid4().hex[:10]}"
+    with acting(actor, request):
+        session = await handlers.open_session(runtime_of(request).uow(), actor, session_id=session_id,
+                                              council_id=body.council_id, cycle_year=body.cycle_year, round_=body.round,
+                                              title=body.title, held_on=body.held_on, product_ids=body.product_ids)
+    return _session_view(session)
+
+
+@router.post("/sessions/{session_id}/products", tags=["sessions"])
+async def examine(session_id: str, body: s.ProductsBody, request: Request,
+                  actor: Actor = Depends(require(*COUNCIL_STAFF))) -> dict[str, Any]:
+    with acting(actor, request):
+        session = await handlers.examine(runtime_of(request).uow(), actor, session_id, body.product_ids)
+    return _session_view(session)
+
+
+@router.put("/sessions/{session_id}/products/{product_id}/scorecards/{member_id}", tags=["sessions"])
+async def submit_scorecard(session_id: str, product_id: str, member_id: str, body: s.ScorecardBody, request: Request,
+                           actor: Actor = Depends(require(Role.council_member, Role.council_secretary))) -> dict[str, Any]:
+    with acting(actor, request):
+        card = await handlers.submit_scorecard(runtime_of(request).uow(), actor, session_id=session_id,
+                                               product_id=product_id, member_id=member_id, choices=body.choices,
+                                               note=body.note)
+    return {"session_id": session_id, **card.to_data()}
+
+
+@router.post("/sessions/{session_id}/finalisation", tags=["sessions"])
+async def finalise(session_id: str, body: s.FinaliseBody, request: Request,
+                   actor: Actor = Depends(require(*COUNCIL_STAFF))) -> dict[str, Any]:
+    with acting(actor, request):
+        session = await handlers.finalise_session(runtime_of(request).uow(), actor, session_id,
+                                                  body.finalised_on or _today())
+    return {**_session_view(session), "results": list(session.results.values())}
+
+
+@router.post("/sessions/{session_id}/decision", tags=["sessions"])
+async def record_decision(session_id: str, body: s.DecisionBody, request: Request,
+                          actor: Actor = Depends(require(Role.provincial_office, Role.central_office))) -> dict[str, Any]:
+    with acting(actor, request):
+        session, issued = await handlers.record_decision(runtime_of(request).uow(), actor, session_id,
+                                                         number=body.number, on=body.date, issued_by=body.issued_by)
+    return {**_session_view(session), "certificates_issued": issued}
+
+
+@router.get("/sessions", tags=["sessions"])
+async def list_sessions(request: Request, level: str | None = Query(default=None, pattern="^(district|provincial|central)$"),
+                        district_code: str | None = District, cycle_year: int | None = Year,
+                        status_: str | None = Query(default=None, alias="status", pattern="^(open|finalised|decided)$"),
+                        limit: int = Limit, offset: int = Offset, _: Actor = Depends(current_actor)) -> dict[str, Any]:
+    f = queries.SessionFilter(level, district_code, cycle_year, status_, limit, offset)
+    return await _read(request, queries.sessions, f)
+
+
+@router.get("/sessions/{session_id}", tags=["sessions"])
+async def get_session(session_id: str, request: Request, _: Actor = Depends(current_actor)) -> dict[str, Any]:
+    return _found(await _read(request, queries.session, session_id), "council-session", session_id)
+
+
+@router.get("/sessions/{session_id}/results", tags=["sessions"], response_model=None)
+async def session_results(session_id: str, request: Request,
+                          format_: str = Query(default="json", alias="format", pattern="^(json|text)$"),
+                          _: Actor = Depends(current_actor)) -> Any:
+    """The results table (bảng tổng hợp kết quả): product, mean, star, outcome; ``format=text`` to print."""
+    session = _found(await _read(request, queries.session, session_id), "council-session", session_id)
+    rows = await _read(request, queries.session_results, session_id)
+    if format_ == "text":
+        return PlainTextResponse(results_table(session, rows))
+    return {"session_id": session_id, "status": session["status"], "decision": session["decision"], "results": rows}
+
+
+# ----------------------------------------------------------------------------------------------- certificates
+
+
+@router.get("/certificates", tags=["certificates"])
+async def certified(request: Request, as_of: date | None = None, district_code: str | None = District,
+                    product_set: int | None = Query(default=None, ge=1, le=26),
+                    stars: int | None = Query(default=None, ge=3, le=5), limit: int = Limit, offset: int = Offset,
+                    _: Actor = Depends(current_actor)) -> dict[str, Any]:
+    """Certified products as of a date (default today): certificates valid that day."""
+    f = queries.CertificateFilter(as_of or _today(), district_code, product_set, stars, limit, offset)
+    return {"as_of": f.as_of, **await _read(request, queries.certified, f)}
+
+
+@router.get("/certificates/expiring", tags=["certificates"])
+async def expiring(request: Request, within_days: int = Query(ge=0, le=3660), as_of: date | None = None,
+                   limit: int = Limit, offset: int = Offset, _: Actor = Depends(current_actor)) -> dict[str, Any]:
+    on = as_of or _today()
+    return {"as_of": on, "within_days": within_days,
+            **await _read(request, queries.expiring, on, within_days, limit, offset)}
+
+
+@router.post("/certificates/expiry-check", tags=["certificates"])
+async def expiry_check(body: s.ExpiryCheckBody, request: Request,
+                       actor: Actor = Depends(require(Role.provincial_office, Role.operator))) -> dict[str, Any]:
+    """Run the expiry check now, as of a date (default today); running it again changes nothing."""
+    today = _today()
+    as_of = body.as_of or today
+    if as_of > today:
+        raise RatingError(f"as_of {as_of} is after today ({today}): expiry cannot be reported in advance", field="as_of")
+    runtime = runtime_of(request)
+    with acting(actor, request):
+        expired = await handlers.expire_due(runtime.pool, runtime.uow, as_of)
+    return {"as_of": as_of, "expired": expired}
+
+
+@router.post("/products/{product_id}/inspection-decision", tags=["certificates"])
+async def inspection_decision(product_id: str, body: s.InspectionDecisionBody, request: Request,
+                              actor: Actor = Depends(require(Role.provincial_office))) -> dict[str, Any]:
+    """After InspectionFailed: revoke (with the decision), order re-rating, or close with a warning."""
+    with acting(actor, request):
+        dossier = await handlers.decide_inspection(
+            runtime_of(request).uow(), actor, product_id, inspection_id=body.inspection_id, action=body.action,
+            reason=body.reason, on=body.on or _today(),
+            decision=body.decision.model_dump(mode="json") if body.decision else None)
+    return {"product_id": product_id, "status": dossier.status, "stage": dossier.stage, "holds": dossier.holds,
+            "version": dossier.version}

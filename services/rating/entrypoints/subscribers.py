@@ -1,4 +1,4 @@
-"""What rating hears from other services: products entering rating."""
+"""What rating hears from other services: products entering rating, failed inspections."""
 
 from __future__ import annotations
 
@@ -8,4 +8,5 @@ from shared.contracts import CONTRACTS
 
 SUBSCRIPTIONS = (
     Subscription("product-registered", (CONTRACTS["ProductRegistered"].topic,), handlers.open_dossier),
+    Subscription("inspection-failed", (CONTRACTS["InspectionFailed"].topic,), handlers.put_under_review),
 )

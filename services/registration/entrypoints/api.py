@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-from contextlib import contextmanager
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
@@ -13,30 +11,15 @@ from services.registration.adapters.reference import thanh_hoa
 from services.registration.application import handlers
 from services.registration.domain import commands as cmd
 from services.registration.domain.catalogue import PRODUCT_SETS
-from services.registration.domain.errors import InvalidInput
 from services.registration.entrypoints import schemas as s
 from shared.auth import Actor, Role, current_actor, require
-from shared.context import message_context
-from shared.service import runtime_of
+from shared.service import acting, runtime_of
 from shared.uow import NotFound
 
 router = APIRouter()
 STAFF = (Role.commune_officer, Role.district_officer)
 Status = Literal["submitted", "proposed", "returned", "selected", "rejected", "sent_to_province"]
 
-
-
-@contextmanager
-def acting(actor: Actor, request: Request) -> Iterator[None]:
-    """Events recorded in this block name the actor and carry the request's correlation id, if any."""
-    values: dict[str, Any] = {"actor": actor.as_event_actor()}
-    if correlation := request.headers.get("x-correlation-id"):
-        try:
-            values["correlation_id"] = uuid.UUID(correlation)
-        except ValueError:
-            raise InvalidInput("X-Correlation-ID must be a UUID", field="x-correlation-id") from None
-    with message_context(**values):
-        yield
 
 
 def _registration_view(registration: Any) -> dict[str, Any]:

@@ -1,0 +1,179 @@
+"""A council session (phiên họp hội đồng; at the province a numbered round, đợt đánh giá).
+
+The session lists the products it examines, takes one scorecard per member and product (a correction is a new
+version; every version stays), is finalised into results, and — at provincial and central level — gets the decision
+that approves them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from services.rating.domain import events as ev
+from services.rating.domain.catalogue import Catalogue
+from services.rating.domain.council import Council
+from services.rating.domain.errors import AlreadyExists, NotAllowed, NotReady, RatingError
+from services.rating.domain.policy import RatingPolicy
+from services.rating.domain.scoring import CouncilResult, council_result, validate_scorecard
+from shared.aggregate import Aggregate, DomainEvent
+
+
+def evaluation_id_for(session_id: str, product_id: str) -> str:
+    """One evaluation (lượt đánh giá) = one product in one session; ProductRated carries it."""
+    return f"{session_id}/{product_id}"
+
+
+class CouncilSession(Aggregate):
+    """Phiên họp hội đồng / đợt đánh giá."""
+
+    stream_type = "council-session"
+    event_types = {e.__name__: e for e in (ev.SessionOpened, ev.ProductExamined, ev.ScorecardSubmitted,
+                                           ev.SessionFinalised, ev.DecisionRecorded)}
+
+    def __init__(self, aggregate_id: str) -> None:
+        super().__init__(aggregate_id)
+        self.facts: dict[str, Any] = {}
+        self.products: dict[str, ev.ProductExamined] = {}
+        self.scorecards: dict[tuple[str, str], ev.ScorecardSubmitted] = {}  # (product, member) → latest version
+        self.results: dict[str, dict[str, Any]] = {}
+        self.finalised = False
+        self.decision: dict[str, str] | None = None
+
+    # ------------------------------------------------------------------------------------------- commands
+
+    @classmethod
+    def open(cls, session_id: str, council: Council, *, cycle_year: int, round_: int, title: str, held_on: date) -> CouncilSession:
+        session = cls(session_id)
+        members = [asdict(m) for m in council.scoring_members]
+        session.record(ev.SessionOpened(session_id, council.id, council.level, council.district_code, cycle_year,
+                                        round_, title, held_on.isoformat(), council.chair.member_id, members))
+        return session
+
+    def examine(self, product_id: str, *, product_set: int, product_name: str, district_code: str, purpose: str,
+                held_stars: int) -> str:
+        self._still_open()
+        if product_id in self.products:
+            raise AlreadyExists(f"product {product_id!r} is already on the list of {self.id}", field="product_ids")
+        if self.level == "district" and district_code != self.district_code:
+            raise NotAllowed(f"product {product_id!r} is of district {district_code}; this council is of "
+                             f"district {self.district_code}", field="product_ids")
+        evaluation_id = evaluation_id_for(self.id, product_id)
+        self.record(ev.ProductExamined(product_id, evaluation_id, product_set, product_name, district_code, purpose,
+                                       held_stars))
+        return evaluation_id
+
+    def submit_scorecard(self, catalogue: Catalogue, *, member_id: str, product_id: str, choices: dict[str, int | str],
+                         note: str | None) -> ev.ScorecardSubmitted:
+        """Check every choice against the product's sheet; the member's earlier card for it becomes history."""
+        self._still_open()
+        if member_id not in self.members:
+            raise NotAllowed(f"{member_id!r} does not score in {self.id} (members: {', '.join(self.members)})",
+                             field="member_id")
+        examined = self._examined(product_id)
+        card = validate_scorecard(catalogue.sheet(examined.product_set), choices)
+        previous = self.scorecards.get((product_id, member_id))
+        event = ev.ScorecardSubmitted(product_id, member_id, previous.version + 1 if previous else 1,
+                                      {cid: option.id for cid, option in card.choices.items()}, card.total, note)
+        self.record(event)
+        return event
+
+    def result_of(self, catalogue: Catalogue, policy: RatingPolicy, product_id: str) -> CouncilResult:
+        """The council's result for one product from the members' latest scorecards (NotReady below quorum)."""
+        examined = self._examined(product_id)
+        sheet = catalogue.sheet(examined.product_set)
+        cards = {member: validate_scorecard(sheet, card.choices)
+                 for (pid, member), card in self.scorecards.items() if pid == product_id}
+        return council_result(catalogue, examined.product_set, cards, list(self.members), self.facts["chair_id"], policy)
+
+    def finalise(self, catalogue: Catalogue, policy: RatingPolicy, on: date) -> list[dict[str, Any]]:
+        """Every product's result, or NotReady naming each product that lacks quorum or needs re-scoring."""
+        self._still_open()
+        if not self.products:
+            raise NotReady(f"{self.id} examines no product", field="product_ids")
+        results, problems = [], []
+        for product_id, examined in self.products.items():
+            try:
+                result = self.result_of(catalogue, policy, product_id)
+            except NotReady as exc:
+                problems.append(f"{product_id}: {exc}")
+                continue
+            if not result.finalisable:
+                problems.append(f"{product_id}: {'; '.join(result.blockers)}")
+                continue
+            results.append(_result_row(examined, result))
+        if problems:
+            raise NotReady("cannot finalise — " + " | ".join(problems), field="scorecards")
+        self.record(ev.SessionFinalised(on.isoformat(), results))
+        return results
+
+    def record_decision(self, number: str, on: date, issued_by: str) -> None:
+        """Quyết định công nhận of the round (province) or of the central council; districts certify nothing."""
+        if self.level == "district":
+            raise NotAllowed("a district council certifies nothing under 1048: its finalised results already "
+                             "forward products to the province", field="level")
+        if not self.finalised:
+            raise NotReady(f"{self.id} is not finalised: finalise it before recording the decision", field="session")
+        if self.decision is not None:
+            raise AlreadyExists(f"{self.id} already has decision {self.decision['number']}", field="number")
+        if on < date.fromisoformat(self.facts["held_on"]):
+            raise RatingError(f"the decision date {on} is before the session ({self.facts['held_on']})", field="date")
+        self.record(ev.DecisionRecorded(number, on.isoformat(), issued_by))
+
+    # ------------------------------------------------------------------------------------------- state
+
+    @property
+    def level(self) -> str:
+        return self.facts["level"]
+
+    @property
+    def district_code(self) -> str | None:
+        return self.facts["district_code"]
+
+    @property
+    def cycle_year(self) -> int:
+        return self.facts["cycle_year"]
+
+    @property
+    def members(self) -> dict[str, dict[str, Any]]:
+        return {m["member_id"]: m for m in self.facts["members"]}
+
+    def _still_open(self) -> None:
+        if self.finalised:
+            raise NotAllowed(f"{self.id} is finalised; its list and scorecards are closed", field="session")
+
+    def _examined(self, product_id: str) -> ev.ProductExamined:
+        if product_id not in self.products:
+            raise NotAllowed(f"product {product_id!r} is not on the list of {self.id}", field="product_id")
+        return self.products[product_id]
+
+    def apply(self, event: DomainEvent) -> None:
+        match event:
+            case ev.SessionOpened():
+                self.facts = event.to_data()
+            case ev.ProductExamined(product_id=product_id):
+                self.products[product_id] = event
+            case ev.ScorecardSubmitted(product_id=product_id, member_id=member_id):
+                self.scorecards[(product_id, member_id)] = event
+            case ev.SessionFinalised(results=results):
+                self.results = {r["product_id"]: r for r in results}
+                self.finalised = True
+            case ev.DecisionRecorded():
+                self.decision = {"number": event.number, "date": event.date, "issued_by": event.issued_by}
+
+
+def _result_row(examined: ev.ProductExamined, result: CouncilResult) -> dict[str, Any]:
+    return {
+        "product_id": examined.product_id,
+        "evaluation_id": examined.evaluation_id,
+        "product_set": examined.product_set,
+        "purpose": examined.purpose,
+        "mean": str(result.mean),
+        "average_score": result.mean_display,
+        "band_stars": result.band_stars,
+        "stars": result.stars,
+        "spread": result.spread,
+        "totals": dict(result.totals),
+        "unmet_minimums": list(result.unmet_minimums),
+    }

@@ -1,0 +1,238 @@
+"""Councils, sessions and the dossier outcomes, pure: district → province → centre, decisions, certificates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from services.rating.domain import events as ev
+from services.rating.domain import rounds
+from services.rating.domain.council import Council, Member
+from services.rating.domain.dossier import RatingDossier
+from services.rating.domain.errors import AlreadyExists, NotAllowed, NotReady, RatingError
+from services.rating.domain.policy import RatingPolicy
+from services.rating.domain.session import CouncilSession
+from tests.rating.support import card_with_total, shipped
+from tests.rating.test_dossier_domain import entry
+
+POLICY = RatingPolicy()
+
+
+def council(level: str = "district", district: str | None = "380", size: int = 4) -> Council:
+    members = [Member("chair", "Lê Văn Chủ", "chair", "UBND")] + [
+        Member(f"m{i}", f"Thành viên {i}", "member", "Sở NN&PTNT") for i in range(1, size)]
+    members.append(Member("sec", "Thư ký", "secretary", "VP Điều phối"))
+    return Council.form(level, district, "Hội đồng", members)
+
+
+def dossier(product_id: str = "prod-1") -> RatingDossier:
+    d = RatingDossier.open(entry(), shipped())
+    d.id = product_id
+    d.collect()
+    return d
+
+
+def score(session: CouncilSession, product_id: str, *totals: int) -> None:
+    sheet = shipped().sheet(session.products[product_id].product_set)
+    for member, total in zip(session.members, totals):
+        card = card_with_total(sheet, total)
+        session.submit_scorecard(shipped(), member_id=member, product_id=product_id,
+                                 choices={c: o.id for c, o in card.choices.items()}, note=None)
+
+
+def run(level: str, dossiers: dict[str, RatingDossier], totals: dict[str, tuple[int, ...]], *, held: date,
+        decision: date | None = None, policy: RatingPolicy = POLICY, name: str = "s1") -> CouncilSession:
+    district = "380" if level == "district" else None
+    session = CouncilSession.open(name, council(level, district), cycle_year=2021, round_=1, title="Phiên", held_on=held)
+    rounds.examine(session, dossiers)
+    for product_id, scores in totals.items():
+        score(session, product_id, *scores)
+    rounds.finalise(session, dossiers, shipped(), policy, held)
+    if decision is not None:
+        rounds.decide(session, dossiers, shipped(), policy, number=f"{name}/QĐ-UBND", on=decision, issued_by="UBND tỉnh")
+    return session
+
+
+def outcomes(d: RatingDossier) -> list[tuple[str, str, int]]:
+    return [(e.level, e.status, e.stars) for e in d.collect() if isinstance(e, ev.RatingOutcomeRecorded)]
+
+
+def test_a_council_has_one_chair_and_unique_members():
+    with pytest.raises(RatingError, match="exactly one chair"):
+        Council.form("district", "380", "HĐ", [Member("a", "A", "member", "X")])
+    with pytest.raises(RatingError) as refused:
+        Council.form("provincial", "380", "HĐ", [Member("a", "A", "chair", "X")])
+    assert refused.value.field == "district_code"
+    c = council()
+    assert c.id == "council-district-380" and [m.member_id for m in c.scoring_members] == ["chair", "m1", "m2", "m3"]
+    with pytest.raises(AlreadyExists):
+        c.appoint(Member("m1", "again", "member", "X"))
+    with pytest.raises(RatingError, match="exactly one chair"):
+        c.withdraw("chair", "moved")
+
+
+def test_district_forwards_from_50_and_the_rest_may_re_enter():
+    good, weak = dossier("good"), dossier("weak")
+    run("district", {"good": good, "weak": weak}, {"good": (60, 62, 58, 60), "weak": (40, 42, 44, 46)}, held=date(2021, 3, 1))
+    assert outcomes(good) == [("district", "proposed", 3)] and good.stage == "provincial"
+    assert outcomes(weak) == [("district", "not_recognized", 2)] and weak.stage == "district"
+    assert weak.purpose_at("district") == "re_entry"
+    with pytest.raises(NotAllowed, match="awaits the provincial council"):
+        good.purpose_at("district")
+
+
+def test_a_scorecard_correction_is_a_new_version_and_the_latest_counts():
+    d = dossier()
+    session = CouncilSession.open("s", council(), cycle_year=2021, round_=1, title="P", held_on=date(2021, 3, 1))
+    rounds.examine(session, {"prod-1": d})
+    score(session, "prod-1", 40, 60, 60, 60)
+    sheet = shipped().sheet(5)
+    fixed = card_with_total(sheet, 61)
+    card = session.submit_scorecard(shipped(), member_id="chair", product_id="prod-1",
+                                    choices={c: o.id for c, o in fixed.choices.items()}, note="đã chấm lại")
+    assert (card.version, card.total) == (2, 61)
+    assert session.result_of(shipped(), POLICY, "prod-1").totals["chair"] == 61
+
+
+def test_finalising_is_refused_below_quorum_and_over_the_spread_naming_the_product():
+    d = dossier()
+    session = CouncilSession.open("s", council(), cycle_year=2021, round_=1, title="P", held_on=date(2021, 3, 1))
+    rounds.examine(session, {"prod-1": d})
+    score(session, "prod-1", 60, 60)
+    with pytest.raises(NotReady, match="prod-1: 2 of 4 members scored"):
+        rounds.finalise(session, {"prod-1": d}, shipped(), POLICY, date(2021, 3, 1))
+    score(session, "prod-1", 60, 60, 75)
+    with pytest.raises(NotReady, match="differ by 15 points"):
+        rounds.finalise(session, {"prod-1": d}, shipped(), POLICY, date(2021, 3, 1))
+    assert not session.finalised
+
+
+def test_province_certifies_3_and_4_stars_for_36_months_and_proposes_90_to_the_centre():
+    a, b, c = dossier("a"), dossier("b"), dossier("c")
+    ds = {"a": a, "b": b, "c": c}
+    run("district", ds, {k: (80, 80, 80, 80) for k in ds}, held=date(2021, 3, 1), name="d1")
+    for d in ds.values():
+        d.collect()
+    run("provincial", ds, {"a": (60, 60, 60, 60), "b": (75, 75, 75, 75), "c": (92, 92, 92, 92)}, held=date(2021, 4, 1),
+        decision=date(2021, 4, 6), name="p1")
+    assert outcomes(a) == [("provincial", "recognized", 3)]
+    assert a.holds["valid_until"] == "2024-04-06" and a.holds["number"] == "p1/QĐ-UBND#001"
+    assert outcomes(b) == [("provincial", "recognized", 4)]
+    assert outcomes(c) == [("provincial", "proposed", 4)] and c.holds is None and c.stage == "central"
+
+
+def test_a_first_time_90_gets_a_provincial_4_star_while_waiting_when_the_policy_says_so():
+    c = dossier("c")
+    run("district", {"c": c}, {"c": (80,) * 4}, held=date(2021, 3, 1), name="d1")
+    c.collect()
+    policy = RatingPolicy(certify_first_time_90_at_province=True)
+    run("provincial", {"c": c}, {"c": (95,) * 4}, held=date(2021, 4, 1), decision=date(2021, 4, 6), policy=policy)
+    assert outcomes(c) == [("provincial", "recognized", 4), ("provincial", "proposed", 4)]
+    assert c.holds["stars"] == 4 and c.stage == "central"
+
+
+def _certified(stars_total: int, product_id: str = "p") -> RatingDossier:
+    d = dossier(product_id)
+    run("district", {product_id: d}, {product_id: (80,) * 4}, held=date(2021, 3, 1), name="d1")
+    run("provincial", {product_id: d}, {product_id: (stars_total,) * 4}, held=date(2021, 4, 1),
+        decision=date(2021, 4, 6), name="p1")
+    d.collect()
+    return d
+
+
+def test_the_centre_alone_gives_5_stars_and_a_product_it_does_not_pass_keeps_its_star():
+    d = _certified(80)
+    assert d.purpose_at("provincial") == "upgrade"
+    run("provincial", {"p": d}, {"p": (93,) * 4}, held=date(2021, 6, 1), decision=date(2021, 6, 10), name="p2")
+    assert outcomes(d) == [("provincial", "proposed", 4)] and d.holds["stars"] == 4
+    session = run("central", {"p": d}, {"p": (85,) * 4}, held=date(2021, 9, 1), decision=date(2021, 9, 20), name="c1")
+    assert outcomes(d) == [("central", "not_recognized", 4)] and d.holds["number"] == "p1/QĐ-UBND#001"
+    assert session.decision["number"] == "c1/QĐ-UBND"
+    run("provincial", {"p": d}, {"p": (93,) * 4}, held=date(2022, 6, 1), decision=date(2022, 6, 10), name="p3")
+    d.collect()
+    run("central", {"p": d}, {"p": (95,) * 4}, held=date(2022, 9, 1), decision=date(2022, 9, 20), name="c2")
+    assert outcomes(d) == [("central", "recognized", 5)] and d.holds["valid_until"] == "2025-09-20"
+
+
+def test_an_upgrade_supersedes_and_a_lower_voluntary_attempt_keeps_the_certificate():
+    d = _certified(60)
+    run("provincial", {"p": d}, {"p": (45,) * 4}, held=date(2021, 6, 1), decision=date(2021, 6, 10), name="p2")
+    assert outcomes(d) == [("provincial", "not_recognized", 3)] and d.holds["number"] == "p1/QĐ-UBND#001"
+    run("provincial", {"p": d}, {"p": (75,) * 4}, held=date(2021, 8, 1), decision=date(2021, 8, 5), name="p3")
+    [upgraded] = [e for e in d.collect() if isinstance(e, ev.RatingOutcomeRecorded)]
+    assert (upgraded.status, upgraded.stars, upgraded.holds["number"]) == ("recognized", 4, "p3/QĐ-UBND#001")
+    assert "upgraded from 3★" in upgraded.reason
+
+
+def test_expiry_is_reported_once_from_the_day_after_the_last_valid_day():
+    d = _certified(60)  # decision 06/04/2021 → valid until 06/04/2024
+    assert not d.expire(date(2024, 4, 6))
+    assert d.expire(date(2024, 4, 7))
+    assert outcomes(d) == [("provincial", "expired", 0)] and d.holds is None
+    assert not d.expire(date(2024, 5, 1))
+
+
+def test_a_failed_inspection_puts_the_certificate_under_review_then_revocation():
+    d = _certified(75)
+    inspection = {"inspection_id": "I-1", "inspected_on": "2022-03-01", "severity": "major",
+                  "recommended_action": "revocation", "findings": [{"criterion": "C2.1", "description": "x"}]}
+    d.flag_under_review(inspection)
+    d.flag_under_review(inspection)
+    assert [type(e).__name__ for e in d.collect()] == ["CertificateUnderReview"] and d.status == "under_review"
+    with pytest.raises(NotAllowed, match="under review"):
+        d.purpose_at("provincial")
+    with pytest.raises(NotAllowed, match="not under review for inspection 'I-2'"):
+        d.revoke("I-2", {"number": "9/QĐ", "date": "2022-04-01", "issued_by": "UBND"}, "x")
+    d.revoke("I-1", {"number": "9/QĐ", "date": "2022-04-01", "issued_by": "UBND"}, "không đạt ATTP")
+    [revoked] = d.collect()
+    assert (revoked.status, revoked.stars, revoked.inspection_id, d.holds) == ("revoked", 0, "I-1", None)
+
+
+def test_a_re_rating_ordered_after_inspection_may_end_downgraded():
+    d = _certified(75)
+    d.flag_under_review({"inspection_id": "I-1", "inspected_on": "2022-03-01", "severity": "major",
+                         "recommended_action": "downgrade", "findings": []})
+    d.order_re_rating("I-1", "chấm lại")
+    assert d.purpose_at("provincial") == "re_rating"
+    run("provincial", {"p": d}, {"p": (60,) * 4}, held=date(2022, 5, 1), decision=date(2022, 5, 5), name="p9")
+    [down] = [e for e in d.collect() if isinstance(e, ev.RatingOutcomeRecorded)]
+    assert (down.status, down.stars, down.inspection_id, d.holds["stars"]) == ("downgraded", 3, "I-1", 3)
+    assert d.under_review is None
+
+
+def test_a_warning_keeps_the_certificate_and_names_the_inspection():
+    d = _certified(60)
+    d.flag_under_review({"inspection_id": "I-1", "inspected_on": "2022-03-01", "severity": "minor",
+                         "recommended_action": "warning", "findings": []})
+    d.close_with_warning("I-1", "nhắc nhở ghi nhãn", date(2022, 3, 10), None)
+    [warned] = [e for e in d.collect() if isinstance(e, ev.RatingOutcomeRecorded)]
+    assert (warned.status, warned.stars, warned.inspection_id) == ("recognized", 3, "I-1")
+    assert warned.reason == "warning: nhắc nhở ghi nhãn" and d.under_review is None and d.holds is not None
+
+
+def test_districts_record_no_decision_and_a_session_takes_one_decision():
+    d = dossier()
+    s = run("district", {"prod-1": d}, {"prod-1": (60,) * 4}, held=date(2021, 3, 1))
+    with pytest.raises(NotAllowed, match="certifies nothing"):
+        s.record_decision("1/QĐ", date(2021, 3, 2), "UBND huyện")
+    p = run("provincial", {"prod-1": d}, {"prod-1": (60,) * 4}, held=date(2021, 4, 1), decision=date(2021, 4, 6))
+    with pytest.raises(AlreadyExists):
+        p.record_decision("2/QĐ", date(2021, 4, 7), "UBND tỉnh")
+
+
+def test_a_member_outside_the_session_and_a_product_off_the_list_are_refused():
+    d = dossier()
+    session = CouncilSession.open("s", council(), cycle_year=2021, round_=1, title="P", held_on=date(2021, 3, 1))
+    rounds.examine(session, {"prod-1": d})
+    best = {c: o.id for c, o in card_with_total(shipped().sheet(5), 90).choices.items()}
+    with pytest.raises(NotAllowed) as outsider:
+        session.submit_scorecard(shipped(), member_id="sec", product_id="prod-1", choices=best, note=None)
+    assert outsider.value.field == "member_id"
+    with pytest.raises(NotAllowed) as off_list:
+        session.submit_scorecard(shipped(), member_id="m1", product_id="other", choices=best, note=None)
+    assert off_list.value.field == "product_id"
+    other = dossier("x")
+    other.facts = {**other.facts, "district_code": "381"}
+    with pytest.raises(NotAllowed, match="district 381"):
+        rounds.examine(session, {"x": other})
