@@ -1,0 +1,62 @@
+"""From ProductRegistered in to ProductRated out, over the real broker and PostgreSQL, for each level and outcome."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+
+from services.rating.service import definition
+from tests.kernel.support import running_service
+from tests.rating.flow import RatingDriver, rated, registered, send_registered
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+DISTRICT = "392"
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def driver(launcher) -> AsyncIterator[RatingDriver]:
+    async with running_service(launcher, definition) as (client, settings, _):
+        yield RatingDriver(client, settings)
+
+
+def ids(n: int) -> list[str]:
+    return [f"lv-{uuid.uuid4().hex[:12]}" for _ in range(n)]
+
+
+async def test_district_province_and_centre_publish_each_outcome(driver, launcher):
+    three, four, five, weak, low = ids(5)
+    await send_registered(launcher.bootstrap_servers, *(registered(p, district_code=DISTRICT) for p in (three, four, five, weak, low)))
+    for p in (three, four, five, weak, low):
+        await driver.dossier_when(p)
+
+    await driver.season("district", {three: 62, four: 78, five: 95, weak: 42, low: 55}, district=DISTRICT, held_on="2021-03-10")
+    [proposed] = await rated(launcher.bootstrap_servers, three, 1)
+    assert (proposed.data.level, proposed.data.status, proposed.data.stars, proposed.data.average_score) == ("district", "proposed", 3, 62.0)
+    assert proposed.data.certificate is None and proposed.data.decision is None
+    [refused] = await rated(launcher.bootstrap_servers, weak, 1)
+    assert (refused.data.level, refused.data.status, refused.data.stars) == ("district", "not_recognized", 2)
+    [ninety] = await rated(launcher.bootstrap_servers, five, 1)
+    assert ninety.data.stars == 4, "no level below the centre shows 5★"
+
+    await driver.season("provincial", {three: 62, four: 78, five: 95, low: 45}, held_on="2021-04-01",
+                        decided_on="2021-04-06", number="1114/QĐ-UBND")
+    recognised = (await rated(launcher.bootstrap_servers, three, 2))[1].data
+    assert (recognised.level, recognised.status, recognised.stars) == ("provincial", "recognized", 3)
+    assert recognised.decision.number == "1114/QĐ-UBND" and str(recognised.decision.date) == "2021-04-06"
+    assert (str(recognised.certificate.valid_from), str(recognised.certificate.valid_until)) == ("2021-04-06", "2024-04-06")
+    assert (await rated(launcher.bootstrap_servers, four, 2))[1].data.stars == 4
+    to_centre = (await rated(launcher.bootstrap_servers, five, 2))[1].data
+    assert (to_centre.status, to_centre.stars, to_centre.certificate) == ("proposed", 4, None)
+    low_out = (await rated(launcher.bootstrap_servers, low, 2))[1].data
+    assert (low_out.level, low_out.status) == ("provincial", "not_recognized")
+
+    await driver.season("central", {five: 96}, held_on="2021-09-01", decided_on="2021-09-20", number="2000/QĐ-BNN")
+    national = (await rated(launcher.bootstrap_servers, five, 3))[2].data
+    assert (national.level, national.status, national.stars) == ("central", "recognized", 5)
+    assert str(national.certificate.valid_until) == "2024-09-20"
+
+    certified = await driver.get("/certificates", as_of="2021-10-01", district_code=DISTRICT)
+    assert {(c["product_id"], c["stars"]) for c in certified["items"]} == {(three, 3), (four, 4), (five, 5)}
