@@ -60,3 +60,30 @@ async def test_district_province_and_centre_publish_each_outcome(driver, launche
 
     certified = await driver.get("/certificates", as_of="2021-10-01", district_code=DISTRICT)
     assert {(c["product_id"], c["stars"]) for c in certified["items"]} == {(three, 3), (four, 4), (five, 5)}
+
+
+async def test_a_product_withdrawn_from_a_session_can_go_before_a_later_one(driver, launcher):
+    stays, leaves = ids(2)
+    await send_registered(launcher.bootstrap_servers, registered(stays, district_code=DISTRICT),
+                          registered(leaves, district_code=DISTRICT))
+    for p in (stays, leaves):
+        await driver.dossier_when(p)
+    council = await driver.council("district", DISTRICT)
+    session = await driver.open_session(council, [stays, leaves], held_on="2021-05-01", round_=2)
+    await driver.score(session, stays, [66] * 5)
+    headers = driver.secretary("district", DISTRICT)
+    refused = await driver.client.post(f"/sessions/{session['session_id']}/finalisation", json={}, headers=headers)
+    assert refused.status_code == 409 and leaves in refused.json()["detail"]["message"]
+
+    withdrawn = await driver.client.post(f"/sessions/{session['session_id']}/products/{leaves}/withdrawal",
+                                         json={"reason": "Chủ thể xin rút hồ sơ"}, headers=headers)
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert [p["product_id"] for p in withdrawn.json()["products"]] == [stays]
+    await driver.finalise(session, "2021-05-01")
+    results = await driver.get(f"/sessions/{session['session_id']}/results")
+    assert {r["product_id"]: r["outcome"] for r in results["results"]} == {stays: "proposed", leaves: "withdrawn"}
+    assert (await driver.get(f"/dossiers/{leaves}"))["status"] == "withdrawn_from_session"
+
+    later = await driver.season("district", {leaves: 58}, district=DISTRICT, held_on="2021-06-01", round_=3)
+    [proposed] = await rated(launcher.bootstrap_servers, leaves, 1)
+    assert proposed.data.evaluation_id == f"{later['session_id']}/{leaves}" and proposed.data.status == "proposed"

@@ -236,3 +236,19 @@ def test_a_member_outside_the_session_and_a_product_off_the_list_are_refused():
     other.facts = {**other.facts, "district_code": "381"}
     with pytest.raises(NotAllowed, match="district 381"):
         rounds.examine(session, {"x": other})
+
+
+def test_a_product_withdrawn_before_finalisation_awaits_the_same_level_again():
+    stuck, ready = dossier("stuck"), dossier("ready")
+    session = CouncilSession.open("s", council(), cycle_year=2021, round_=1, title="P", held_on=date(2021, 3, 1))
+    rounds.examine(session, {"stuck": stuck, "ready": ready})
+    score(session, "ready", 60, 60, 60, 60)
+    score(session, "stuck", 60)
+    with pytest.raises(NotReady, match="stuck"):
+        rounds.finalise(session, {"stuck": stuck, "ready": ready}, shipped(), POLICY, date(2021, 3, 1))
+    rounds.withdraw(session, stuck, "chủ thể xin rút hồ sơ")
+    rounds.finalise(session, {"ready": ready}, shipped(), POLICY, date(2021, 3, 1))
+    assert list(session.results) == ["ready"]
+    assert stuck.session_id is None and stuck.purpose_at("district") == "first"
+    with pytest.raises(NotAllowed):
+        stuck.withdraw_from("s", "again")

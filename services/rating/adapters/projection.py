@@ -55,6 +55,11 @@ async def _scheduled(conn: asyncpg.Connection, e: StoredEvent) -> None:
     await _history(conn, e)
 
 
+async def _withdrawn(conn: asyncpg.Connection, e: StoredEvent) -> None:
+    await _dossier(conn, e, status="withdrawn_from_session", session_id=None)
+    await _history(conn, e)
+
+
 async def _under_review(conn: asyncpg.Connection, e: StoredEvent) -> None:
     d = e.data
     await _dossier(conn, e, status="under_review", under_review_inspection=d["inspection_id"])
@@ -126,6 +131,7 @@ _WRITERS = {
     "DossierOpened": _opened,
     "DossierReentered": _reentered,
     "ExaminationScheduled": _scheduled,
+    "ExaminationWithdrawn": _withdrawn,
     "RatingOutcomeRecorded": _outcome,
     "CertificateUnderReview": _under_review,
     "ReRatingOrdered": _re_rating,

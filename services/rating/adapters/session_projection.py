@@ -48,6 +48,13 @@ async def product_examined(conn: asyncpg.Connection, e: StoredEvent) -> None:
         d["purpose"], d["held_stars"], e.version)
 
 
+async def product_withdrawn(conn: asyncpg.Connection, e: StoredEvent) -> None:
+    await conn.execute("UPDATE session_products SET outcome = 'withdrawn' WHERE session_id = $1 AND product_id = $2",
+                       e.stream_id, e.data["product_id"])
+    await conn.execute("UPDATE sessions SET products = products - 1, version = $2 WHERE session_id = $1",
+                       e.stream_id, e.version)
+
+
 async def scorecard_submitted(conn: asyncpg.Connection, e: StoredEvent) -> None:
     d = e.data
     await conn.execute(
@@ -85,6 +92,7 @@ WRITERS = {
     "MemberWithdrawn": member_withdrawn,
     "SessionOpened": session_opened,
     "ProductExamined": product_examined,
+    "ProductWithdrawn": product_withdrawn,
     "ScorecardSubmitted": scorecard_submitted,
     "SessionFinalised": session_finalised,
     "DecisionRecorded": decision_recorded,

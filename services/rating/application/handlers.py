@@ -115,6 +115,15 @@ async def examine(uow: UnitOfWork, actor: Actor, session_id: str, product_ids: l
     return session
 
 
+async def withdraw(uow: UnitOfWork, actor: Actor, session_id: str, product_id: str, reason: str) -> CouncilSession:
+    async with uow:
+        session = await uow.repository(CouncilSession).get(session_id)
+        may_run(actor, session.level, session.district_code)
+        rounds.withdraw(session, await uow.repository(RatingDossier).get(product_id), reason)
+        await uow.commit()
+    return session
+
+
 async def submit_scorecard(uow: UnitOfWork, actor: Actor, *, session_id: str, product_id: str, member_id: str,
                            choices: dict[str, int | str], note: str | None) -> ev.ScorecardSubmitted:
     async def attempt() -> ev.ScorecardSubmitted:

@@ -44,7 +44,7 @@ class RatingDossier(Aggregate):
     """Hồ sơ đánh giá of one OCOP product."""
 
     stream_type = "rating-dossier"
-    event_types = {e.__name__: e for e in (ev.DossierOpened, ev.DossierReentered, ev.ExaminationScheduled,
+    event_types = {e.__name__: e for e in (ev.DossierOpened, ev.DossierReentered, ev.ExaminationScheduled, ev.ExaminationWithdrawn,
                                            ev.RatingOutcomeRecorded, ev.CertificateUnderReview, ev.ReRatingOrdered)}
 
     def __init__(self, aggregate_id: str) -> None:
@@ -111,6 +111,11 @@ class RatingDossier(Aggregate):
         purpose = self.purpose_at(level)
         self.record(ev.ExaminationScheduled(session_id, evaluation_id, level, purpose))
         return purpose
+
+    def withdraw_from(self, session_id: str, reason: str) -> None:
+        if self.session_id != session_id:
+            raise NotAllowed(f"product {self.id!r} is not on the list of session {session_id}", field="product_id")
+        self.record(ev.ExaminationWithdrawn(session_id, reason))
 
     # ------------------------------------------------------------------------------ council outcomes
 
@@ -270,6 +275,8 @@ class RatingDossier(Aggregate):
                 self.status = "awaiting_council"
             case ev.ExaminationScheduled(session_id=session_id):
                 self.session_id, self.status = session_id, "in_session"
+            case ev.ExaminationWithdrawn():
+                self.session_id, self.status = None, "withdrawn_from_session"
             case ev.RatingOutcomeRecorded():
                 self._apply_outcome(event)
             case ev.CertificateUnderReview():

@@ -96,6 +96,14 @@ class ProductExamined(DomainEvent):
 
 
 @dataclass(frozen=True)
+class ProductWithdrawn(DomainEvent):
+    """Taken off the session's list before finalisation (rút khỏi phiên), e.g. the producer withdrew; cards stay on record."""
+
+    product_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class ScorecardSubmitted(DomainEvent):
     """A member's scorecard (phiếu chấm điểm) for one product; a correction is the next version."""
 
@@ -135,6 +143,14 @@ class ExaminationScheduled(DomainEvent):
     evaluation_id: str
     level: str
     purpose: str
+
+
+@dataclass(frozen=True)
+class ExaminationWithdrawn(DomainEvent):
+    """The product was taken off a session's list; it awaits the same level again."""
+
+    session_id: str
+    reason: str
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,12 @@ def examine(session: CouncilSession, dossiers: Mapping[str, RatingDossier]) -> l
     return evaluations
 
 
+def withdraw(session: CouncilSession, dossier: RatingDossier, reason: str) -> None:
+    """Take a product off the list before finalisation; it awaits the same level again."""
+    session.withdraw(dossier.id, reason)
+    dossier.withdraw_from(session.id, reason)
+
+
 def finalise(session: CouncilSession, dossiers: Mapping[str, RatingDossier], catalogue: Catalogue,
              policy: RatingPolicy, on: date) -> list[dict[str, Any]]:
     """Results for the whole list; at district level they take effect at once (forwarded or not)."""

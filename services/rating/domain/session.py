@@ -29,7 +29,7 @@ class CouncilSession(Aggregate):
     """Phiên họp hội đồng / đợt đánh giá."""
 
     stream_type = "council-session"
-    event_types = {e.__name__: e for e in (ev.SessionOpened, ev.ProductExamined, ev.ScorecardSubmitted,
+    event_types = {e.__name__: e for e in (ev.SessionOpened, ev.ProductExamined, ev.ProductWithdrawn, ev.ScorecardSubmitted,
                                            ev.SessionFinalised, ev.DecisionRecorded)}
 
     def __init__(self, aggregate_id: str) -> None:
@@ -63,6 +63,11 @@ class CouncilSession(Aggregate):
         self.record(ev.ProductExamined(product_id, evaluation_id, product_set, product_name, district_code, purpose,
                                        held_stars))
         return evaluation_id
+
+    def withdraw(self, product_id: str, reason: str) -> None:
+        self._still_open()
+        self._examined(product_id)
+        self.record(ev.ProductWithdrawn(product_id, reason))
 
     def submit_scorecard(self, catalogue: Catalogue, *, member_id: str, product_id: str, choices: dict[str, int | str],
                          note: str | None) -> ev.ScorecardSubmitted:
@@ -154,6 +159,9 @@ class CouncilSession(Aggregate):
                 self.facts = event.to_data()
             case ev.ProductExamined(product_id=product_id):
                 self.products[product_id] = event
+            case ev.ProductWithdrawn(product_id=product_id):
+                del self.products[product_id]
+                self.scorecards = {key: card for key, card in self.scorecards.items() if key[0] != product_id}
             case ev.ScorecardSubmitted(product_id=product_id, member_id=member_id):
                 self.scorecards[(product_id, member_id)] = event
             case ev.SessionFinalised(results=results):

@@ -158,6 +158,15 @@ async def examine(session_id: str, body: s.ProductsBody, request: Request,
     return _session_view(session)
 
 
+@router.post("/sessions/{session_id}/products/{product_id}/withdrawal", tags=["sessions"])
+async def withdraw(session_id: str, product_id: str, body: s.WithdrawalBody, request: Request,
+                   actor: Actor = Depends(require(*COUNCIL_STAFF))) -> dict[str, Any]:
+    """Take a product off the list before finalisation (the producer withdrew, the dossier is incomplete…)."""
+    with acting(actor, request):
+        session = await handlers.withdraw(runtime_of(request).uow(), actor, session_id, product_id, body.reason)
+    return _session_view(session)
+
+
 @router.put("/sessions/{session_id}/products/{product_id}/scorecards/{member_id}", tags=["sessions"])
 async def submit_scorecard(session_id: str, product_id: str, member_id: str, body: s.ScorecardBody, request: Request,
                            actor: Actor = Depends(require(Role.council_member, Role.council_secretary))) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 _LEVEL_VI = {"district": "cấp huyện", "provincial": "cấp tỉnh", "central": "trung ương"}
 _OUTCOME_VI = {"proposed": "đề nghị cấp trên", "not_recognized": "không đạt", "recognized": "công nhận",
-               "downgraded": "hạ hạng", None: "chưa có kết quả"}
+               "downgraded": "hạ hạng", "withdrawn": "rút khỏi phiên", None: "chưa có kết quả"}
 
 
 def _outcome(value: str | None) -> str:
@@ -31,6 +31,6 @@ def results_table(session: dict[str, Any], rows: Sequence[dict[str, Any]]) -> st
         certificate = f" (GCN {r['certificate_number']})" if r["certificate_number"] else ""
         lines.append(f"{n:>3}  {r['product_id'][:22]:<22} {r['product_name'][:40]:<40} {r['district_code']:<5} "
                      f"{r['scorecards']:>5} {score:>7} {stars:>4}  {_outcome(r['outcome'])}{certificate}")
-    counted = [r for r in rows if r["outcome"]]
+    counted = [r for r in rows if r["outcome"] and r["outcome"] != "withdrawn"]
     lines += ["", f"Tổng số sản phẩm: {len(rows)}; có kết quả: {len(counted)}."]
     return "\n".join(lines) + "\n"
