@@ -87,3 +87,14 @@ async def test_a_product_withdrawn_from_a_session_can_go_before_a_later_one(driv
     later = await driver.season("district", {leaves: 58}, district=DISTRICT, held_on="2021-06-01", round_=3)
     [proposed] = await rated(launcher.bootstrap_servers, leaves, 1)
     assert proposed.data.evaluation_id == f"{later['session_id']}/{leaves}" and proposed.data.status == "proposed"
+
+
+async def test_product_rated_continues_the_flow_of_the_products_registration(driver, launcher):
+    [product] = ids(1)
+    entered = registered(product, district_code=DISTRICT)
+    await send_registered(launcher.bootstrap_servers, entered)
+    await driver.dossier_when(product)
+    await driver.season("district", {product: 71}, district=DISTRICT, held_on="2021-07-01", round_=4)
+    [proposed] = await rated(launcher.bootstrap_servers, product, 1)
+    assert proposed.correlation_id == entered.correlation_id
+    assert proposed.actor is not None and proposed.actor.role == "council_secretary"

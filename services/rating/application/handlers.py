@@ -217,4 +217,4 @@ def _publish(uow: UnitOfWork, dossiers: Iterable[RatingDossier]) -> None:
     for dossier in dossiers:
         for event in dossier.pending:
             if isinstance(event, ev.RatingOutcomeRecorded):
-                uow.publish(translators.product_rated(dossier.id, event))
+                uow.publish(translators.product_rated(dossier.id, event, dossier.facts.get("correlation_id")))

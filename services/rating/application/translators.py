@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from services.rating.domain import events as ev
@@ -22,6 +23,7 @@ def product_entry(envelope: Any) -> ProductEntry:
         producer={"producer_id": d.producer.producer_id, "name": d.producer.name, "legal_form": d.producer.legal_form},
         district_code=d.location.district_code,
         commune_code=d.location.commune_code,
+        correlation_id=str(envelope.correlation_id),
     )
 
 
@@ -45,8 +47,13 @@ def _certificate(certificate: dict[str, Any] | None) -> dict[str, str] | None:
     return {k: certificate[k] for k in ("number", "valid_from", "valid_until")}
 
 
-def product_rated(product_id: str, outcome: ev.RatingOutcomeRecorded) -> Any:
-    """ProductRated exactly as DESIGN.md defines it, from one recorded outcome."""
+def product_rated(product_id: str, outcome: ev.RatingOutcomeRecorded, flow: str | None) -> Any:
+    """ProductRated exactly as DESIGN.md defines it, from one recorded outcome.
+
+    Correlated with the product's own flow (``flow``, from its ProductRegistered), so that one product's story
+    reads as one flow even when a council decides many products in one command; that command's trace and actor
+    are kept.
+    """
     ctx = current_context()
     data = {
         "evaluation_id": outcome.evaluation_id,
@@ -60,5 +67,6 @@ def product_rated(product_id: str, outcome: ev.RatingOutcomeRecorded) -> Any:
         "reason": outcome.reason,
         "inspection_id": outcome.inspection_id,
     }
-    return new_envelope("ProductRated", product_id, data, correlation_id=ctx.correlation_id,
+    return new_envelope("ProductRated", product_id, data,
+                        correlation_id=uuid.UUID(flow) if flow else ctx.correlation_id,
                         causation_id=ctx.causation_id, actor=ctx.actor)

@@ -38,6 +38,7 @@ class ProductEntry:
     producer: dict[str, Any]  # producer_id, name, legal_form
     district_code: str
     commune_code: str
+    correlation_id: str | None = None
 
 
 class RatingDossier(Aggregate):
@@ -80,6 +81,7 @@ class RatingDossier(Aggregate):
             sheet_version=sheet.version,
             sheet_provisional=sheet.provisional,
             regime=catalogue.regime,
+            correlation_id=entry.correlation_id,
         ))
         return dossier
 

@@ -24,6 +24,7 @@ class DossierOpened(DomainEvent):
     sheet_version: str
     sheet_provisional: bool
     regime: str
+    correlation_id: str | None = None  # the product's flow (from ProductRegistered): its ProductRated continue it
 
 
 @dataclass(frozen=True)
