@@ -14,7 +14,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from shared.auth import Role, mint_token
-from shared.contracts import PRODUCT_RATED_TOPIC, PRODUCT_REGISTERED_TOPIC, kafka_headers, new_envelope, parse_event, serialize_event
+from shared.contracts import CONTRACTS, PRODUCT_RATED_TOPIC, PRODUCT_REGISTERED_TOPIC, kafka_headers, new_envelope, parse_event, serialize_event
 from tests.kernel.support import eventually, produce
 from tests.rating.support import card_with_total, shipped
 
@@ -57,6 +57,30 @@ async def rated(bootstrap: str, product_id: str, count: int, *, timeout: float =
         return found
     finally:
         await consumer.stop()
+
+
+def ids(prefix: str, n: int) -> list[str]:
+    """``n`` random product ids, each test module with its own prefix."""
+    return [f"{prefix}-{uuid.uuid4().hex[:12]}" for _ in range(n)]
+
+
+def inspection_failed(product_id: str, certificate_number: str, *, inspection_id: str | None = None,
+                      inspected_on: str = "2021-07-01", severity: str = "major",
+                      recommended_action: str = "revocation") -> Any:
+    return new_envelope("InspectionFailed", product_id, {
+        "inspection_id": inspection_id or f"insp-{uuid.uuid4().hex[:10]}",
+        "inspected_on": inspected_on,
+        "inspector_org": "Chi cục Quản lý chất lượng Nông lâm sản và Thủy sản Thanh Hóa",
+        "certificate_number": certificate_number,
+        "findings": [{"criterion": "C2.1", "description": "Không duy trì công bố tiêu chuẩn chất lượng sản phẩm"}],
+        "severity": severity,
+        "recommended_action": recommended_action,
+    })
+
+
+async def send_inspections(bootstrap: str, *envelopes: Any) -> None:
+    await produce(bootstrap, CONTRACTS["InspectionFailed"].topic,
+                  [(e.product_id.encode(), serialize_event(e), kafka_headers(e)) for e in envelopes])
 
 
 class RatingDriver:
@@ -110,16 +134,40 @@ class RatingDriver:
         assert response.status_code == 201, response.text
         return response.json()
 
-    async def score(self, session: dict[str, Any], product_id: str, totals: list[int], product_set: int = 5) -> None:
-        """Each scoring member (chair first) enters a card worth the given total, through the secretary."""
+    async def score(self, session: dict[str, Any], product_id: str, totals: list[int], product_set: int | None = None) -> None:
+        """Each scoring member (chair first) enters a card worth the given total, through the secretary.
+
+        The sheet is the product's own (its product set, as the session lists it) unless ``product_set`` is given.
+        """
         detail = await self.get(f"/sessions/{session['session_id']}")
-        headers = self.secretary(session["level"], session["district_code"])
+        if product_set is None:
+            product_set = next(p["product_set"] for p in detail["examined"] if p["product_id"] == product_id)
         for member, total in zip([m["member_id"] for m in detail["members"]], totals, strict=False):
-            card = card_with_total(shipped().sheet(product_set), total)
-            response = await self.client.put(
-                f"/sessions/{session['session_id']}/products/{product_id}/scorecards/{member}",
-                json={"choices": {c: o.id for c, o in card.choices.items()}}, headers=headers)
+            response = await self.card(session, product_id, member, total, product_set=product_set)
             assert response.status_code == 200, response.text
+
+    async def members(self, session: dict[str, Any]) -> list[str]:
+        """The members who score in the session, chair first."""
+        return [m["member_id"] for m in (await self.get(f"/sessions/{session['session_id']}"))["members"]]
+
+    async def card(self, session: dict[str, Any], product_id: str, member_id: str, total: int, *, product_set: int = 5,
+                   headers: dict[str, str] | None = None, note: str | None = None) -> httpx.Response:
+        """One member's scorecard worth ``total`` (entered by the secretary unless ``headers`` say otherwise)."""
+        card = card_with_total(shipped().sheet(product_set), total)
+        body: dict[str, Any] = {"choices": {c: o.id for c, o in card.choices.items()}}
+        if note is not None:
+            body["note"] = note
+        return await self.client.put(f"/sessions/{session['session_id']}/products/{product_id}/scorecards/{member_id}",
+                                     json=body, headers=headers or self.secretary(session["level"], session["district_code"]))
+
+    async def enter(self, bootstrap: str, district: str, *product_ids: str, **fields: Any) -> None:
+        """Register the products (ProductRegistered on the broker) and wait until rating has their dossiers."""
+        await send_registered(bootstrap, *(registered(p, district_code=district, **fields) for p in product_ids))
+        for product_id in product_ids:
+            await self.dossier_when(product_id)
+
+    async def history(self, product_id: str) -> dict[str, Any]:
+        return await self.get(f"/products/{product_id}/rating-history")
 
     async def finalise(self, session: dict[str, Any], on: str) -> dict[str, Any]:
         response = await self.client.post(f"/sessions/{session['session_id']}/finalisation", json={"finalised_on": on},
@@ -135,10 +183,12 @@ class RatingDriver:
         return response.json()
 
     async def season(self, level: str, products: dict[str, int], *, district: str | None = None, held_on: str,
-                     decided_on: str | None = None, round_: int = 1, number: str | None = None) -> dict[str, Any]:
+                     decided_on: str | None = None, round_: int = 1, number: str | None = None,
+                     cycle_year: int = 2021) -> dict[str, Any]:
         """One session: list the products, every member scores each at the given total, finalise, decide."""
         council = await self.council(level, district)
-        session = await self.open_session(council, list(products), held_on=held_on, round_=round_)
+        session = await self.open_session(council, list(products), held_on=held_on, round_=round_,
+                                          cycle_year=cycle_year)
         scorers = len([m for m in council["members"] if m["role"] != "secretary"])
         for product_id, total in products.items():
             await self.score(session, product_id, [total] * scorers)
@@ -146,3 +196,14 @@ class RatingDriver:
         if decided_on is not None:
             await self.decide(session, number or f"{uuid.uuid4().hex[:6]}/QĐ-UBND", decided_on)
         return session
+
+    async def certify(self, bootstrap: str, district: str, scores: dict[str, int], *, district_on: str = "2021-03-01",
+                      province_on: str = "2021-04-01", decided_on: str = "2021-04-06", cycle_year: int = 2021,
+                      number: str | None = None, **fields: Any) -> dict[str, Any]:
+        """Register the products, forward them from their district and certify them at the province (one round each,
+        every member scoring the given total); the data of each product's provincial ProductRated."""
+        await self.enter(bootstrap, district, *scores, cycle_year=cycle_year, **fields)
+        await self.season("district", scores, district=district, held_on=district_on, cycle_year=cycle_year)
+        await self.season("provincial", scores, held_on=province_on, decided_on=decided_on, cycle_year=cycle_year,
+                          number=number)
+        return {p: (await rated(bootstrap, p, 2))[1].data for p in scores}

@@ -153,7 +153,8 @@ async def record_decision(uow: UnitOfWork, actor: Actor, session_id: str, *, num
                           issued_by: str) -> tuple[CouncilSession, int]:
     async with uow:
         session = await uow.repository(CouncilSession).get(session_id)
-        may_run(actor, session.level, session.district_code, secretary=False)
+        if session.level != "district":  # a district session takes no decision at all: the domain says so (409)
+            may_run(actor, session.level, session.district_code, secretary=False)
         dossiers = await _dossiers(uow, session.products)
         issued = rounds.decide(session, dossiers, config.catalogue(), config.policy(), number=number, on=on,
                                issued_by=issued_by)

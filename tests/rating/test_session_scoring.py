@@ -1,0 +1,118 @@
+"""Scorecards within a session over HTTP: corrections are new versions, members score at once, and finalisation
+waits for the quorum and for totals no more than 10 points apart (OCOP-RULES §5.3)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+
+from services.rating.service import definition
+from shared.auth import Role
+from tests.kernel.support import running_service
+from tests.rating.flow import RatingDriver, ids, rated
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+DISTRICT = "394"
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def driver(launcher) -> AsyncIterator[RatingDriver]:
+    async with running_service(launcher, definition) as (client, settings, _):
+        yield RatingDriver(client, settings)
+
+
+async def session_with(driver: RatingDriver, launcher, products: list[str], held_on: str, round_: int) -> dict:
+    await driver.enter(launcher.bootstrap_servers, DISTRICT, *products)
+    council = await driver.council("district", DISTRICT)
+    return await driver.open_session(council, products, held_on=held_on, round_=round_)
+
+
+async def test_a_members_correction_is_version_2_both_stay_on_record_and_the_result_uses_the_latest(driver, launcher):
+    [product] = ids("sc", 1)
+    session = await session_with(driver, launcher, [product], "2021-03-11", 1)
+    members = await driver.members(session)
+    corrector = members[1]
+    for member in members:
+        assert (await driver.card(session, product, member, 60)).status_code == 200
+
+    own = driver.token(Role.council_member, corrector, DISTRICT)
+    correction = await driver.card(session, product, corrector, 70, headers=own, note="Chấm lại tiêu chí A1.1")
+    assert correction.status_code == 200, correction.text
+    assert (correction.json()["version"], correction.json()["total"], correction.json()["member_id"]) == (2, 70, corrector)
+
+    finalised = await driver.finalise(session, "2021-03-11")
+    [result] = finalised["results"]
+    assert result["totals"] == {**{m: 60 for m in members}, corrector: 70}
+    assert result["average_score"] == "62.00" and result["spread"] == 10
+    [proposed] = await rated(launcher.bootstrap_servers, product, 1)
+    assert proposed.data.average_score == 62.0
+
+    [attempt] = (await driver.history(product))["attempts"]
+    cards = [(c["member_id"], c["version"], c["total"]) for c in attempt["scorecards"] if c["member_id"] == corrector]
+    assert cards == [(corrector, 1, 60), (corrector, 2, 70)]
+    second = next(c for c in attempt["scorecards"] if c["member_id"] == corrector and c["version"] == 2)
+    assert second["note"] == "Chấm lại tiêu chí A1.1" and second["actor"]["role"] == "council_member"
+    assert len(attempt["scorecards"]) == len(members) + 1
+    results = await driver.get(f"/sessions/{session['session_id']}/results")
+    assert results["results"][0]["scorecards"] == len(members), "a correction is not another scorecard"
+
+
+async def test_members_scoring_the_same_session_at_once_all_land(driver, launcher):
+    first, second = ids("sc", 2)
+    session = await session_with(driver, launcher, [first, second], "2021-03-12", 2)
+    members = await driver.members(session)
+    totals = dict(zip(members, (66, 70, 72, 68, 74), strict=True))
+
+    # Five writers at once on one session stream: each loses at most four races, within the handler's retries.
+    responses = []
+    for product in (first, second):
+        responses += await asyncio.gather(
+            *(driver.card(session, product, member, total, headers=driver.token(Role.council_member, member, DISTRICT))
+              for member, total in totals.items()))
+    assert [r.status_code for r in responses] == [200] * 10, [r.text for r in responses if r.status_code != 200]
+    assert {r.json()["version"] for r in responses} == {1}
+
+    detail = await driver.get(f"/sessions/{session['session_id']}")
+    assert detail["version"] == 1 + 2 + 10, "opened, two products examined, ten scorecards: none lost"
+    finalised = await driver.finalise(session, "2021-03-12")
+    assert [r["totals"] for r in finalised["results"]] == [totals, totals]
+    assert {r["average_score"] for r in finalised["results"]} == {"70.00"}
+
+
+async def test_finalisation_waits_for_the_quorum_and_for_totals_within_10_points(driver, launcher):
+    short, spread = ids("sc", 2)
+    session = await session_with(driver, launcher, [short, spread], "2021-03-15", 3)
+    members = await driver.members(session)
+    for member in members[:3]:  # 3 of 5 members: under the 3/4 quorum
+        assert (await driver.card(session, short, member, 60)).status_code == 200
+    for member, total in zip(members, (60, 60, 60, 60, 71), strict=True):
+        assert (await driver.card(session, spread, member, total)).status_code == 200
+
+    headers = driver.secretary("district", DISTRICT)
+    url = f"/sessions/{session['session_id']}/finalisation"
+    refused = await driver.client.post(url, json={"finalised_on": "2021-03-15"}, headers=headers)
+    assert refused.status_code == 409, refused.text
+    detail = refused.json()["detail"]
+    assert detail["error"] == "not_ready" and detail["field"] == "scorecards"
+    problems = dict(part.split(": ", 1) for part in detail["message"].removeprefix("cannot finalise — ").split(" | "))
+    assert set(problems) == {short, spread}
+    assert "3 of 5 members scored" in problems[short]
+    assert "differ by 11 points" in problems[spread] and "re-score" in problems[spread]
+    assert (await driver.get(f"/sessions/{session['session_id']}"))["status"] == "open"
+
+    assert (await driver.card(session, short, members[3], 62)).status_code == 200  # 4 of 5, chair included
+    still = await driver.client.post(url, json={"finalised_on": "2021-03-15"}, headers=headers)
+    assert still.status_code == 409 and short not in still.json()["detail"]["message"]
+    assert spread in still.json()["detail"]["message"]
+
+    rescored = await driver.card(session, spread, members[4], 68)  # the outlier re-scores: spread 8
+    assert rescored.status_code == 200 and rescored.json()["version"] == 2
+    done = await driver.client.post(url, json={"finalised_on": "2021-03-15"}, headers=headers)
+    assert done.status_code == 200, done.text
+    results = {r["product_id"]: r for r in done.json()["results"]}
+    assert (results[short]["average_score"], results[short]["totals"]) == ("60.50", dict(zip(members[:4], (60, 60, 60, 62))))
+    assert (results[spread]["average_score"], results[spread]["spread"]) == ("61.60", 8)
+    assert (await rated(launcher.bootstrap_servers, spread, 1))[0].data.status == "proposed"
