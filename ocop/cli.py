@@ -120,14 +120,17 @@ def rebuild(
 @app.command()
 def demo(
     registration_url: str = typer.Option("http://127.0.0.1:8001", "--registration-url", help="the registration service"),
+    rating_url: str = typer.Option("http://127.0.0.1:8002", "--rating-url", help="the rating service"),
+    skip_rating: bool = typer.Option(False, "--skip-rating", help="play the registration season only"),
     cycle_year: int = typer.Option(2021, "--cycle-year", min=2018, max=2100, help="the OCOP cycle to play"),
     seed: int = typer.Option(2021, "--seed", help="the same seed plays the same season"),
     producers: int = typer.Option(40, "--producers", min=1, max=1000, help="how many producers register"),
 ) -> None:
-    """Play a registration season against the running system (`make run`) through its HTTP APIs; print a summary."""
+    """Play a registration and rating season against the running system (`make run`) through its HTTP APIs; print a summary."""
     from ocop.demo import main as run_demo
 
-    code = run_demo(registration_url, cycle_year=cycle_year, seed=seed, producers=producers)
+    code = run_demo(registration_url, None if skip_rating else rating_url, cycle_year=cycle_year, seed=seed,
+                    producers=producers)
     if code:
         raise typer.Exit(code)
 

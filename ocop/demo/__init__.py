@@ -6,7 +6,10 @@ select the rest and send each district's list to the province. It then waits unt
 published what the lists produced, checks what the API reports against what it did, and prints a summary.
 
 It is built from *steps* run in order on one :class:`DemoContext`; each returns a report that can render itself.
-``registration_season`` is the first; rating, finance and monitoring steps follow it in later issues and reuse the
+``registration_season`` is the first. ``rating_season`` (``ocop.demo.rating``) follows it: it waits until rating has
+opened a dossier for every product sent, forms (or reuses) the district, provincial and central councils, and plays
+the year's district sessions, four provincial rounds and the central session — scorecards, finalisations, decisions —
+then sums up the stars against the plan's targets. Finance and monitoring steps follow in later issues and reuse the
 same :class:`ServiceClient` and :class:`Staff`.
 
 Everything the demo decides (districts' producers, names, products, who is returned or rejected) comes from

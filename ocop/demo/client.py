@@ -66,10 +66,10 @@ class Staff:
     def __init__(self, settings: KernelSettings | None = None, ttl: timedelta = timedelta(hours=2)) -> None:
         self.settings = settings or kernel_settings()
         self.ttl = ttl
-        self._minted: dict[tuple[str, Role], Credential] = {}
+        self._minted: dict[tuple[str, Role, str | None], Credential] = {}
 
     def _credential(self, actor_id: str, role: Role, district: str | None = None, commune: str | None = None) -> Credential:
-        key = (actor_id, role)
+        key = (actor_id, role, district)
         if key not in self._minted:
             token = mint_token(self.settings, actor_id=actor_id, role=role, district=district, commune=commune, ttl=self.ttl)
             self._minted[key] = Credential(actor_id, role, {"Authorization": f"Bearer {token}"})
@@ -86,6 +86,16 @@ class Staff:
 
     def provincial_office(self) -> Credential:
         return self._credential("vp-dieu-phoi-ntm", Role.provincial_office)
+
+    def central_office(self) -> Credential:
+        return self._credential("vp-dieu-phoi-ntm-trung-uong", Role.central_office)
+
+    def council_member(self, member_id: str, district: str | None = None) -> Credential:
+        """A member of a district council carries its district; provincial and central members carry none."""
+        return self._credential(member_id, Role.council_member, district)
+
+    def council_secretary(self, member_id: str, district: str | None = None) -> Credential:
+        return self._credential(member_id, Role.council_secretary, district)
 
     def operator(self) -> Credential:
         return self._credential("demo-operator", Role.operator)
@@ -138,8 +148,21 @@ class ServiceClient:
                   expect: Iterable[int] = (200,)) -> Any:
         return await self.request("GET", path, as_=as_, params=params, expect=expect)
 
+    async def get_text(self, path: str, *, as_: Credential | None = None, params: dict[str, Any] | None = None) -> str:
+        """A plain-text answer (e.g. a printed results table)."""
+        headers = dict(as_.headers) if as_ else {}
+        async with self._slots:
+            response = await self.http.get(path, params=params, headers=headers)
+        self.requests += 1
+        if response.status_code != 200:
+            raise ApiError(self.name, "GET", path, response.status_code, {"detail": response.text[:300]})
+        return response.text
+
     async def post(self, path: str, body: Any, *, as_: Credential, correlation_id: uuid.UUID | None = None) -> Any:
         return await self.request("POST", path, as_=as_, json_body=body, correlation_id=correlation_id)
+
+    async def put(self, path: str, body: Any, *, as_: Credential) -> Any:
+        return await self.request("PUT", path, as_=as_, json_body=body)
 
     async def ensure_ready(self) -> None:
         """The service answers and its database and broker are reachable, or a :class:`DemoError` that says so."""
@@ -195,6 +218,10 @@ class DemoContext:
     @property
     def registration(self) -> ServiceClient:
         return self.clients["registration"]
+
+    @property
+    def rating(self) -> ServiceClient:
+        return self.clients["rating"]
 
     def producer_id(self, n: int) -> str:
         return f"demo-{self.run_id}-{n:03d}"

@@ -301,3 +301,58 @@ REJECTION_REASONS = (
 PROPOSAL_NOTE = "UBND {commune} đề xuất sản phẩm tham gia Chương trình OCOP năm {year}"
 SELECTION_NOTE = "Đủ điều kiện tham gia đánh giá, phân hạng sản phẩm OCOP cấp huyện"
 RESUBMISSION_NOTE = "Chủ thể đã bổ sung hồ sơ theo yêu cầu của bộ phận thường trực OCOP huyện"
+
+# ----------------------------------------------------------------------------------------------------- rating
+
+#: Seats of each council (role, organisation); "{unit}" is the district's name. The secretary (thư ký) does not score.
+DISTRICT_COUNCIL_SEATS: tuple[tuple[str, str], ...] = (
+    ("chair", "UBND {unit}"),
+    ("vice_chair", "Phòng Nông nghiệp và Phát triển nông thôn {unit}"),
+    ("member", "Phòng Tài chính - Kế hoạch {unit}"),
+    ("member", "Phòng Y tế {unit}"),
+    ("member", "Phòng Văn hóa và Thông tin {unit}"),
+    ("secretary", "Văn phòng Điều phối nông thôn mới {unit}"),
+)
+PROVINCIAL_COUNCIL_SEATS: tuple[tuple[str, str], ...] = (
+    ("chair", "UBND tỉnh Thanh Hóa"),
+    ("vice_chair", "Sở Nông nghiệp và Phát triển nông thôn Thanh Hóa"),
+    ("member", "Sở Công Thương Thanh Hóa"),
+    ("member", "Sở Y tế Thanh Hóa"),
+    ("member", "Sở Khoa học và Công nghệ Thanh Hóa"),
+    ("member", "Sở Văn hóa, Thể thao và Du lịch Thanh Hóa"),
+    ("member", "Sở Tài chính Thanh Hóa"),
+    ("secretary", "Văn phòng Điều phối nông thôn mới tỉnh Thanh Hóa"),
+)
+CENTRAL_COUNCIL_SEATS: tuple[tuple[str, str], ...] = (
+    ("chair", "Bộ Nông nghiệp và Phát triển nông thôn"),
+    ("vice_chair", "Văn phòng Điều phối nông thôn mới Trung ương"),
+    ("member", "Bộ Công Thương"),
+    ("member", "Bộ Y tế"),
+    ("member", "Bộ Khoa học và Công nghệ"),
+    ("member", "Bộ Văn hóa, Thể thao và Du lịch"),
+    ("secretary", "Văn phòng Điều phối nông thôn mới Trung ương"),
+)
+COUNCIL_NAME = "Hội đồng đánh giá, phân hạng sản phẩm OCOP {unit}"
+
+#: Thanh Hóa's four provincial rounds (đợt) of 2021: (month, day) of the council, decision number, (month, day) signed.
+#: Rounds 1 and 3 are the real decisions (QĐ 1114 of 06/04/2021, QĐ 2942 of 05/08/2021); 2 and 4 are plausible.
+PROVINCIAL_ROUNDS: tuple[tuple[tuple[int, int], str, tuple[int, int]], ...] = (
+    ((4, 2), "1114/QĐ-UBND", (4, 6)),
+    ((6, 17), "2078/QĐ-UBND", (6, 25)),
+    ((7, 29), "2942/QĐ-UBND", (8, 5)),
+    ((11, 19), "4627/QĐ-UBND", (12, 6)),
+)
+#: How Thanh Hóa's 2021 rounds were sized (15, 25, 26, 60 dossiers): the share of new products each round examines.
+ROUND_WEIGHTS = (15, 25, 26, 60)
+PROVINCIAL_SIGNER = "Chủ tịch UBND tỉnh Thanh Hóa (KT. Chủ tịch, Phó Chủ tịch ký)"
+CENTRAL_SESSION = ((12, 15), "5185/QĐ-BNN-VPĐP", (12, 27))
+CENTRAL_SIGNER = "Bộ trưởng Bộ Nông nghiệp và Phát triển nông thôn"
+#: District councils meet in March (one day each), the re-entry session in June.
+DISTRICT_SESSIONS_FROM, DISTRICT_REENTRY_ON = (3, 2), (6, 8)
+#: Kế hoạch 75/KH-UBND, 2021: products to reach 3★ or more, products proposed for 5★.
+PLAN_TARGET_3_STARS, PLAN_TARGET_5_STAR_PROPOSALS = 80, 3
+SCORECARD_NOTES = {
+    "district": "Chấm theo hồ sơ và mẫu sản phẩm tại phiên họp cấp huyện",
+    "provincial": "Chấm theo hồ sơ, mẫu sản phẩm và kết quả kiểm nghiệm bổ sung",
+    "central": "Chấm tại phiên đánh giá sản phẩm OCOP quốc gia",
+}

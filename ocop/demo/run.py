@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ocop.demo.client import DemoContext, DemoError, ServiceClient, Staff, Step
+from ocop.demo.rating import RatingReport, rating_season
 from ocop.demo.season import SeasonReport, fresh_run_id, registration_season
 from shared.settings import KernelSettings
 
@@ -40,6 +41,10 @@ class DemoReport:
     def season(self) -> SeasonReport:
         return next(s for s in self.steps if isinstance(s, SeasonReport))
 
+    @property
+    def rating(self) -> RatingReport:
+        return next(s for s in self.steps if isinstance(s, RatingReport))
+
     def render(self, console: Console) -> None:
         for step in self.steps:
             step.render(console)
@@ -50,6 +55,7 @@ class DemoReport:
 
 async def run_demo(
     registration_url: str = "http://127.0.0.1:8001",
+    rating_url: str | None = "http://127.0.0.1:8002",
     *,
     cycle_year: int = 2021,
     seed: int = 2021,
@@ -57,14 +63,18 @@ async def run_demo(
     run_id: str | None = None,
     concurrency: int = 8,
     drain_timeout: float = 60.0,
+    rating_timeout: float = 90.0,
     settings: KernelSettings | None = None,
     say: Callable[[str], None] = lambda _: None,
 ) -> DemoReport:
-    """Play the demo's steps in order against running services; raises :class:`DemoError` if it cannot go on."""
+    """Play the demo's steps in order against running services; raises :class:`DemoError` if it cannot go on.
+
+    ``rating_url`` None plays the registration season alone.
+    """
     if producers < 1:
         raise DemoError("the demo needs at least one producer")
     started = time.monotonic()
-    urls = {"registration": registration_url}
+    urls = {"registration": registration_url, **({"rating": rating_url} if rating_url else {})}
     clients = {name: ServiceClient(name, url, concurrency=concurrency) for name, url in urls.items()}
     ctx = DemoContext(clients, Staff(settings), run_id or secrets.token_hex(3), seed, cycle_year, random.Random(seed), say,
                       drain_timeout)
@@ -72,8 +82,10 @@ async def run_demo(
         for client in clients.values():
             await client.ensure_ready()
         await fresh_run_id(ctx, fixed=run_id is not None)
-        say(f"demo run [bold]{ctx.run_id}[/] (seed {seed}) against {registration_url}")
+        say(f"demo run [bold]{ctx.run_id}[/] (seed {seed}) against {', '.join(urls.values())}")
         steps: list[Step] = [lambda c: registration_season(c, producers)]
+        if rating_url:
+            steps.append(lambda c: rating_season(c, rating_timeout))
         reports = [await step(ctx) for step in steps]
     finally:
         for client in clients.values():
@@ -83,6 +95,7 @@ async def run_demo(
 
 def main(
     registration_url: str = "http://127.0.0.1:8001",
+    rating_url: str | None = "http://127.0.0.1:8002",
     *,
     cycle_year: int = 2021,
     seed: int = 2021,
@@ -94,7 +107,7 @@ def main(
     """What ``ocop demo`` runs: the demo, its summary on stdout, and an exit code (0 only if everything added up)."""
     console = console or Console()
     try:
-        report = asyncio.run(run_demo(registration_url, cycle_year=cycle_year, seed=seed, producers=producers,
+        report = asyncio.run(run_demo(registration_url, rating_url, cycle_year=cycle_year, seed=seed, producers=producers,
                                       run_id=run_id, say=console.print, **options))
     except DemoError as exc:
         Console(stderr=True).print(f"[bold red]ocop demo:[/] {escape(str(exc))}")

@@ -98,3 +98,22 @@ async def test_product_rated_continues_the_flow_of_the_products_registration(dri
     [proposed] = await rated(launcher.bootstrap_servers, product, 1)
     assert proposed.correlation_id == entered.correlation_id
     assert proposed.actor is not None and proposed.actor.role == "council_secretary"
+
+
+async def test_a_decision_number_is_used_once_a_year(driver, launcher):
+    first, second, next_year = ids(3)
+    await send_registered(launcher.bootstrap_servers, *(registered(p, district_code=DISTRICT) for p in (first, second, next_year)))
+    for p in (first, second, next_year):
+        await driver.dossier_when(p)
+    await driver.season("district", {first: 65, second: 65, next_year: 65}, district=DISTRICT, held_on="2021-08-01", round_=5)
+    await driver.season("provincial", {first: 65}, held_on="2021-09-01", decided_on="2021-09-10", number="77/QĐ-UBND")
+    again = await driver.season("provincial", {second: 65}, held_on="2021-10-01")
+    refused = await driver.client.post(f"/sessions/{again['session_id']}/decision",
+                                       json={"number": "77/QĐ-UBND", "date": "2021-10-05", "issued_by": "UBND tỉnh"},
+                                       headers=driver.office("provincial", None))
+    assert refused.status_code == 409 and refused.json()["detail"]["field"] == "number"
+    assert (await driver.get(f"/dossiers/{second}"))["status"] == "in_session", "nothing of the refused decision was kept"
+    later = await driver.season("provincial", {next_year: 65}, held_on="2022-03-01", decided_on="2022-03-10",
+                                number="77/QĐ-UBND")
+    rated_later = (await rated(launcher.bootstrap_servers, next_year, 2))[1].data
+    assert rated_later.certificate.number == "77/QĐ-UBND#2022-001" and later["session_id"]

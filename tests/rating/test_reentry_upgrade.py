@@ -76,7 +76,7 @@ async def test_a_product_refused_at_province_is_examined_again_in_a_later_round(
                                 number="2942/QĐ-UBND")
     recognised = (await rated(launcher.bootstrap_servers, product, 3))[2].data
     assert (recognised.level, recognised.status, recognised.stars) == ("provincial", "recognized", 3)
-    assert recognised.certificate.number == "2942/QĐ-UBND#001"
+    assert recognised.certificate.number == "2942/QĐ-UBND#2021-001"
     assert str(recognised.certificate.valid_from) == "2021-08-05"
 
     history = await driver.history(product)
@@ -86,7 +86,7 @@ async def test_a_product_refused_at_province_is_examined_again_in_a_later_round(
         (later["session_id"], "provincial", "re_entry", "recognized")]
     assert [totals(a) for a in history["attempts"]] == [[58] * 5, [45] * 5, [66] * 5]
     assert [a["session_status"] for a in history["attempts"]] == ["finalised", "decided", "decided"]
-    assert [c["number"] for c in history["certificates"]] == ["2942/QĐ-UBND#001"]
+    assert [c["number"] for c in history["certificates"]] == ["2942/QĐ-UBND#2021-001"]
     outcomes = [e["data"]["status"] for e in history["events"] if e["event_type"] == "RatingOutcomeRecorded"]
     assert outcomes == ["proposed", "not_recognized", "recognized"]
 
@@ -109,7 +109,7 @@ async def test_a_3_star_product_listed_for_an_upgrade_gets_4_stars_and_its_old_c
     upgraded = (await rated(launcher.bootstrap_servers, product, 3))[2].data
     assert (upgraded.level, upgraded.status, upgraded.stars) == ("provincial", "recognized", 4)
     new = upgraded.certificate
-    assert new.number == "1500/QĐ-UBND#001" and new.number != old.number
+    assert new.number == "1500/QĐ-UBND#2022-001" and new.number != old.number
     assert (str(new.valid_from), str(new.valid_until)) == ("2022-06-10", "2025-06-10")
     assert "upgraded from 3★" in upgraded.reason and old.number in upgraded.reason
 

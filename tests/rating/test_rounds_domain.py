@@ -117,7 +117,7 @@ def test_province_certifies_3_and_4_stars_for_36_months_and_proposes_90_to_the_c
     run("provincial", ds, {"a": (60, 60, 60, 60), "b": (75, 75, 75, 75), "c": (92, 92, 92, 92)}, held=date(2021, 4, 1),
         decision=date(2021, 4, 6), name="p1")
     assert outcomes(a) == [("provincial", "recognized", 3)]
-    assert a.holds["valid_until"] == "2024-04-06" and a.holds["number"] == "p1/QĐ-UBND#001"
+    assert a.holds["valid_until"] == "2024-04-06" and a.holds["number"] == "p1/QĐ-UBND#2021-001"
     assert outcomes(b) == [("provincial", "recognized", 4)]
     assert outcomes(c) == [("provincial", "proposed", 4)] and c.holds is None and c.stage == "central"
 
@@ -147,7 +147,7 @@ def test_the_centre_alone_gives_5_stars_and_a_product_it_does_not_pass_keeps_its
     run("provincial", {"p": d}, {"p": (93,) * 4}, held=date(2021, 6, 1), decision=date(2021, 6, 10), name="p2")
     assert outcomes(d) == [("provincial", "proposed", 4)] and d.holds["stars"] == 4
     session = run("central", {"p": d}, {"p": (85,) * 4}, held=date(2021, 9, 1), decision=date(2021, 9, 20), name="c1")
-    assert outcomes(d) == [("central", "not_recognized", 4)] and d.holds["number"] == "p1/QĐ-UBND#001"
+    assert outcomes(d) == [("central", "not_recognized", 4)] and d.holds["number"] == "p1/QĐ-UBND#2021-001"
     assert session.decision["number"] == "c1/QĐ-UBND"
     run("provincial", {"p": d}, {"p": (93,) * 4}, held=date(2022, 6, 1), decision=date(2022, 6, 10), name="p3")
     d.collect()
@@ -158,10 +158,10 @@ def test_the_centre_alone_gives_5_stars_and_a_product_it_does_not_pass_keeps_its
 def test_an_upgrade_supersedes_and_a_lower_voluntary_attempt_keeps_the_certificate():
     d = _certified(60)
     run("provincial", {"p": d}, {"p": (45,) * 4}, held=date(2021, 6, 1), decision=date(2021, 6, 10), name="p2")
-    assert outcomes(d) == [("provincial", "not_recognized", 3)] and d.holds["number"] == "p1/QĐ-UBND#001"
+    assert outcomes(d) == [("provincial", "not_recognized", 3)] and d.holds["number"] == "p1/QĐ-UBND#2021-001"
     run("provincial", {"p": d}, {"p": (75,) * 4}, held=date(2021, 8, 1), decision=date(2021, 8, 5), name="p3")
     [upgraded] = [e for e in d.collect() if isinstance(e, ev.RatingOutcomeRecorded)]
-    assert (upgraded.status, upgraded.stars, upgraded.holds["number"]) == ("recognized", 4, "p3/QĐ-UBND#001")
+    assert (upgraded.status, upgraded.stars, upgraded.holds["number"]) == ("recognized", 4, "p3/QĐ-UBND#2021-001")
     assert "upgraded from 3★" in upgraded.reason
 
 

@@ -1,13 +1,16 @@
-"""`ocop demo` against a registration service process: the season adds up, its events are published, runs never collide."""
+"""`ocop demo` against registration and rating service processes: the registration season adds up and its events are
+published, the rating season's summary is what the rating API reports, runs never collide and reuse the councils."""
 
 from __future__ import annotations
 
 import asyncio
+import random
 import subprocess
 import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -15,6 +18,7 @@ from typer.testing import CliRunner
 
 from ocop.cli import app
 from ocop.demo import run_demo
+from ocop.demo.scoring import choices_for, member_totals, reachable, total_of
 from ocop.infra.ports import free_port
 from ocop.launcher import ROOT
 from shared.auth import Role, mint_token
@@ -32,20 +36,20 @@ def _ready(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="module")
-def registration_url(launcher, tmp_path_factory) -> Iterator[str]:
-    """``python -m services.registration`` on a free port, on the session's PostgreSQL and broker."""
+@contextmanager
+def _service(launcher, tmp_path_factory, name: str) -> Iterator[str]:
+    """``python -m services.<name>`` on a free port, on the session's PostgreSQL and broker."""
     port = free_port()
-    log = tmp_path_factory.mktemp("demo") / "registration.log"
+    log = tmp_path_factory.mktemp("demo") / f"{name}.log"
     with open(log, "wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "services.registration"], cwd=ROOT,
-                                   env=launcher.service_env("registration", port), stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([sys.executable, "-m", f"services.{name}"], cwd=ROOT,
+                                   env=launcher.service_env(name, port), stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
         while not _ready(url):
-            assert process.poll() is None, f"registration exited: {log.read_text()[-3000:]}"
-            assert time.monotonic() < deadline, f"registration not ready: {log.read_text()[-3000:]}"
+            assert process.poll() is None, f"{name} exited: {log.read_text()[-3000:]}"
+            assert time.monotonic() < deadline, f"{name} not ready: {log.read_text()[-3000:]}"
             time.sleep(0.2)
         yield url
     finally:
@@ -57,8 +61,23 @@ def registration_url(launcher, tmp_path_factory) -> Iterator[str]:
             process.wait()
 
 
+@pytest.fixture(scope="module")
+def registration_url(launcher, tmp_path_factory) -> Iterator[str]:
+    with _service(launcher, tmp_path_factory, "registration") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def rating_url(launcher, tmp_path_factory) -> Iterator[str]:
+    with _service(launcher, tmp_path_factory, "rating") as url:
+        yield url
+
+
+READER = {"Authorization": "Bearer " + mint_token(kernel_settings(), actor_id="vp-test", role=Role.provincial_office)}
+
+
 def _registrations(url: str, producer_ids: list[str]) -> list[dict]:
-    reader = {"Authorization": "Bearer " + mint_token(kernel_settings(), actor_id="vp-test", role=Role.provincial_office)}
+    reader = READER
     rows = []
     with httpx.Client(base_url=url, headers=reader, timeout=30) as client:
         for producer_id in producer_ids:
@@ -68,13 +87,13 @@ def _registrations(url: str, producer_ids: list[str]) -> list[dict]:
     return rows
 
 
-def test_demo_season_adds_up_and_its_events_are_published(registration_url, launcher):
+def test_demo_season_adds_up_and_its_events_are_published(registration_url, rating_url, launcher):
     said: list[str] = []
-    report = asyncio.run(run_demo(registration_url, seed=7, producers=PRODUCERS, say=said.append))
+    report = asyncio.run(run_demo(registration_url, rating_url, seed=7, producers=PRODUCERS, say=said.append))
     season = report.season
     totals = season.totals()
 
-    assert report.ok, season.problems
+    assert report.ok, season.problems + report.rating.problems
     assert any(report.run_id in line for line in said)
     assert totals["producers"] == PRODUCERS
     assert all(p.producer_id.startswith(f"demo-{report.run_id}-") for p in season.producers)
@@ -104,14 +123,24 @@ def test_demo_season_adds_up_and_its_events_are_published(registration_url, laun
     records = keyed(asyncio.run(topic_records(launcher.bootstrap_servers, PRODUCT_REGISTERED_TOPIC)), product_ids)
     assert Counter(r.key.decode() for r in records) == Counter(product_ids)
 
-    # The same seed plays the same season under a new run id, through the command line.
-    result = CliRunner().invoke(app, ["demo", "--registration-url", registration_url, "--seed", "7",
-                                      "--producers", str(PRODUCERS)])
+    # The rating season: what the demo sums up is what the rating API reports.
+    rated = _assert_rating_season(rating_url, report)
+
+    # The same seed plays the same season under a new run id, through the command line, reusing the councils.
+    result = CliRunner().invoke(app, ["demo", "--registration-url", registration_url, "--rating-url", rating_url,
+                                      "--seed", "7", "--producers", str(PRODUCERS)])
     assert result.exit_code == 0, result.output
     again = next(line.split()[2] for line in result.output.splitlines() if line.startswith("demo run "))
     assert again != report.run_id
     assert "ProductRegistered events published" in result.output and "(outbox drained)" in result.output
     assert "Huyện Nga Sơn" in result.output and "Thị xã Nghi Sơn" in result.output
+    assert f"Plan 2021 (Kế hoạch 75/KH-UBND): {rated['three_plus']} / 80 products at 3★+ (" in result.output
+    assert "1 / 3 products proposed for 5★ (33%)" in result.output
+    councils = len(report.rating.councils)
+    assert f"Councils: {councils} (0 formed, {councils} reused)" in result.output
+    assert "BẢNG TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ, PHÂN HẠNG SẢN PHẨM OCOP — cấp tỉnh" in result.output
+    # The first run recorded the decision numbers: this one's carry its run id (a number is one decision).
+    assert f"1114/QĐ-UBND (demo {again})" in result.output and "Decision numbers an earlier run" in result.output
     replayed = _registrations(registration_url, [f"demo-{again}-{n:03d}" for n in range(1, PRODUCERS + 1)])
     assert sorted((r["district_code"], r["producer_name"], r["product"]["name"], r["status"]) for r in replayed) == sorted(
         (r["district_code"], r["producer_name"], r["product"]["name"], r["status"]) for r in rows
@@ -122,3 +151,99 @@ def test_demo_says_how_to_start_the_system_when_it_is_not_running():
     result = CliRunner().invoke(app, ["demo", "--registration-url", f"http://127.0.0.1:{free_port()}"])
     assert result.exit_code == 1
     assert "not reachable" in result.output and "make run" in result.output
+
+
+# ----------------------------------------------------------------------------------------------------- rating
+
+
+def _get(url: str, path: str, **params) -> dict | list:
+    answer = httpx.get(f"{url}{path}", params=params, headers=READER, timeout=30)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def _assert_rating_season(url: str, report) -> dict:
+    """Check the demo's rating summary against GET /sessions, /certificates and /dossiers; the numbers it printed."""
+    rating = report.rating
+    sessions = rating.sessions
+    products = {e.product.product_id: e.product for s in sessions for e in s.examinations}
+    sent = {r.product_id for p in report.season.producers for r in p.registrations if r.status == "sent_to_province"}
+    assert set(products) == sent  # every product the districts sent went before its district council
+
+    # Councils: 7 district ones (one per district of the season), the provincial and the central one, with people.
+    assert len(rating.councils) == len(report.season.districts) + 2
+    provincial = _get(url, "/councils/council-provincial")
+    roles = Counter(m["role"] for m in provincial["members"])
+    assert roles["chair"] == 1 and roles["secretary"] == 1 and roles["member"] >= 3
+    assert all(not m["name"].isascii() for m in provincial["members"])  # Vietnamese names, with diacritics
+
+    # Sessions: as many as the summary shows, each decided (province, centre) or finalised (district).
+    levels = Counter(s.level for s in sessions)
+    assert levels["district"] == len(report.season.districts) + 1  # one each, plus the re-entry session
+    assert levels["provincial"] == 4 and levels["central"] == 1
+    for session in sessions:
+        listed = _get(url, f"/sessions/{session.session_id}")
+        assert listed["status"] == ("finalised" if session.level == "district" else "decided")
+        results = _get(url, f"/sessions/{session.session_id}/results")["results"]
+        assert {r["product_id"]: (r["outcome"], r["outcome_stars"]) for r in results} == {
+            r["product_id"]: (r["outcome"], r["outcome_stars"]) for r in session.results}
+        assert all(r["spread"] <= 10 and r["scorecards"] >= 3 for r in results)
+        assert rating.counts(session) == Counter(
+            [("recognized" if r["outcome"] == "recognized" else r["outcome"]) for r in results]
+            + [f"{r['outcome_stars']}★" for r in results if r["outcome"] == "recognized"])
+    district = [r for s in sessions if s.level == "district" for r in s.results]
+    assert any(float(r["average_score"]) < 50 and r["outcome"] == "not_recognized" for r in district)
+    assert any(r["purpose"] == "re_entry" and r["outcome"] == "proposed" for r in district)
+    rounds = [s for s in sessions if s.level == "provincial"]
+    assert [s.decision["number"].split(" (demo")[0] for s in rounds][::2] == ["1114/QĐ-UBND", "2942/QĐ-UBND"]
+    carried = [r for s in rounds for r in s.results if r["purpose"] == "re_entry"]
+    assert carried  # not recognised in one round, examined again in a later one
+
+    # Certificates held at the end of 2021: what the summary counts, for this run's products.
+    held = [c for c in _get(url, "/certificates", as_of="2021-12-31", limit=500)["items"] if c["product_id"] in products]
+    assert Counter(c["stars"] for c in held) == rating.certificates
+    three_plus = sum(c["stars"] >= 3 for c in held)
+    assert three_plus == rating.three_plus and rating.progress()[0] == (
+        f"{three_plus} / 80 products at 3★+ ({round(100 * three_plus / 80)}%)")
+    by_product = {c["product_id"]: c for c in held}
+
+    # The upgrade: 3★ in round 1, listed again in round 3 and recognised 4★; the 3★ certificate is superseded.
+    upgrade = next(p for p in products.values() if p.role == "upgrade")
+    assert by_product[upgrade.product_id]["stars"] == 4
+    history = _get(url, f"/products/{upgrade.product_id}/rating-history")
+    assert [(c["stars"], c["status"]) for c in history["certificates"]] == [(3, "superseded"), (4, "valid")]
+    assert [a["purpose"] for a in history["attempts"] if a["level"] == "provincial"] == ["first", "upgrade"]
+
+    # The 5★ proposal: 4★ already, ≥ 90 at province, under 90 at the centre, not passed: it keeps its 4★.
+    five = next(p for p in products.values() if p.role == "five_star")
+    history = _get(url, f"/products/{five.product_id}/rating-history")
+    attempts = [(a["level"], a["outcome"], float(a["average_score"])) for a in history["attempts"]]
+    assert attempts[-2][:2] == ("provincial", "proposed") and attempts[-2][2] >= 90
+    assert attempts[-1][:2] == ("central", "not_recognized") and attempts[-1][2] < 90
+    assert history["dossier"]["stars"] == 4 and by_product[five.product_id]["stars"] == 4
+    assert rating.proposed_for_five == 1 and rating.counts(sessions[-1])["not_recognized"] == 1
+    assert all(c["stars"] < 5 for c in held)
+    return {"three_plus": three_plus}
+
+
+def test_scorecards_reach_their_totals_with_part_c_at_its_best():
+    sheet = {"entry": "t", "parts": [
+        {"id": "A", "groups": [{"criteria": [{"id": "A1", "max": 3, "options": [
+            {"id": "lt50", "points": 1}, {"id": "50to75", "points": 2}, {"id": "75to100", "points": 3}]},
+            {"id": "A2", "max": 32, "options": [{"id": f"p{n}", "points": n} for n in range(33)]}]}]},
+        {"id": "B", "groups": [{"criteria": [{"id": "B1", "max": 25, "options": [
+            {"id": f"p{n}", "points": n} for n in range(26)]}]}]},
+        {"id": "C", "groups": [{"criteria": [{"id": "C2.1", "max": 2, "options": [
+            {"id": "none", "points": 0}, {"id": "dossier", "points": 1}, {"id": "declared", "points": 2}]},
+            {"id": "C1", "max": 38, "options": [{"id": f"p{n}", "points": n} for n in range(39)]}]}]},
+    ]}
+    assert reachable(sheet) == (41, 100)
+    rng = random.Random(1)
+    for total in range(41, 101):
+        choices = choices_for(sheet, total, rng)
+        assert total_of(sheet, choices) == total and choices["C2.1"] == "declared" and choices["C1"] == "p38"
+    with pytest.raises(ValueError):
+        choices_for(sheet, 40, rng)
+    for target, members in ((86, 6), (92, 7), (46, 5), (100, 5)):
+        totals = member_totals(target, members, rng, spread=8, bounds=(41, 100))
+        assert sum(totals) == target * members and max(totals) - min(totals) <= 8 and 41 <= min(totals) <= max(totals) <= 100

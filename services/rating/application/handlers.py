@@ -19,7 +19,7 @@ from services.rating.domain.catalogue import Catalogue
 from services.rating.domain.council import Council, Member, council_id_for
 from services.rating.domain.dossier import RatingDossier
 from services.rating.domain.errors import AlreadyExists, RatingError
-from services.rating.domain.session import CouncilSession
+from services.rating.domain.session import CouncilSession, DecisionNumber
 from shared.auth import Actor, Role, RoleNotAllowedError
 from shared.uow import UnitOfWork, retry_on_conflict
 
@@ -155,9 +155,14 @@ async def record_decision(uow: UnitOfWork, actor: Actor, session_id: str, *, num
         session = await uow.repository(CouncilSession).get(session_id)
         if session.level != "district":  # a district session takes no decision at all: the domain says so (409)
             may_run(actor, session.level, session.district_code, secretary=False)
+        taken = await uow.repository(DecisionNumber).find(DecisionNumber.key(number, on))
+        if taken is not None:
+            raise AlreadyExists(f"decision {number} of {on.year} is already recorded for session {taken.session_id}",
+                                field="number")
         dossiers = await _dossiers(uow, session.products)
         issued = rounds.decide(session, dossiers, config.catalogue(), config.policy(), number=number, on=on,
                                issued_by=issued_by)
+        uow.repository(DecisionNumber).add(DecisionNumber.take(number, on, session.id))
         _publish(uow, dossiers.values())
         await uow.commit()
     return session, issued

@@ -133,6 +133,15 @@ class DecisionRecorded(DomainEvent):
     issued_by: str
 
 
+@dataclass(frozen=True)
+class DecisionNumberTaken(DomainEvent):
+    """A decision number (số quyết định) of a year is used by a session: numbers restart each year, never repeat in one."""
+
+    number: str
+    year: int
+    session_id: str
+
+
 # ------------------------------------------------------------------------------------------------ dossier
 
 

@@ -52,7 +52,8 @@ def decide(session: CouncilSession, dossiers: Mapping[str, RatingDossier], catal
            *, number: str, on: date, issued_by: str) -> int:
     """Record the decision approving the results; returns how many certificates it issued.
 
-    Certificates are numbered within the decision ("<decision number>#001", …) in the order of the results.
+    Certificates are numbered within the decision ("<decision number>#<year>-001", …) in the order of the results;
+    decision numbers restart each year, so the year keeps certificate numbers unique.
     """
     _all_present(session, dossiers)
     session.record_decision(number, on, issued_by)
@@ -60,7 +61,7 @@ def decide(session: CouncilSession, dossiers: Mapping[str, RatingDossier], catal
     issued = 0
     for row in session.results.values():
         dossier = dossiers[row["product_id"]]
-        certificate_number = f"{number}#{issued + 1:03d}"
+        certificate_number = f"{number}#{on.year}-{issued + 1:03d}"
         if session.level == "provincial":
             issued += dossier.record_provincial_result(row, session.id, session.cycle_year, decision, certificate_number,
                                                        catalogue.levels, policy)
