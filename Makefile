@@ -22,6 +22,7 @@ test: install
 
 bench: install
 	$(BIN)/python -m bench.kernel_path
+	$(BIN)/python -m bench.rating
 
 schemas: install
 	$(BIN)/ocop schemas --write

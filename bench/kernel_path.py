@@ -43,6 +43,7 @@ from shared.settings import ServiceSettings
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 RESULTS = BENCH_DIR / "RESULTS.md"
+KEPT_SECTIONS = "<!-- rating benchmark"  # bench.rating's section of RESULTS.md starts here; kept on rewrite
 
 app = typer.Typer(add_completion=False, help=__doc__)
 
@@ -760,7 +761,11 @@ def main(
     text = report(p, summary, facts, kernel, elapsed, len(sample_message()))
     print(text)
     if write:
-        output.write_text(text, encoding="utf-8")
+        # Keep the sections other benchmarks append (bench.rating), from their marker on.
+        existing = output.read_text(encoding="utf-8") if output.exists() else ""
+        cut = existing.find(KEPT_SECTIONS)
+        tail = "\n" + existing[cut:].rstrip() + "\n" if cut >= 0 else ""
+        output.write_text(text.rstrip() + "\n" + tail, encoding="utf-8")
         say(f"wrote {output}")
     say(f"total {elapsed / 60:.1f} min")
 
