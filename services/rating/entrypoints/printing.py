@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 _LEVEL_VI = {"district": "cấp huyện", "provincial": "cấp tỉnh", "central": "trung ương"}
 _OUTCOME_VI = {"proposed": "đề nghị cấp trên", "not_recognized": "không đạt", "recognized": "công nhận",
                "downgraded": "hạ hạng", "withdrawn": "rút khỏi phiên", None: "chưa có kết quả"}
+
+
+def _civil(iso: str) -> str:
+    """Civil dates print as Vietnamese documents write them: 05/08/2021."""
+    return date.fromisoformat(iso).strftime("%d/%m/%Y")
 
 
 def _outcome(value: str | None) -> str:
@@ -20,7 +26,7 @@ def results_table(session: dict[str, Any], rows: Sequence[dict[str, Any]]) -> st
         f"BẢNG TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ, PHÂN HẠNG SẢN PHẨM OCOP — {_LEVEL_VI[session['level']]}",
         f"{session['title']} (đợt {session['round']}/{session['cycle_year']}, họp ngày "
         f"{session['held_on']:%d/%m/%Y}) — phiên {session['session_id']}",
-        f"Quyết định: {decision['number']} ngày {decision['date']} — {decision['issued_by']}" if decision
+        f"Quyết định: {decision['number']} ngày {_civil(decision['date'])} — {decision['issued_by']}" if decision
         else "Quyết định: chưa có",
         "",
         f"{'TT':>3}  {'Mã sản phẩm':<22} {'Tên sản phẩm':<40} {'Huyện':<5} {'Phiếu':>5} {'Điểm TB':>7} {'Hạng':>4}  Kết quả",
