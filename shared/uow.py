@@ -184,17 +184,18 @@ class UnitOfWork:
         self._tracked.clear()
 
 
-async def retry_on_conflict(attempt: Callable[[], Awaitable[T]], *, tries: int = 8) -> T:
+async def retry_on_conflict(attempt: Callable[[], Awaitable[T]], *, tries: int = 10) -> T:
     """Run a whole load-decide-commit attempt again when another writer got to the stream first.
 
     For commands whose outcome does not depend on what the caller saw (e.g. members scoring one session at
     once); a command carrying the caller's ``expected_version`` must surface the conflict instead.
     """
-    for left in range(tries - 1, -1, -1):
+    for tried in range(1, tries + 1):
         try:
             return await attempt()
         except ConcurrencyError:
-            if not left:
+            if tried == tries:
                 raise
-            await asyncio.sleep(random.uniform(0, 0.02))  # de-synchronise the writers that collided
+            # Full jitter, growing: writers that collided spread out instead of colliding again.
+            await asyncio.sleep(random.uniform(0, min(0.2, 0.005 * 2**tried)))
     raise AssertionError("unreachable")
