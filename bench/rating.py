@@ -972,8 +972,8 @@ def interpret(p: Params, s: dict[str, Any], rb: dict[str, Any]) -> list[str]:
         f"The kernel benchmark's single-event command (above) is the same shape without HTTP and read models.",
         f"- **One session at a time: {m(cc['rate']):,.0f}/s, {_x(cc['rate'], ac['rate'])}× the spread figure.** Every "
         f"client loads the same stream and races to append its next version: {retries:.2f} conflict retries per "
-        "accepted card, each a wasted load–validate–append followed by a random 0–20 ms back-off, and "
-        f"{cc['failures']} of {cc['count'] + cc['failures']:,} cards refused with 409 after all 8 tries "
+        "accepted card, each a wasted load–validate–append followed by a growing random back-off (full jitter, 10 ms then doubling, capped at 200 ms), and "
+        f"{cc['failures']} of {cc['count'] + cc['failures']:,} cards refused with 409 after all 10 tries "
         f"({cc['failures'] / max(cc['count'] + cc['failures'], 1):.1%}; a client must resubmit them). A session stream "
         f"takes one card at a time, so one session's cards are bounded by one command's latency "
         f"({m(s['serial_ms']):.2f} ms with a single client, ≈{1000 / m(s['serial_ms']):,.0f}/s) however many members "
