@@ -46,6 +46,7 @@ from bench.kernel_path import (
     percentile,
     say,
 )
+from bench.baseline import drop_schema
 from bench.meter import Meter, postmaster_pid
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -598,14 +599,6 @@ async def one_run(svc: Rating, index: int, stamp: str, p: Params, infra: Infra,
         await pool.close()
         await drop_schema(infra.database_url, schema)
     return out
-
-
-async def drop_schema(url: str, schema: str) -> None:
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-    finally:
-        await conn.close()
 
 
 # --------------------------------------------------------------------------- rebuild and its baselines

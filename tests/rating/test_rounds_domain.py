@@ -184,6 +184,9 @@ def test_a_failed_inspection_puts_the_certificate_under_review_then_revocation()
         d.purpose_at("provincial")
     with pytest.raises(NotAllowed, match="not under review for inspection 'I-2'"):
         d.revoke("I-2", {"number": "9/QĐ", "date": "2022-04-01", "issued_by": "UBND"}, "x")
+    with pytest.raises(RatingError) as undecided:
+        d.revoke("I-1", None, "không đạt ATTP")
+    assert undecided.value.field == "decision"
     d.revoke("I-1", {"number": "9/QĐ", "date": "2022-04-01", "issued_by": "UBND"}, "không đạt ATTP")
     [revoked] = d.collect()
     assert (revoked.status, revoked.stars, revoked.inspection_id, d.holds) == ("revoked", 0, "I-1", None)

@@ -18,7 +18,7 @@ from services.rating.domain import rounds
 from services.rating.domain.catalogue import Catalogue
 from services.rating.domain.council import Council, Member, council_id_for
 from services.rating.domain.dossier import RatingDossier
-from services.rating.domain.errors import AlreadyExists, RatingError
+from services.rating.domain.errors import AlreadyExists
 from services.rating.domain.session import CouncilSession, DecisionNumber
 from shared.auth import Actor, Role, RoleNotAllowedError
 from shared.uow import UnitOfWork, retry_on_conflict
@@ -179,8 +179,6 @@ async def decide_inspection(uow: UnitOfWork, actor: Actor, product_id: str, *, i
     async with uow:
         dossier = await uow.repository(RatingDossier).get(product_id)
         if action == "revoke":
-            if decision is None:
-                raise RatingError("a revocation needs the decision (number, date, issued_by)", field="decision")
             dossier.revoke(inspection_id, decision, reason)
         elif action == "re_rate":
             dossier.order_re_rating(inspection_id, reason)

@@ -21,7 +21,7 @@ from typing import Any
 from services.rating.domain import events as ev
 from services.rating.domain.catalogue import Catalogue
 from services.rating.domain.certificates import valid_until
-from services.rating.domain.errors import NotAllowed
+from services.rating.domain.errors import NotAllowed, RatingError
 from services.rating.domain.levels import Levels, province_outcome
 from services.rating.domain.policy import RatingPolicy
 from shared.aggregate import Aggregate, DomainEvent
@@ -208,8 +208,10 @@ class RatingDossier(Aggregate):
                                               inspection["inspected_on"], inspection["severity"],
                                               inspection["recommended_action"], inspection["findings"]))
 
-    def revoke(self, inspection_id: str, decision: dict[str, Any], reason: str) -> None:
+    def revoke(self, inspection_id: str, decision: dict[str, Any] | None, reason: str) -> None:
         """Thu hồi giấy chứng nhận by provincial decision: stars 0, logo rights end."""
+        if decision is None:
+            raise RatingError("a revocation needs the decision (number, date, issued_by)", field="decision")
         held = self._reviewed(inspection_id)
         self._after_certificate("revoked", 0, int(decision["date"][:4]), certificate=held, decision=decision,
                                 inspection_id=inspection_id, stage=None, reason=reason)
