@@ -36,6 +36,9 @@ async def expiry_schedule(runtime: ServiceRuntime, at: time) -> None:
 
 
 def start_schedule(runtime: ServiceRuntime) -> None:
+    """At service start: load (and so check) the criteria catalogue — a catalogue that does not add up stops the
+    service here, not at the first scorecard — then schedule the daily expiry check."""
+    config.catalogue()
     at = config.settings().expiry_time
     if at is not None:
         runtime.spawn(expiry_schedule(runtime, at), "expiry-check")
