@@ -86,8 +86,8 @@ async def send_inspections(bootstrap: str, *envelopes: Any) -> None:
 class RatingDriver:
     """The people of a rating season, each with their own token."""
 
-    def __init__(self, client: httpx.AsyncClient, settings: Any) -> None:
-        self.client, self.settings = client, settings
+    def __init__(self, client: httpx.AsyncClient, settings: Any, runtime: Any = None) -> None:
+        self.client, self.settings, self.runtime = client, settings, runtime
 
     def token(self, role: Role, actor_id: str = "tester", district: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {mint_token(self.settings, actor_id=actor_id, role=role, district=district)}"}

@@ -7,15 +7,12 @@ here (every other test certifies in 2021 or later), so the check touches nothing
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 import pytest_asyncio
 
-from services.rating.service import definition
 from shared.auth import Role
-from tests.kernel.support import running_service
 from tests.rating.flow import RatingDriver, ids, rated
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -24,10 +21,6 @@ EXPIRING = "397"
 
 
 class Expiry(RatingDriver):
-    def __init__(self, client: Any, settings: Any, runtime: Any) -> None:
-        super().__init__(client, settings)
-        self.runtime = runtime
-
     async def check(self, as_of: str | None, role: Role = Role.provincial_office) -> Any:
         return await self.client.post("/certificates/expiry-check", json={} if as_of is None else {"as_of": as_of},
                                       headers=self.token(role, "office-provincial"))
@@ -49,10 +42,7 @@ class Expiry(RatingDriver):
         return {c["product_id"]: c for c in listed["items"]}
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def driver(launcher) -> AsyncIterator[Expiry]:
-    async with running_service(launcher, definition) as (client, settings, runtime):
-        yield Expiry(client, settings, runtime)
+DRIVER = Expiry
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

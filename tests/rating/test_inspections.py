@@ -4,15 +4,12 @@ revokes it, orders a re-rating (which may downgrade) or closes with a warning. O
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
-from services.rating.service import definition
 from shared.auth import Role
-from tests.kernel.support import eventually, header, read_topic, running_service
+from tests.kernel.support import eventually, header, read_topic
 from tests.rating.flow import RatingDriver, ids, inspection_failed, rated, send_inspections
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -21,10 +18,6 @@ CONSUMER = "rating.inspection-failed"
 
 
 class Inspected(RatingDriver):
-    def __init__(self, client: Any, settings: Any, runtime: Any) -> None:
-        super().__init__(client, settings)
-        self.runtime = runtime
-
     async def fetch(self, sql: str, *args: Any) -> list[Any]:
         async with self.runtime.pool.acquire() as conn:
             return await conn.fetch(sql, *args)
@@ -41,10 +34,7 @@ class Inspected(RatingDriver):
         return next((c for c in listed["items"] if c["product_id"] == product_id), None)
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def driver(launcher) -> AsyncIterator[Inspected]:
-    async with running_service(launcher, definition) as (client, settings, runtime):
-        yield Inspected(client, settings, runtime)
+DRIVER = Inspected
 
 
 async def test_a_failed_inspection_puts_the_certificate_under_review_and_the_province_revokes_it(driver, launcher):

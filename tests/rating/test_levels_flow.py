@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 
-from services.rating.service import definition
-from tests.kernel.support import running_service
-from tests.rating.flow import RatingDriver, rated, registered, send_registered
+from tests.rating.flow import rated, registered, send_registered
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 DISTRICT = "392"
 
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def driver(launcher) -> AsyncIterator[RatingDriver]:
-    async with running_service(launcher, definition) as (client, settings, _):
-        yield RatingDriver(client, settings)
 
 
 def ids(n: int) -> list[str]:

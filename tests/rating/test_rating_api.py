@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
-from services.rating.service import definition
 from shared.auth import Role
-from tests.kernel.support import running_service
 from tests.rating.flow import RatingDriver, ids, rated
 from tests.rating.support import best, shipped
 
@@ -19,11 +15,6 @@ DISTRICT = "398"
 OTHER = "399"
 NAMES = ("Nem chua Hoằng Hóa", "Chè lam Phủ Quảng", "Bánh gai Tứ Trụ")
 
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def driver(launcher) -> AsyncIterator[RatingDriver]:
-    async with running_service(launcher, definition) as (client, settings, _):
-        yield RatingDriver(client, settings)
 
 
 async def named(driver: RatingDriver, launcher: Any, district: str = DISTRICT) -> list[str]:

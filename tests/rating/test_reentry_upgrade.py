@@ -5,23 +5,14 @@ Over the real broker and PostgreSQL; every attempt stays on the product's rating
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 
-from services.rating.service import definition
-from tests.kernel.support import running_service
-from tests.rating.flow import RatingDriver, ids, rated
+from tests.rating.flow import ids, rated
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 DISTRICT = "393"
 
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def driver(launcher) -> AsyncIterator[RatingDriver]:
-    async with running_service(launcher, definition) as (client, settings, _):
-        yield RatingDriver(client, settings)
 
 
 def totals(attempt: dict) -> list[int]:

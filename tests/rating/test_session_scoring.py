@@ -4,24 +4,15 @@ waits for the quorum and for totals no more than 10 points apart (OCOP-RULES §5
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
-import pytest_asyncio
 
-from services.rating.service import definition
 from shared.auth import Role
-from tests.kernel.support import running_service
 from tests.rating.flow import RatingDriver, ids, rated
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 DISTRICT = "394"
 
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def driver(launcher) -> AsyncIterator[RatingDriver]:
-    async with running_service(launcher, definition) as (client, settings, _):
-        yield RatingDriver(client, settings)
 
 
 async def session_with(driver: RatingDriver, launcher, products: list[str], held_on: str, round_: int) -> dict:

@@ -7,6 +7,7 @@ the provincial coordination office; the central one by the central office. A sec
 
 from __future__ import annotations
 
+from services.rating.domain.council import council_id_for
 from shared.auth import Actor, DistrictForbiddenError, Role, RoleNotAllowedError
 
 OFFICE = {"district": Role.district_officer, "provincial": Role.provincial_office, "central": Role.central_office}
@@ -38,3 +39,22 @@ def may_score(actor: Actor, level: str, district_code: str | None, member_id: st
         raise RoleNotAllowedError("only council_member (own scorecard) or council_secretary may submit scorecards",
                                   field="role")
     _same_scope(actor, level, district_code)
+
+
+def may_form(actor: Actor, level: str, district_code: str | None) -> None:
+    """District councils: the district (or the province); provincial: the province; central: the centre."""
+    council_id_for(level, district_code)
+    if level == "district" and actor.role is Role.provincial_office:
+        return
+    may_run(actor, level, district_code, secretary=False)
+
+
+def may_decide(actor: Actor, level: str, district_code: str | None) -> None:
+    """The office of the level records its decision; a district session takes none, which the domain refuses (409)."""
+    if level != "district":
+        may_run(actor, level, district_code, secretary=False)
+
+
+def may_decide_inspection(actor: Actor) -> None:
+    if actor.role is not Role.provincial_office:
+        raise RoleNotAllowedError("only provincial_office records decisions on failed inspections", field="role")

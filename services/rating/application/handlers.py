@@ -12,15 +12,16 @@ from typing import Any
 from services.rating import config
 from services.rating.adapters import queries
 from services.rating.application import translators
-from services.rating.application.access import may_run, may_score
+from services.rating.application.access import may_decide, may_decide_inspection, may_form, may_run, may_score
 from services.rating.domain import events as ev
 from services.rating.domain import rounds
 from services.rating.domain.catalogue import Catalogue
-from services.rating.domain.council import Council, Member, council_id_for
+from services.rating.domain.certificates import ensure_reportable
+from services.rating.domain.council import Council, Member
 from services.rating.domain.dossier import RatingDossier
 from services.rating.domain.errors import AlreadyExists
 from services.rating.domain.session import CouncilSession, DecisionNumber
-from shared.auth import Actor, Role, RoleNotAllowedError
+from shared.auth import Actor
 from shared.uow import UnitOfWork, retry_on_conflict
 
 # ----------------------------------------------------------------------------------------- inbound events
@@ -52,7 +53,7 @@ async def put_under_review(envelope: Any, uow: UnitOfWork) -> None:
 
 async def form_council(uow: UnitOfWork, actor: Actor, *, level: str, district_code: str | None, name: str,
                        members: list[Member]) -> Council:
-    _may_form(actor, level, district_code)
+    may_form(actor, level, district_code)
     async with uow:
         council = Council.form(level, district_code, name, members)
         if await uow.events.stream_version(council.id):
@@ -65,7 +66,7 @@ async def form_council(uow: UnitOfWork, actor: Actor, *, level: str, district_co
 async def appoint_member(uow: UnitOfWork, actor: Actor, council_id: str, member: Member) -> Council:
     async with uow:
         council = await uow.repository(Council).get(council_id)
-        _may_form(actor, council.level, council.district_code)
+        may_form(actor, council.level, council.district_code)
         council.appoint(member)
         await uow.commit()
     return council
@@ -74,18 +75,10 @@ async def appoint_member(uow: UnitOfWork, actor: Actor, council_id: str, member:
 async def withdraw_member(uow: UnitOfWork, actor: Actor, council_id: str, member_id: str, reason: str) -> Council:
     async with uow:
         council = await uow.repository(Council).get(council_id)
-        _may_form(actor, council.level, council.district_code)
+        may_form(actor, council.level, council.district_code)
         council.withdraw(member_id, reason)
         await uow.commit()
     return council
-
-
-def _may_form(actor: Actor, level: str, district_code: str | None) -> None:
-    """District councils: the district (or the province); provincial: the province; central: the centre."""
-    council_id_for(level, district_code)
-    if level == "district" and actor.role is Role.provincial_office:
-        return
-    may_run(actor, level, district_code, secretary=False)
 
 
 # ----------------------------------------------------------------------------------------- sessions
@@ -153,8 +146,7 @@ async def record_decision(uow: UnitOfWork, actor: Actor, session_id: str, *, num
                           issued_by: str) -> tuple[CouncilSession, int]:
     async with uow:
         session = await uow.repository(CouncilSession).get(session_id)
-        if session.level != "district":  # a district session takes no decision at all: the domain says so (409)
-            may_run(actor, session.level, session.district_code, secretary=False)
+        may_decide(actor, session.level, session.district_code)
         taken = await uow.repository(DecisionNumber).find(DecisionNumber.key(number, on))
         if taken is not None:
             raise AlreadyExists(f"decision {number} of {on.year} is already recorded for session {taken.session_id}",
@@ -174,8 +166,7 @@ async def record_decision(uow: UnitOfWork, actor: Actor, session_id: str, *, num
 async def decide_inspection(uow: UnitOfWork, actor: Actor, product_id: str, *, inspection_id: str, action: str,
                             reason: str, on: date, decision: dict[str, Any] | None) -> RatingDossier:
     """The provincial officer's decision on a certificate under review: revoke, re_rate or warning."""
-    if actor.role is not Role.provincial_office:
-        raise RoleNotAllowedError("only provincial_office records decisions on failed inspections", field="role")
+    may_decide_inspection(actor)
     async with uow:
         dossier = await uow.repository(RatingDossier).get(product_id)
         if action == "revoke":
@@ -202,8 +193,9 @@ async def expire_certificate(uow: UnitOfWork, product_id: str, as_of: date) -> b
     return await retry_on_conflict(attempt)
 
 
-async def expire_due(pool: Any, new_uow: Callable[[], UnitOfWork], as_of: date) -> list[str]:
+async def expire_due(pool: Any, new_uow: Callable[[], UnitOfWork], as_of: date, today: date) -> list[str]:
     """The expiry check: every certificate past its last valid day as of ``as_of`` is reported expired, once."""
+    ensure_reportable(as_of, today)
     async with pool.acquire() as conn:
         candidates = await queries.past_validity(conn, as_of)
     return [product_id for product_id in candidates if await expire_certificate(new_uow(), product_id, as_of)]

@@ -63,3 +63,9 @@ def status_on(certificate: Certificate, on: date) -> str:
 
 def is_valid(certificate: Certificate, on: date) -> bool:
     return status_on(certificate, on) == "valid"
+
+
+def ensure_reportable(as_of: date, today: date) -> None:
+    """Expiry is reported for a day that has come, never in advance (a past day may be asked: "as of 24/12/2022")."""
+    if as_of > today:
+        raise RatingError(f"as_of {as_of} is after today ({today}): expiry cannot be reported in advance", field="as_of")

@@ -14,7 +14,6 @@ from services.rating import config
 from services.rating.adapters import queries
 from services.rating.application import handlers
 from services.rating.domain.council import Member
-from services.rating.domain.errors import RatingError
 from services.rating.entrypoints import schemas as s
 from services.rating.entrypoints.printing import results_table
 from shared.auth import Actor, Role, current_actor, require
@@ -248,11 +247,9 @@ async def expiry_check(body: s.ExpiryCheckBody, request: Request,
     """Run the expiry check now, as of a date (default today); running it again changes nothing."""
     today = _today()
     as_of = body.as_of or today
-    if as_of > today:
-        raise RatingError(f"as_of {as_of} is after today ({today}): expiry cannot be reported in advance", field="as_of")
     runtime = runtime_of(request)
     with acting(actor, request):
-        expired = await handlers.expire_due(runtime.pool, runtime.uow, as_of)
+        expired = await handlers.expire_due(runtime.pool, runtime.uow, as_of, today)
     return {"as_of": as_of, "expired": expired}
 
 

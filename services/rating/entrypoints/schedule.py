@@ -29,7 +29,7 @@ async def expiry_schedule(runtime: ServiceRuntime, at: time) -> None:
         await asyncio.sleep(seconds_until(at, datetime.now(VIETNAM_TZ)))
         today = datetime.now(VIETNAM_TZ).date()
         try:
-            expired = await handlers.expire_due(runtime.pool, runtime.uow, today)
+            expired = await handlers.expire_due(runtime.pool, runtime.uow, today, today)
             log.info("expiry check done", as_of=today.isoformat(), expired=len(expired))
         except Exception:  # the next day's run tries again; the check is idempotent
             log.exception("expiry check failed", as_of=today.isoformat())
