@@ -117,8 +117,11 @@ class OutboxRelay:
                 delay = min(delay * 2, 5.0)
                 await self._with_retry(self.check_cluster)
                 continue
+            # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancellation that lands just as the
+            # NOTIFY wakes it, and the relay would then outlive its service's stop.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._settings.relay_poll_seconds)
+                async with asyncio.timeout(self._settings.relay_poll_seconds):
+                    await self._wake.wait()
 
     async def _with_retry(self, step: Callable[[], Any]) -> None:
         delay = 0.2

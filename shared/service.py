@@ -106,17 +106,30 @@ class ServiceRuntime:
         return pool
 
     async def stop(self) -> None:
+        """Stop background work, broker clients and the pool; a step that does not finish in time is forced.
+
+        Nothing is lost by forcing: unpublished events stay in the outbox and unacknowledged records are
+        redelivered, so a bounded shutdown only trades a clean goodbye for a process that always exits.
+        """
+        limit = self.settings.shutdown_step_seconds
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self._tasks:
+            _, stuck = await asyncio.wait(self._tasks, timeout=limit)
+            for task in stuck:
+                log.warning("background task did not stop in time", task=task.get_name(), seconds=limit)
         self._tasks.clear()
-        with contextlib.suppress(Exception):
-            await self.broker.stop()
+        try:
+            await asyncio.wait_for(self.broker.stop(), limit)
+        except Exception as exc:  # a stuck or failing client must not keep the process alive
+            log.warning("broker clients did not stop cleanly", error=repr(exc), seconds=limit)
         if self.pool is not None:
-            await self.pool.close()
-            self.pool = None
+            pool, self.pool = self.pool, None
+            try:
+                await asyncio.wait_for(pool.close(), limit)
+            except TimeoutError:
+                log.warning("database pool did not close in time; terminating its connections", seconds=limit)
+                pool.terminate()
 
     async def status(self) -> dict[str, Any]:
         """Pipeline health for operators: outbox backlog, dead letters, consumer lag."""

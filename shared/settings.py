@@ -48,6 +48,8 @@ class KernelSettings(BaseSettings):
     consumer_max_retries: int = Field(default=3, ge=0)
     consumer_retry_backoff_seconds: float = Field(default=0.2, ge=0)
     consumer_batch_size: int = Field(default=500, ge=1)
+    # How long each step of a shutdown (background tasks, broker clients, database pool) may take before it is forced.
+    shutdown_step_seconds: float = Field(default=10.0, gt=0)
 
 
 class ServiceSettings(KernelSettings):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+import io
 import os
 import shutil
-from collections.abc import Iterator
+import sys
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -36,3 +40,45 @@ def launcher() -> Iterator[Launcher]:
     finally:
         started.stop()
         shutil.rmtree(state_dir, ignore_errors=True)
+
+
+WATCHDOG_SECONDS = float(os.environ.get("OCOP_TEST_WATCHDOG_SECONDS", "240"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if inspect.iscoroutinefunction(getattr(item, "function", None)) and "asyncio_watchdog" not in item.fixturenames:
+            item.fixturenames.append("asyncio_watchdog")
+
+
+def awaited_chain(coro: object) -> Iterator[str]:
+    """The frames a suspended coroutine is waiting in, outermost first (Task.print_stack shows only the first)."""
+    while coro is not None:
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "ag_frame", None) or getattr(coro, "gi_frame", None)
+        if frame is not None:
+            yield f"{frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}"
+        coro = getattr(coro, "cr_await", None) or getattr(coro, "ag_await", None) or getattr(coro, "gi_yieldfrom", None)
+
+
+@pytest.fixture
+async def asyncio_watchdog() -> AsyncIterator[None]:
+    """Before pytest-timeout kills a stuck test, print where every asyncio task is waiting.
+
+    pytest-timeout dumps threads only, and a stuck coroutine shows there as an idle event loop.
+    """
+    loop = asyncio.get_running_loop()
+
+    def dump() -> None:
+        out = io.StringIO()
+        print(f"asyncio watchdog: test still running after {WATCHDOG_SECONDS:.0f} s; tasks:", file=out)
+        for task in asyncio.all_tasks(loop):
+            print(f"task {task.get_name()}:", file=out)
+            for line in awaited_chain(task.get_coro()):
+                print("   ", line, file=out)
+        sys.stderr.write(out.getvalue())
+
+    handle = loop.call_later(WATCHDOG_SECONDS, dump)
+    try:
+        yield
+    finally:
+        handle.cancel()
