@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
+import gc
 import io
 import os
 import shutil
 import sys
-from collections.abc import AsyncIterator, Iterator
+import threading
+from collections.abc import Iterator
 
 import pytest
 
@@ -45,12 +46,6 @@ def launcher() -> Iterator[Launcher]:
 WATCHDOG_SECONDS = float(os.environ.get("OCOP_TEST_WATCHDOG_SECONDS", "240"))
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if inspect.iscoroutinefunction(getattr(item, "function", None)) and "asyncio_watchdog" not in item.fixturenames:
-            item.fixturenames.append("asyncio_watchdog")
-
-
 def awaited_chain(coro: object) -> Iterator[str]:
     """The frames a suspended coroutine is waiting in, outermost first (Task.print_stack shows only the first)."""
     while coro is not None:
@@ -60,25 +55,27 @@ def awaited_chain(coro: object) -> Iterator[str]:
         coro = getattr(coro, "cr_await", None) or getattr(coro, "ag_await", None) or getattr(coro, "gi_yieldfrom", None)
 
 
-@pytest.fixture
-async def asyncio_watchdog() -> AsyncIterator[None]:
-    """Before pytest-timeout kills a stuck test, print where every asyncio task is waiting.
+def dump_tasks(test: str) -> None:
+    """Where every pending asyncio task of the process waits; tasks are found through gc, so every loop's show."""
+    out = io.StringIO()
+    print(f"asyncio watchdog: {test} still running after {WATCHDOG_SECONDS:.0f} s; pending tasks:", file=out)
+    for task in [o for o in gc.get_objects() if isinstance(o, asyncio.Task) and not o.done()]:
+        print(f"task {task.get_name()}:", file=out)
+        for line in awaited_chain(task.get_coro()):
+            print("   ", line, file=out)
+    sys.stderr.write(out.getvalue())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Before pytest-timeout kills a stuck test, print where each asyncio task waits.
 
     pytest-timeout dumps threads only, and a stuck coroutine shows there as an idle event loop.
     """
-    loop = asyncio.get_running_loop()
-
-    def dump() -> None:
-        out = io.StringIO()
-        print(f"asyncio watchdog: test still running after {WATCHDOG_SECONDS:.0f} s; tasks:", file=out)
-        for task in asyncio.all_tasks(loop):
-            print(f"task {task.get_name()}:", file=out)
-            for line in awaited_chain(task.get_coro()):
-                print("   ", line, file=out)
-        sys.stderr.write(out.getvalue())
-
-    handle = loop.call_later(WATCHDOG_SECONDS, dump)
+    watchdog = threading.Timer(WATCHDOG_SECONDS, dump_tasks, args=(item.nodeid,))
+    watchdog.daemon = True
+    watchdog.start()
     try:
-        yield
+        return (yield)
     finally:
-        handle.cancel()
+        watchdog.cancel()
