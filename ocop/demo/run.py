@@ -93,22 +93,12 @@ async def run_demo(
     return DemoReport(ctx.run_id, seed, cycle_year, urls, reports, time.monotonic() - started)
 
 
-def main(
-    registration_url: str = "http://127.0.0.1:8001",
-    rating_url: str | None = "http://127.0.0.1:8002",
-    *,
-    cycle_year: int = 2021,
-    seed: int = 2021,
-    producers: int = 40,
-    run_id: str | None = None,
-    console: Console | None = None,
-    **options: Any,
-) -> int:
-    """What ``ocop demo`` runs: the demo, its summary on stdout, and an exit code (0 only if everything added up)."""
+def main(*urls: str | None, console: Console | None = None, **options: Any) -> int:
+    """What ``ocop demo`` runs: :func:`run_demo` with the same arguments, its summary on stdout, and an exit code
+    (0 only if everything added up)."""
     console = console or Console()
     try:
-        report = asyncio.run(run_demo(registration_url, rating_url, cycle_year=cycle_year, seed=seed, producers=producers,
-                                      run_id=run_id, say=console.print, **options))
+        report = asyncio.run(run_demo(*urls, say=console.print, **options))
     except DemoError as exc:
         Console(stderr=True).print(f"[bold red]ocop demo:[/] {escape(str(exc))}")
         return 1

@@ -17,7 +17,7 @@ async def _relay_idle(svc) -> bool:
 async def test_a_relay_cancelled_as_a_notify_wakes_it_still_stops(launcher):
     async with tally_service(launcher, new_topic(launcher), consume=False, relay_poll_seconds=30) as svc:
         await eventually(lambda: _relay_idle(svc), what="relay idle between polls")
-        relay_task = next(t for t in svc._tasks if t.get_name().endswith("-relay"))
+        relay_task = next(t for t in asyncio.all_tasks() if t.get_name() == f"{svc.settings.service}-relay")
         svc.relay._on_notify()  # the wake-up and the cancellation land in the same loop iteration
         relay_task.cancel()
         done, _ = await asyncio.wait({relay_task}, timeout=10)
