@@ -12,7 +12,12 @@ from typing import Any, ClassVar
 
 @dataclasses.dataclass(frozen=True)
 class DomainEvent:
-    """A fact that happened to one aggregate, named in the past tense."""
+    """A fact that happened to one aggregate, named in the past tense.
+
+    ``schema_version`` goes up when the stored shape changes; an upcaster (``shared.events.Upcast``) reads the old one.
+    """
+
+    schema_version: ClassVar[int] = 1
 
     @property
     def event_type(self) -> str:
@@ -60,7 +65,3 @@ class Aggregate:
     def loaded_version(self) -> int:
         """The version the store held when this aggregate was loaded: the expected version of the next append."""
         return self.version - len(self._pending)
-
-    @classmethod
-    def event_from(cls, event_type: str, data: dict[str, Any]) -> DomainEvent:
-        return cls.event_types[event_type](**data)

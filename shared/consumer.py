@@ -26,14 +26,14 @@ from opentelemetry import propagate, trace
 from shared.context import message_context
 from shared.contracts import ContractError, parse_event
 from shared.eventstore import ConcurrencyError
+from shared.ports import ServicePorts
 from shared.settings import ServiceSettings
 from shared.uow import UnitOfWork
 
 log = structlog.get_logger(__name__)
 tracer = trace.get_tracer("ocop.consumer")
 
-Handler = Callable[[Any, UnitOfWork], Awaitable[None]]
-UowFactory = Callable[[], UnitOfWork]
+Handler = Callable[[Any, UnitOfWork, Any], Awaitable[None]]
 
 _TRANSIENT = (
     asyncpg.PostgresConnectionError,
@@ -46,7 +46,11 @@ _TRANSIENT = (
 
 @dataclass(frozen=True)
 class Subscription:
-    """``name`` identifies the consumer in the inbox and its consumer group; ``handler(envelope, uow)``."""
+    """``name`` identifies the consumer in the inbox and its consumer group; ``handler(envelope, uow, ports)``.
+
+    The consumer opens ``uow`` (the inbox row commits with the handler's events); ``ports`` are the service's
+    (catalogue, policy, clock …), as its bootstrap built them.
+    """
 
     name: str
     topics: tuple[str, ...]
@@ -61,14 +65,15 @@ class InboxConsumer:
     def __init__(
         self,
         subscription: Subscription,
-        uow_factory: UowFactory,
+        ports: ServicePorts,
         dead_letters: DeadLetters,
         settings: ServiceSettings,
     ) -> None:
         self.subscription = subscription
         self.consumer = f"{settings.service}.{subscription.name}"
         self.group_id = f"{settings.consumer_group}.{subscription.name}"
-        self._uow_factory = uow_factory
+        self._ports = ports
+        self._uow_factory = ports.uow
         self._dead_letters = dead_letters
         self._settings = settings
         self.handled = 0
@@ -159,7 +164,7 @@ class InboxConsumer:
             structlog.contextvars.bound_contextvars(event_id=str(envelope.event_id), product_id=envelope.product_id),
             message_context(correlation_id=envelope.correlation_id, causation_id=envelope.event_id, actor=None),
         ):
-            await self.subscription.handler(envelope, uow)
+            await self.subscription.handler(envelope, uow, self._ports)
 
 
 async def _keep_raw(message: Any) -> Any:

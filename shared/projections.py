@@ -7,39 +7,44 @@ from typing import Protocol
 
 import asyncpg
 
-from shared.eventstore import EventStore, StoredEvent
+from shared.aggregate import DomainEvent
+from shared.events import EventRegistry, Recorded
+from shared.eventstore import EventStore
 
 
 class Projection(Protocol):
-    """Read-model writer. ``apply`` must give the same rows whether events come live or from a rebuild."""
+    """Read-model writer. ``apply`` must give the same rows whether events come live or from a rebuild.
+
+    It receives typed events (decoded through the service's upcasters), so a stored shape that changed replays.
+    """
 
     name: str
     tables: Sequence[str]
 
-    async def apply(self, conn: asyncpg.Connection, events: Sequence[StoredEvent]) -> None: ...
+    async def apply(self, conn: asyncpg.Connection, events: Sequence[Recorded]) -> None: ...
 
 
-Writer = Callable[[asyncpg.Connection, StoredEvent], Awaitable[None]]
+Writer = Callable[[asyncpg.Connection, Recorded], Awaitable[None]]
 
 
 class EventWriters:
-    """A projection made of one row writer per event type; event types without a writer leave it unchanged."""
+    """A projection made of one row writer per event class; events without a writer leave it unchanged."""
 
     name: str = ""
     tables: Sequence[str] = ()
-    writers: dict[str, Writer] = {}
+    writers: dict[type[DomainEvent], Writer] = {}
 
-    async def apply(self, conn: asyncpg.Connection, events: Sequence[StoredEvent]) -> None:
-        for event in events:
-            writer = self.writers.get(event.event_type)
+    async def apply(self, conn: asyncpg.Connection, events: Sequence[Recorded]) -> None:
+        for recorded in events:
+            writer = self.writers.get(type(recorded.event))
             if writer is not None:
-                await writer(conn, event)
+                await writer(conn, recorded)
 
 
 Progress = Callable[[int, int], None]
 
 
-async def apply_all(conn: asyncpg.Connection, projections: Sequence[Projection], events: Sequence[StoredEvent]) -> None:
+async def apply_all(conn: asyncpg.Connection, projections: Sequence[Projection], events: Sequence[Recorded]) -> None:
     if events:
         for projection in projections:
             await projection.apply(conn, events)
@@ -48,11 +53,14 @@ async def apply_all(conn: asyncpg.Connection, projections: Sequence[Projection],
 async def rebuild(
     pool: asyncpg.Pool,
     projections: Sequence[Projection],
+    registry: EventRegistry,
     *,
     batch_size: int = 1000,
     progress: Progress | None = None,
 ) -> int:
     """Empty the read models and replay the whole store into them, in one transaction.
+
+    Every stored event is decoded through ``registry`` (with its upcasters), as the live path reads them.
 
     TRUNCATE holds the tables until commit, so live writers wait instead of
     interleaving rows with the replay; a failure leaves the old read models intact.
@@ -64,7 +72,7 @@ async def rebuild(
             await conn.execute("TRUNCATE " + ", ".join(tables))
         store, position, done = EventStore(conn), 0, 0
         while batch := await store.read_all(after_position=position, limit=batch_size):
-            await apply_all(conn, projections, batch)
+            await apply_all(conn, projections, [registry.recorded(stored) for stored in batch])
             position, done = batch[-1].position, done + len(batch)
             if progress:
                 progress(done, total)

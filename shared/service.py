@@ -26,10 +26,12 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from shared.context import message_context
 from shared.consumer import DeadLetters, InboxConsumer, Subscription
 from shared.db import KERNEL_MIGRATIONS, create_pool, discover, migrate
+from shared.events import EventRegistry
 from shared.eventstore import ConcurrencyError, WrongStreamType
 from shared.auth import Actor, Role, require
 from shared.kafka import cluster_id_async, consumer_lag, contract_topics, ensure_topics_async, make_broker
 from shared.observability import configure_logging, configure_tracing
+from shared.ports import ServicePorts
 from shared.projections import Projection
 from shared.relay import OutboxRelay, notify_channel
 from shared.settings import ServiceSettings, service_settings
@@ -41,13 +43,18 @@ log = structlog.get_logger(__name__)
 @dataclass(frozen=True)
 class ServiceDefinition:
     name: str
+    # Every domain event the service stores, with its upcasters: the repository, projections and rebuild decode through it.
+    events: EventRegistry = field(default_factory=lambda: EventRegistry(()))
     migrations: Path | None = None
     projections: Callable[[], Sequence[Projection]] = lambda: ()
     subscriptions: Sequence[Subscription] = ()
     routers: Sequence[APIRouter] = ()
     # Domain exception type → (HTTP status, error code); the body names the field and the rule.
     errors: dict[type[Exception], tuple[int, str]] = field(default_factory=dict)
-    # Called with the started runtime, for what the service's routes need (reference data, clients).
+    # The composition root: given a factory of PostgreSQL units of work, the service's ports (ServicePorts or a
+    # subclass with its catalogue, policy, reference data); routes read them through ``ports_of``, consumers get them.
+    bootstrap: Callable[[Callable[[], UnitOfWork]], ServicePorts] = lambda uow: ServicePorts(uow=uow)
+    # Called with the started runtime, for background work (schedules).
     on_start: Callable[[ServiceRuntime], Any] | None = None
 
 
@@ -62,6 +69,7 @@ class ServiceRuntime:
         self.broker = make_broker(settings, client_id=f"ocop-{settings.service}")
         self.relay: OutboxRelay | None = None
         self.consumers: list[InboxConsumer] = []
+        self.ports: ServicePorts | None = None
         self._tasks: list[asyncio.Task[Any]] = []
 
     def spawn(self, work: Any, name: str) -> None:
@@ -70,16 +78,17 @@ class ServiceRuntime:
 
     def uow(self) -> UnitOfWork:
         assert self.pool is not None, "service not started"
-        return UnitOfWork(self.pool, self.projections, notify_channel=notify_channel(self.settings.schema))
+        return UnitOfWork(self.pool, self.definition.events, self.projections, notify_channel=notify_channel(self.settings.schema))
 
     async def start(self, *, relay: bool = True, consumers: bool = True, timeout: float = 60.0) -> None:
         self.pool = await _retry(self._connect_database, timeout, "database")
+        self.ports = self.definition.bootstrap(self.uow)
         topics = {*contract_topics(), self.settings.dead_letter_topic, *(t for s in self.definition.subscriptions for t in s.topics)}
         await _retry(lambda: ensure_topics_async(self.settings, topics), timeout, "broker")
         dead_letters = DeadLetters(self.broker, self.pool, self.settings.dead_letter_topic)
         if consumers:
             for subscription in self.definition.subscriptions:
-                consumer = InboxConsumer(subscription, self.uow, dead_letters, self.settings)
+                consumer = InboxConsumer(subscription, self.ports, dead_letters, self.settings)
                 consumer.register(self.broker)
                 self.consumers.append(consumer)
         await _retry(self.broker.start, timeout, "broker")
@@ -316,6 +325,13 @@ def acting(actor: Actor, request: Request) -> Iterator[None]:
 def runtime_of(request: Request) -> ServiceRuntime:
     """The running service behind a route (set by ``create_app``)."""
     return request.app.state.runtime
+
+
+def ports_of(request: Request) -> Any:
+    """The ports the service's bootstrap built (its units of work, clock, catalogue, policy …)."""
+    ports = request.app.state.runtime.ports
+    assert ports is not None, "service not started"
+    return ports
 
 
 def serve(name: str, definition: ServiceDefinition) -> None:

@@ -15,6 +15,7 @@ from opentelemetry import propagate
 from shared.aggregate import Aggregate
 from shared.context import current_context
 from shared.contracts import CONTRACTS, kafka_headers, serialize_event
+from shared.events import EventRegistry, Recorded
 from shared.eventstore import ConcurrencyError, EventStore, NewEvent, StoredEvent, WrongStreamType
 from shared.projections import Projection, apply_all
 
@@ -71,7 +72,7 @@ class Repository(Generic[A]):
             raise WrongStreamType(aggregate_id, self._aggregate.stream_type, events[0].stream_type)
         aggregate = self._aggregate(aggregate_id)
         for stored in events:
-            aggregate.replay(self._aggregate.event_from(stored.event_type, stored.data))
+            aggregate.replay(self._uow.registry.decode(stored.event_type, stored.schema_version, stored.data))
         self._uow.track(aggregate)
         return aggregate
 
@@ -82,14 +83,16 @@ class Repository(Generic[A]):
 class UnitOfWork:
     """``async with uow:`` opens a transaction; leaving without ``commit()`` rolls it back."""
 
-    def __init__(self, pool: asyncpg.Pool, projections: Sequence[Projection] = (), *, notify_channel: str) -> None:
+    def __init__(self, pool: asyncpg.Pool, registry: EventRegistry, projections: Sequence[Projection] = (), *,
+                 notify_channel: str) -> None:
         self._pool = pool
+        self.registry = registry
         self._projections = projections
         self._notify_channel = notify_channel
         self._conn: asyncpg.Connection | None = None
         self._tx: Any = None
         self._tracked: list[Aggregate] = []
-        self._appended: list[StoredEvent] = []
+        self._appended: list[Recorded] = []
         self._outbox: list[tuple[Any, ...]] = []
 
     async def __aenter__(self) -> UnitOfWork:
@@ -121,8 +124,9 @@ class UnitOfWork:
             self._tracked.append(aggregate)
 
     async def append(self, stream_id: str, stream_type: str, expected_version: int, events: Sequence[NewEvent]) -> list[StoredEvent]:
+        """Append already-encoded events (the projections read them decoded, as a rebuild would)."""
         stored = await self.events.append(stream_id, stream_type, expected_version, events)
-        self._appended.extend(stored)
+        self._appended.extend(self.registry.recorded(s) for s in stored)
         return stored
 
     def publish(self, envelope: Any, *, topic: str | None = None) -> None:
@@ -161,7 +165,7 @@ class UnitOfWork:
         )
         return bool(row)
 
-    async def commit(self) -> list[StoredEvent]:
+    async def commit(self) -> list[Recorded]:
         await self._save_tracked()
         await apply_all(self.connection, self._projections, self._appended)
         if self._outbox:
@@ -179,8 +183,9 @@ class UnitOfWork:
         for aggregate in self._tracked:
             expected = aggregate.loaded_version
             pending = aggregate.collect()
-            new = [NewEvent(e.event_type, e.to_data(), metadata) for e in pending]
-            await self.append(aggregate.id, aggregate.stream_type, expected, new)
+            new = [self.registry.encode(e, metadata) for e in pending]
+            stored = await self.events.append(aggregate.id, aggregate.stream_type, expected, new)
+            self._appended.extend(self.registry.recorded(s, e) for s, e in zip(stored, pending))
         self._tracked.clear()
 
 
