@@ -18,6 +18,7 @@ from typing import Any
 from shared.aggregate import Aggregate, DomainEvent
 from shared.consumer import Subscription
 from shared.contracts import new_envelope, serialize_event
+from shared.events import EventRegistry
 from shared.relay import notify_channel
 from shared.service import ServiceDefinition, ServiceRuntime
 from shared.settings import ServiceSettings
@@ -133,7 +134,7 @@ class TimedUnitOfWork(UnitOfWork):
         return result
 
 
-async def project(envelope: Any, uow: UnitOfWork) -> None:
+async def project(envelope: Any, uow: UnitOfWork, ports: Any) -> None:
     """Consumer handler: upsert one read-model row per product."""
     await uow.connection.execute(
         "INSERT INTO bench_seen (product_id, messages, last_event) VALUES ($1, 1, $2)"
@@ -163,12 +164,17 @@ class BenchRuntime(ServiceRuntime):
         if not self.first_uow_at:
             self.first_uow_at = time.perf_counter()
         return TimedUnitOfWork(
-            self.pool, self.projections, notify_channel=notify_channel(self.settings.schema), on_commit=self._on_commit
+            self.pool, self.definition.events, self.projections, notify_channel=notify_channel(self.settings.schema), on_commit=self._on_commit
         )
 
 
 def definition(name: str, topic: str) -> ServiceDefinition:
-    return ServiceDefinition(name=name, migrations=MIGRATIONS, subscriptions=(Subscription(SUBSCRIPTION, (topic,), project),))
+    return ServiceDefinition(
+        name=name,
+        events=EventRegistry.of(BenchItem),
+        migrations=MIGRATIONS,
+        subscriptions=(Subscription(SUBSCRIPTION, (topic,), project),),
+    )
 
 
 def settings(name: str, database_url: str, bootstrap_servers: str, **overrides: Any) -> ServiceSettings:

@@ -108,6 +108,7 @@ def rebuild(
                 return await rebuild_projections(
                     pool,
                     list(definition.projections()),
+                    definition.events,
                     batch_size=batch_size,
                     progress=lambda done, total: progress.update(task, completed=done, total=total),
                 )

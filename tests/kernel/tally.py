@@ -20,8 +20,8 @@ from shared.aggregate import Aggregate, DomainEvent
 from shared.auth import Actor, Role, require
 from shared.consumer import Subscription
 from shared.contracts import new_envelope
-from shared.eventstore import StoredEvent
-from shared.service import ServiceDefinition, ServiceRuntime
+from shared.events import EventRegistry, Recorded
+from shared.service import ServiceDefinition, ports_of
 from shared.settings import ServiceSettings
 from shared.uow import UnitOfWork
 
@@ -66,20 +66,29 @@ class Tally(Aggregate):
                 self.total += amount
 
 
+@dataclass(frozen=True)
+class ProducerRegistered(DomainEvent):
+    """Stored by tests under another stream type, to show that an id belongs to one aggregate type."""
+
+    name: str
+
+
+EVENTS = EventRegistry.of(Tally, extra=(ProducerRegistered,))
+
+
 class TallyProjection:
     name = "tallies"
     tables = ("tallies",)
 
-    async def apply(self, conn: asyncpg.Connection, events: Sequence[StoredEvent]) -> None:
-        for e in events:
-            if e.event_type == "TallyOpened":
-                await conn.execute(
-                    "INSERT INTO tallies VALUES ($1, $2, $3, 0, $4)", e.stream_id, e.data["product_id"], e.data["district"], e.version
-                )
-            elif e.event_type == "TallyIncremented":
-                await conn.execute(
-                    "UPDATE tallies SET total = total + $2, version = $3 WHERE tally_id = $1", e.stream_id, e.data["amount"], e.version
-                )
+    async def apply(self, conn: asyncpg.Connection, events: Sequence[Recorded]) -> None:
+        for r in events:
+            match r.event:
+                case TallyOpened(product_id=product_id, district=district):
+                    await conn.execute("INSERT INTO tallies VALUES ($1, $2, $3, 0, $4)", r.stream_id, product_id, district, r.version)
+                case TallyIncremented(amount=amount):
+                    await conn.execute(
+                        "UPDATE tallies SET total = total + $2, version = $3 WHERE tally_id = $1", r.stream_id, amount, r.version
+                    )
 
 
 def registered(product_id: str, **overrides: Any) -> Any:
@@ -106,7 +115,7 @@ async def open_and_increment(uow: UnitOfWork, tally_id: str, product_id: str, am
         await uow.commit()
 
 
-async def count_received(envelope: Any, uow: UnitOfWork) -> None:
+async def count_received(envelope: Any, uow: UnitOfWork, ports: Any) -> None:
     """Consumer handler: one row per product, counting the events seen."""
     if envelope.product_id.startswith("poison"):
         raise RuntimeError(f"cannot handle {envelope.product_id}")
@@ -130,8 +139,7 @@ def router(topic: str) -> APIRouter:
         district: str, tally_id: str, body: Increment, request: Request, actor: Actor = Depends(require(Role.district_officer, Role.provincial_office))
     ) -> dict[str, int]:
         actor.ensure_district(district)
-        runtime: ServiceRuntime = request.app.state.runtime
-        async with runtime.uow() as uow:
+        async with ports_of(request).uow() as uow:
             tally = await uow.repository(Tally).get(tally_id, expected_version=body.expected_version)
             tally.increment(body.amount)
             uow.publish(registered(tally.product_id), topic=topic)
@@ -145,6 +153,7 @@ def definition(name: str, topic: str, *, consume: bool = True) -> ServiceDefinit
     subscriptions = (Subscription("tally-counter", (topic,), count_received),) if consume else ()
     return ServiceDefinition(
         name=name,
+        events=EVENTS,
         migrations=Path(__file__).parent / "migrations",
         projections=lambda: (TallyProjection(),),
         subscriptions=subscriptions,

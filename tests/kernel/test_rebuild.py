@@ -25,7 +25,7 @@ async def test_rebuilding_projections_gives_the_rows_live_processing_built(launc
         async with svc.pool.acquire() as conn:
             await conn.execute("UPDATE tallies SET total = -1")  # a corrupted read model
         progress: list[tuple[int, int]] = []
-        replayed = await rebuild(svc.pool, svc.projections, batch_size=50, progress=lambda d, t: progress.append((d, t)))
+        replayed = await rebuild(svc.pool, svc.projections, svc.definition.events, batch_size=50, progress=lambda d, t: progress.append((d, t)))
         rebuilt = await _tallies(svc)
 
     events = sum(i + 2 for i in range(30))
