@@ -6,12 +6,20 @@ production passes PostgreSQL units of work, tests pass the in-memory one and a f
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar, runtime_checkable
 
 from shared.contracts.envelope import VIETNAM_TZ
+
+if TYPE_CHECKING:
+    from shared.aggregate import Aggregate
+    from shared.events import EventRegistry, Recorded
+    from shared.eventstore import NewEvent, StoredEvent
+
+A = TypeVar("A", bound="Aggregate")
 
 Clock = Callable[[], datetime]
 UnitOfWorkFactory = Callable[[], Any]
@@ -37,3 +45,63 @@ class ServicePorts:
     def today(self) -> date:
         """The civil date in Asia/Ho_Chi_Minh."""
         return self.clock().astimezone(VIETNAM_TZ).date()
+
+
+# The unit-of-work port: ``shared.uow.UnitOfWork`` (PostgreSQL) and ``shared.memory.InMemoryUnitOfWork`` both satisfy
+# it, and one test suite (tests/kernel/test_uow_port.py) holds them to the same behaviour.
+
+
+@runtime_checkable
+class EventStorePort(Protocol):
+    """Streams of stored events with a version per stream; appends check the version the writer expects."""
+
+    async def append(
+        self, stream_id: str, stream_type: str, expected_version: int, events: Sequence[NewEvent]
+    ) -> list[StoredEvent]: ...
+
+    async def read_stream(self, stream_id: str, after_version: int = 0) -> list[StoredEvent]: ...
+
+    async def read_all(self, after_position: int = 0, limit: int = 1000) -> list[StoredEvent]: ...
+
+    async def stream_version(self, stream_id: str) -> int: ...
+
+
+class RepositoryPort(Protocol[A]):
+    async def get(self, aggregate_id: str, *, expected_version: int | None = None) -> A: ...
+
+    async def find(self, aggregate_id: str) -> A | None: ...
+
+    def add(self, aggregate: A) -> None: ...
+
+
+@runtime_checkable
+class UnitOfWorkPort(Protocol):
+    """``async with uow:`` … ``await uow.commit()``: events, outbox, inbox claims (and read models) commit together.
+
+    Leaving the block without ``commit()`` discards everything; nothing is visible to other units before the commit.
+    """
+
+    registry: EventRegistry
+    events: EventStorePort
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    def repository(self, aggregate: type[A]) -> RepositoryPort[A]: ...
+
+    def track(self, aggregate: Aggregate) -> None: ...
+
+    async def append(
+        self, stream_id: str, stream_type: str, expected_version: int, events: Sequence[NewEvent]
+    ) -> list[StoredEvent]: ...
+
+    def publish(self, envelope: Any, *, topic: str | None = None) -> None: ...
+
+    async def claim_inbox(self, consumer: str, event_id: uuid.UUID, topic: str, partition: int, offset: int) -> bool: ...
+
+    async def claim_inbox_batch(
+        self, consumer: str, claims: Sequence[tuple[uuid.UUID, str, int, int]]
+    ) -> set[uuid.UUID]: ...
+
+    async def commit(self) -> list[Recorded]: ...

@@ -41,6 +41,15 @@ RETURNING event_id
 """
 
 
+def event_metadata() -> dict[str, Any]:
+    """What every recorded event carries besides its data: correlation, causation, actor, and the current trace."""
+    metadata = current_context().as_metadata()
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    metadata["traceparent"] = carrier.get("traceparent")
+    return metadata
+
+
 class NotFound(LookupError):
     def __init__(self, stream_type: str, stream_id: str) -> None:
         super().__init__(f"{stream_type} {stream_id!r} not found")
@@ -176,10 +185,7 @@ class UnitOfWork:
         return appended
 
     async def _save_tracked(self) -> None:
-        metadata = current_context().as_metadata()
-        carrier: dict[str, str] = {}
-        propagate.inject(carrier)
-        metadata["traceparent"] = carrier.get("traceparent")
+        metadata = event_metadata()
         for aggregate in self._tracked:
             expected = aggregate.loaded_version
             pending = aggregate.collect()
