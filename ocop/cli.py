@@ -69,7 +69,8 @@ def token(
     hours: float = typer.Option(8.0, help="validity in hours"),
 ) -> None:
     """Mint a signed bearer token for local use."""
-    from shared.auth import Role, mint_token
+    from shared.auth import mint_token
+    from shared.contracts.roles import Role
     from shared.settings import kernel_settings
 
     try:

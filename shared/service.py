@@ -28,7 +28,7 @@ from shared.consumer import DeadLetters, InboxConsumer, Subscription
 from shared.db import KERNEL_MIGRATIONS, create_pool, discover, migrate
 from shared.events import EventRegistry
 from shared.eventstore import ConcurrencyError, WrongStreamType
-from shared.auth import Actor, Role, require
+from shared.auth import Actor, require
 from shared.kafka import cluster_id_async, consumer_lag, contract_topics, ensure_topics_async, make_broker
 from shared.observability import configure_logging, configure_tracing
 from shared.ports import ServicePorts
@@ -277,7 +277,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
         return JSONResponse({"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503)
 
     @app.get("/ops/status", tags=["operations"])
-    async def ops_status(_: Actor = Depends(require(Role.operator, Role.provincial_office))) -> dict[str, Any]:
+    async def ops_status(_: Actor = Depends(require(*settings.roles.operations_roles()))) -> dict[str, Any]:
         return await runtime.status()
 
     @app.exception_handler(ConcurrencyError)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from enum import Enum
 from functools import lru_cache
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.contracts.roles import Role
 
 SERVICES: tuple[str, ...] = ("registration", "rating", "finance", "monitoring")
 DEFAULT_PORTS: dict[str, int] = {"registration": 8001, "rating": 8002, "finance": 8003, "monitoring": 8004}
@@ -36,6 +39,9 @@ class KernelSettings(BaseSettings):
     jwt_private_key: str | None = None
     jwt_issuer: str = "ocop"
     jwt_audience: str = "ocop"
+    # The programme's role vocabulary: auth reads role claims with it and asks each role where it acts. Not from
+    # the environment; the kernel names no role itself (see shared.auth.actor.RoleVocabulary).
+    roles: type[Enum] = Field(default=Role, exclude=True)
 
     max_request_bytes: int = Field(default=256 * 1024, ge=1024)
 

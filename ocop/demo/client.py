@@ -15,7 +15,8 @@ from typing import Any, Protocol
 import httpx
 from rich.console import Console
 
-from shared.auth import Role, mint_token
+from shared.auth import mint_token
+from shared.contracts.roles import Role
 from shared.settings import KernelSettings, kernel_settings
 
 START_HINT = "start it with `make run` (or `ocop up`)"

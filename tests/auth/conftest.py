@@ -11,7 +11,8 @@ import jwt
 import pytest
 from fastapi import Depends, FastAPI
 
-from shared.auth import Actor, Role, require
+from shared.auth import Actor, require
+from shared.contracts.roles import Role
 from shared.settings import KernelSettings
 
 SECRET = "test-secret-for-ocop-auth-tests-0123456789-long-enough-for-hs512!!"

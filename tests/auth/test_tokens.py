@@ -15,7 +15,6 @@ from shared.auth import (
     InvalidSignatureError,
     MalformedTokenError,
     MissingTokenError,
-    Role,
     TokenExpiredError,
     UnsupportedSchemeError,
     bearer_token_from_header,
@@ -23,6 +22,7 @@ from shared.auth import (
     mint_token,
     require,
 )
+from shared.contracts.roles import Role
 
 from .conftest import SECRET, forge, make_settings
 
@@ -183,8 +183,11 @@ def test_bearer_header_parsing():
 def test_require_needs_known_roles():
     with pytest.raises(ValueError, match="at least one role"):
         require()
+    # require() takes members of the vocabulary, so a misspelt role fails where it is named.
     with pytest.raises(ValueError, match="'district_oficer' is not a valid Role"):
-        require("district_oficer")
+        require(Role("district_oficer"))
+    with pytest.raises(TypeError, match="^require\\(\\) takes members of the role vocabulary"):
+        require("district_officer")
 
 
 def test_role_formats_as_its_claim_value():

@@ -7,7 +7,8 @@ import uuid
 
 import httpx
 
-from shared.auth import Role, mint_token
+from shared.auth import mint_token
+from shared.contracts.roles import Role
 from shared.service import create_app
 from tests.kernel.support import new_topic
 from tests.kernel.tally import definition, open_and_increment, settings_for

@@ -13,7 +13,8 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from shared.auth import Role, mint_token
+from shared.auth import mint_token
+from shared.contracts.roles import Role
 from shared.contracts import CONTRACTS, PRODUCT_RATED_TOPIC, PRODUCT_REGISTERED_TOPIC, kafka_headers, new_envelope, parse_event, serialize_event
 from tests.kernel.support import eventually, produce
 from tests.rating.support import card_with_total, shipped

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from shared.auth import Role
+from shared.contracts.roles import Role
 from tests.rating.flow import RatingDriver, ids, rated
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from shared.auth import Role
+from shared.contracts.roles import Role
 from tests.kernel.support import eventually, header, read_topic
 from tests.rating.flow import RatingDriver, ids, inspection_failed, rated, send_inspections
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from shared.auth import Role
+from shared.contracts.roles import Role
 from tests.rating.flow import RatingDriver, ids, rated
 from tests.rating.support import best, shipped
 

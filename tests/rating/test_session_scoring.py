@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from shared.auth import Role
+from shared.contracts.roles import Role
 from tests.rating.flow import RatingDriver, ids, rated
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

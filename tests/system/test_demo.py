@@ -21,7 +21,8 @@ from ocop.demo import run_demo
 from ocop.demo.scoring import choices_for, member_totals, reachable, total_of
 from ocop.infra.ports import free_port
 from ocop.launcher import ROOT
-from shared.auth import Role, mint_token
+from shared.auth import mint_token
+from shared.contracts.roles import Role
 from shared.contracts import PRODUCT_REGISTERED_TOPIC
 from shared.settings import kernel_settings
 from tests.registration.support import keyed, topic_records

@@ -8,7 +8,8 @@ the provincial coordination office; the central one by the central office. A sec
 from __future__ import annotations
 
 from services.rating.domain.council import council_id_for
-from shared.auth import Actor, DistrictForbiddenError, Role, RoleNotAllowedError
+from shared.auth import Actor, DistrictForbiddenError, RoleNotAllowedError
+from shared.contracts.roles import Role
 
 OFFICE = {"district": Role.district_officer, "provincial": Role.provincial_office, "central": Role.central_office}
 
