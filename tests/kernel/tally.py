@@ -17,13 +17,17 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from shared.aggregate import Aggregate, DomainEvent
-from shared.auth import Actor, Role, require
+from shared.auth import Actor, require
+from shared.contracts.roles import Role
 from shared.consumer import Subscription
 from shared.contracts import new_envelope
 from shared.events import EventRegistry, Recorded
-from shared.service import ServiceDefinition, ports_of
+from shared.http.app import ports_of
+from shared.runtime import ServiceDefinition
 from shared.settings import ServiceSettings
 from shared.uow import UnitOfWork
+from tests.kernel.stall import UPCASTS as STALL_UPCASTS
+from tests.kernel.stall import Stall, StallProjection
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,8 @@ class ProducerRegistered(DomainEvent):
     name: str
 
 
-EVENTS = EventRegistry.of(Tally, extra=(ProducerRegistered,))
+# The stall is a second, test-only aggregate whose events changed shape (v1 → v2 through upcasters).
+EVENTS = EventRegistry.of(Tally, Stall, upcasts=STALL_UPCASTS, extra=(ProducerRegistered,))
 
 
 class TallyProjection:
@@ -155,7 +160,7 @@ def definition(name: str, topic: str, *, consume: bool = True) -> ServiceDefinit
         name=name,
         events=EVENTS,
         migrations=Path(__file__).parent / "migrations",
-        projections=lambda: (TallyProjection(),),
+        projections=lambda: (TallyProjection(), StallProjection()),
         subscriptions=subscriptions,
         routers=(router(topic),),
     )

@@ -11,3 +11,11 @@ CREATE TABLE IF NOT EXISTS received (
     messages    INTEGER NOT NULL,
     last_event  UUID NOT NULL
 );
+
+CREATE TABLE IF NOT EXISTS stalls (
+    stall_id    TEXT PRIMARY KEY,
+    product_id  TEXT NOT NULL,
+    district    TEXT NOT NULL,
+    commune     TEXT NOT NULL,
+    stock       INTEGER NOT NULL
+);
