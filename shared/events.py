@@ -82,7 +82,8 @@ class EventRegistry:
         return cls([*types, *extra], upcasts)
 
     def _renamed_into(self, name: str, version: int) -> bool:
-        return any(u.to_type == name and u.from_version + 1 == version for u in self._upcasts.values())
+        """True when ``name`` never existed at ``version``: a renamed event reaches it only at a later one."""
+        return any(u.to_type == name and u.from_version >= version for u in self._upcasts.values())
 
     def __contains__(self, event_type: str) -> bool:
         return event_type in self._types
