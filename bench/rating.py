@@ -101,7 +101,7 @@ class Rating:
 
     def __init__(self, name: str, infra: Infra, concurrency: int) -> None:
         from services.rating.service import definition
-        from shared.service import create_app
+        from shared.http.app import create_app
 
         self.settings = _settings(name, infra).model_copy(update={"database_pool_max": max(10, concurrency + 2)})
         self.app = create_app(definition, self.settings)
@@ -146,7 +146,8 @@ class Plan:
 
 
 def actor(role: str, actor_id: str, district: str) -> Any:
-    from shared.auth import Actor, Role
+    from shared.auth import Actor
+    from shared.contracts.roles import Role
 
     return Actor(id=actor_id, role=Role(role), district=district)
 
@@ -807,7 +808,7 @@ def report(p: Params, s: dict[str, Any], rb: dict[str, Any], facts: dict[str, st
         *[f"- {k}: {v}" for k, v in facts.items()],
         f"- Runs: {p.runs} for the scorecard and finalisation scenarios; {p.rebuilds} rebuilds at the end over the store "
         f"all runs filled ({events:,} events, see below). Scenario order swaps between runs (API/handler, rebuild/baselines).",
-        "- HTTP: the rating FastAPI app (`shared.service.create_app`) driven **in-process over `httpx.ASGITransport`**, as "
+        "- HTTP: the rating FastAPI app (`shared.http.app.create_app`) driven **in-process over `httpx.ASGITransport`**, as "
         "`tests/kernel/support.running_service` does, so routing, body validation, the JWT check, the handler and the "
         "JSON response are measured; no socket, no uvicorn/HTTP parsing. The service runtime runs **without its relay and "
         "consumers** (as the kernel benchmark's append scenarios): the outbox rows and their NOTIFY are written, not "

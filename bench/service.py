@@ -20,7 +20,7 @@ from shared.consumer import Subscription
 from shared.contracts import new_envelope, serialize_event
 from shared.events import EventRegistry
 from shared.relay import notify_channel
-from shared.service import ServiceDefinition, ServiceRuntime
+from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.uow import UnitOfWork
 

@@ -55,7 +55,7 @@ def up() -> None:
 @app.command()
 def serve(service: str = typer.Argument(..., help="registration | rating | finance | monitoring")) -> None:
     """Run one service process (what docker-compose and Kubernetes run)."""
-    from shared.service import serve as run
+    from shared.serve import serve as run
 
     run(service, _service_definition(service))
 

@@ -1,4 +1,4 @@
 from services.finance.service import definition
-from shared.service import serve
+from shared.serve import serve
 
 serve("finance", definition)

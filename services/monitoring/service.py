@@ -1,5 +1,5 @@
 """The monitoring service. Its domain arrives with its own issue; until then it runs the kernel only."""
 
-from shared.service import ServiceDefinition
+from shared.runtime import ServiceDefinition
 
 definition = ServiceDefinition(name="monitoring")

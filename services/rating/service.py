@@ -7,7 +7,7 @@ from services.rating.domain.errors import AlreadyExists, CatalogueError, Invalid
 from services.rating.entrypoints.api import router
 from services.rating.entrypoints.schedule import start_schedule
 from services.rating.entrypoints.subscribers import SUBSCRIPTIONS
-from shared.service import ServiceDefinition
+from shared.runtime import ServiceDefinition
 
 definition = ServiceDefinition(
     name="rating",

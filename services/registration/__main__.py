@@ -1,4 +1,4 @@
 from services.registration.service import definition
-from shared.service import serve
+from shared.serve import serve
 
 serve("registration", definition)

@@ -6,7 +6,7 @@ from services.registration.adapters.projection import RegistrationProjection
 from services.registration.domain.errors import AlreadyExists, DuplicateRegistration, IllegalTransition, InvalidInput
 from services.registration.entrypoints.api import router
 from services.registration.entrypoints.subscribers import SUBSCRIPTIONS
-from shared.service import ServiceDefinition
+from shared.runtime import ServiceDefinition
 
 definition = ServiceDefinition(
     name="registration",

@@ -13,7 +13,8 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 
 from shared.kafka import ensure_topics
-from shared.service import ServiceRuntime, create_app
+from shared.http.app import create_app
+from shared.runtime import ServiceRuntime
 from shared.settings import service_settings
 from tests.kernel.tally import definition, settings_for
 

@@ -9,7 +9,7 @@ import httpx
 
 from shared.auth import mint_token
 from shared.contracts.roles import Role
-from shared.service import create_app
+from shared.http.app import create_app
 from tests.kernel.support import new_topic
 from tests.kernel.tally import definition, open_and_increment, settings_for
 

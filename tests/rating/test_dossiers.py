@@ -19,7 +19,8 @@ from services.rating import config
 from services.rating.application import handlers
 from services.rating.domain.errors import RatingError
 from services.rating.service import definition
-from shared.auth import Role, mint_token
+from shared.auth import mint_token
+from shared.contracts.roles import Role
 from shared.contracts import PRODUCT_REGISTERED_TOPIC, kafka_headers, new_envelope, serialize_event
 from tests.kernel.support import eventually, header, produce, read_topic, running_service
 

@@ -10,7 +10,7 @@ import pytest
 import pytest_asyncio
 
 from services.rating.service import definition
-from shared.auth import Role
+from shared.contracts.roles import Role
 from shared.projections import rebuild
 from tests.kernel.support import running_service
 from tests.rating.flow import RatingDriver, ids, inspection_failed, rated, send_inspections

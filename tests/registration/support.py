@@ -11,7 +11,8 @@ import httpx
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from services.registration.adapters.reference import thanh_hoa
-from shared.auth import Role, mint_token
+from shared.auth import mint_token
+from shared.contracts.roles import Role
 from shared.settings import KernelSettings
 from tests.kernel.support import eventually, read_topic
 

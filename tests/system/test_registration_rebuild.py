@@ -7,9 +7,10 @@ import uuid
 import httpx
 
 from services.registration.service import definition
-from shared.auth import Role, mint_token
+from shared.auth import mint_token
+from shared.contracts.roles import Role
 from shared.projections import rebuild
-from shared.service import create_app
+from shared.http.app import create_app
 from shared.settings import service_settings
 
 TABLES = {

@@ -16,9 +16,10 @@ from services.rating.application import handlers
 from services.rating.domain.council import Member
 from services.rating.entrypoints import schemas as s
 from services.rating.entrypoints.printing import results_table
-from shared.auth import Actor, Role, current_actor, require
+from shared.auth import Actor, current_actor, require
+from shared.contracts.roles import Role
 from shared.contracts.envelope import VIETNAM_TZ
-from shared.service import acting, runtime_of
+from shared.http.app import acting, runtime_of
 from shared.uow import NotFound
 
 router = APIRouter()

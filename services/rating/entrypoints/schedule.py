@@ -10,7 +10,7 @@ import structlog
 from services.rating import config
 from services.rating.application import handlers
 from shared.contracts.envelope import VIETNAM_TZ
-from shared.service import ServiceRuntime
+from shared.runtime import ServiceRuntime
 
 log = structlog.get_logger(__name__)
 

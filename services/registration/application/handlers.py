@@ -14,7 +14,8 @@ from services.registration.domain.errors import AlreadyExists, DuplicateRegistra
 from services.registration.domain.geography import Geography
 from services.registration.domain.model import DistrictList, Producer, ProductFile, Registration
 from services.registration.domain.text import clean
-from shared.auth import Actor, Role, RoleNotAllowedError
+from shared.auth import Actor, RoleNotAllowedError
+from shared.contracts.roles import Role
 from shared.uow import UnitOfWork
 
 

@@ -12,8 +12,9 @@ from services.registration.application import handlers
 from services.registration.domain import commands as cmd
 from services.registration.domain.catalogue import PRODUCT_SETS
 from services.registration.entrypoints import schemas as s
-from shared.auth import Actor, Role, current_actor, require
-from shared.service import acting, runtime_of
+from shared.auth import Actor, current_actor, require
+from shared.contracts.roles import Role
+from shared.http.app import acting, runtime_of
 from shared.uow import NotFound
 
 router = APIRouter()

@@ -1,0 +1,73 @@
+"""Every error a service answers over HTTP has one body: ``{"detail": {"error", "message", "field", ...}}``.
+
+Kernel errors (a lost race, an id taken, an unknown stream, a malformed request) have fixed statuses; a service's
+domain errors (:class:`~shared.errors.DomainError` subclasses) get theirs from the definition's ``errors`` table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from shared.errors import DomainError
+from shared.eventstore import ConcurrencyError, WrongStreamType
+from shared.uow import NotFound
+
+#: What a domain error answers when neither it nor any of its bases is in the definition's ``errors`` table.
+UNMAPPED_DOMAIN_ERROR = (422, "invalid_input")
+
+
+def error_response(status: int, error: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"detail": {"error": error, "message": message, **extra}})
+
+
+def validation_problem(error: Mapping[str, Any]) -> dict[str, str]:
+    """One validation problem as the field path (without FastAPI's 'body' prefix) and the rule broken."""
+    loc = [str(part) for part in error.get("loc", ())]
+    if loc and loc[0] in ("body", "query", "path"):
+        loc = loc[1:] or loc
+    if error.get("type") == "json_invalid":
+        return {"field": "body", "rule": f"malformed JSON: {error.get('ctx', {}).get('error', error.get('msg'))}"}
+    return {"field": ".".join(loc) or "body", "rule": str(error.get("msg"))}
+
+
+async def _conflict(_: Request, exc: ConcurrencyError) -> JSONResponse:
+    return error_response(409, "conflict", str(exc), stream_id=exc.stream_id)
+
+
+async def _id_taken(_: Request, exc: WrongStreamType) -> JSONResponse:
+    return error_response(409, "id_taken", str(exc))
+
+
+async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
+    return error_response(404, "not_found", str(exc))
+
+
+async def _invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+    problems = [validation_problem(e) for e in exc.errors()]
+    message = "; ".join(f"{p['field']}: {p['rule']}" for p in problems)
+    return error_response(422, "invalid_request", message, field=problems[0]["field"] if problems else None,
+                          errors=problems)
+
+
+def domain_error_handler(status: int, code: str) -> Callable[[Request, Exception], Any]:
+    async def handle(_: Request, exc: Exception) -> JSONResponse:
+        return error_response(status, code, str(exc), field=getattr(exc, "field", None))
+
+    return handle
+
+
+def install_error_handlers(app: FastAPI, errors: Mapping[type[Exception], tuple[int, str]]) -> None:
+    """Kernel errors, then the service's table; Starlette answers an exception with the handler of its nearest
+    listed class, so a domain error takes its own entry, else its base's, else :data:`UNMAPPED_DOMAIN_ERROR`."""
+    app.add_exception_handler(ConcurrencyError, _conflict)
+    app.add_exception_handler(WrongStreamType, _id_taken)
+    app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(DomainError, domain_error_handler(*UNMAPPED_DOMAIN_ERROR))
+    for error_type, (status, code) in errors.items():
+        app.add_exception_handler(error_type, domain_error_handler(status, code))

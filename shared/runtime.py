@@ -1,0 +1,201 @@
+"""What every service process runs: pool and migrations, topics, broker, consumers, outbox relay, background work.
+
+A service describes itself with a :class:`ServiceDefinition`; a :class:`ServiceRuntime` starts and stops its live
+parts. Nothing connects at import time. The HTTP face is :mod:`shared.http.app`, the process :mod:`shared.serve`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import asyncpg
+import structlog
+
+from shared.consumer import DeadLetters, InboxConsumer, Subscription
+from shared.db import KERNEL_MIGRATIONS, create_pool, discover, migrate
+from shared.events import EventRegistry
+from shared.kafka import cluster_id_async, consumer_lag, contract_topics, ensure_topics_async, make_broker
+from shared.ports import ServicePorts
+from shared.projections import Projection
+from shared.relay import OutboxRelay, notify_channel
+from shared.settings import ServiceSettings
+from shared.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    # Every domain event the service stores, with its upcasters: the repository, projections and rebuild decode through it.
+    events: EventRegistry = field(default_factory=lambda: EventRegistry(()))
+    migrations: Path | None = None
+    projections: Callable[[], Sequence[Projection]] = lambda: ()
+    subscriptions: Sequence[Subscription] = ()
+    routers: Sequence[APIRouter] = ()
+    # Domain exception type → (HTTP status, error code); the body names the field and the rule. A DomainError
+    # not listed (nor any of its bases) answers 422 invalid_input.
+    errors: dict[type[Exception], tuple[int, str]] = field(default_factory=dict)
+    # The composition root: given a factory of PostgreSQL units of work, the service's ports (ServicePorts or a
+    # subclass with its catalogue, policy, reference data); routes read them through ``ports_of``, consumers get them.
+    bootstrap: Callable[[Callable[[], UnitOfWork]], ServicePorts] = lambda uow: ServicePorts(uow=uow)
+    # Called with the started runtime, for background work (schedules).
+    on_start: Callable[[ServiceRuntime], Any] | None = None
+
+
+class ServiceRuntime:
+    """The live parts of one service process; tests build it directly with their own settings."""
+
+    def __init__(self, definition: ServiceDefinition, settings: ServiceSettings) -> None:
+        self.definition = definition
+        self.settings = settings
+        self.projections = list(definition.projections())
+        self.pool: asyncpg.Pool | None = None
+        self.broker = make_broker(settings, client_id=f"ocop-{settings.service}")
+        self.relay: OutboxRelay | None = None
+        self.consumers: list[InboxConsumer] = []
+        self.ports: ServicePorts | None = None
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    def spawn(self, work: Any, name: str) -> None:
+        """Run a background coroutine of the service (a scheduled job) until the service stops."""
+        self._tasks.append(asyncio.create_task(work, name=f"{self.settings.service}-{name}"))
+
+    def uow(self) -> UnitOfWork:
+        assert self.pool is not None, "service not started"
+        return UnitOfWork(self.pool, self.definition.events, self.projections, notify_channel=notify_channel(self.settings.schema))
+
+    async def start(self, *, relay: bool = True, consumers: bool = True, timeout: float = 60.0) -> None:
+        self.pool = await _retry(self._connect_database, timeout, "database")
+        self.ports = self.definition.bootstrap(self.uow)
+        await _retry(lambda: ensure_topics_async(self.settings, self._topics()), timeout, "broker")
+        if consumers:
+            self._register_consumers(DeadLetters(self.broker, self.pool, self.settings.dead_letter_topic))
+        await _retry(self.broker.start, timeout, "broker")
+        if self.definition.on_start is not None:
+            self.definition.on_start(self)
+        if relay:
+            self.relay = OutboxRelay(self.pool, self.settings)
+            self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.settings.service}-relay"))
+        log.info("service started", port=self.settings.port)
+
+    def _topics(self) -> set[str]:
+        subscribed = (topic for subscription in self.definition.subscriptions for topic in subscription.topics)
+        return {*contract_topics(), self.settings.dead_letter_topic, *subscribed}
+
+    def _register_consumers(self, dead_letters: DeadLetters) -> None:
+        assert self.ports is not None
+        for subscription in self.definition.subscriptions:
+            consumer = InboxConsumer(subscription, self.ports, dead_letters, self.settings)
+            consumer.register(self.broker)
+            self.consumers.append(consumer)
+
+    async def _connect_database(self) -> asyncpg.Pool:
+        settings = self.settings
+        pool = await create_pool(
+            settings.database_url,
+            settings.schema,
+            min_size=settings.database_pool_min,
+            max_size=settings.database_pool_max,
+            name=f"ocop-{settings.service}",
+        )
+        migrations = discover("kernel", KERNEL_MIGRATIONS)
+        if self.definition.migrations:
+            migrations += discover(settings.service, self.definition.migrations)
+        await migrate(pool, settings.schema, migrations)
+        return pool
+
+    async def stop(self) -> None:
+        """Stop background work, broker clients and the pool; a step that does not finish in time is forced.
+
+        Nothing is lost by forcing: unpublished events stay in the outbox and unacknowledged records are
+        redelivered, so a bounded shutdown only trades a clean goodbye for a process that always exits.
+        """
+        limit = self.settings.shutdown_step_seconds
+        await self._stop_tasks(limit)
+        try:
+            await asyncio.wait_for(self.broker.stop(), limit)
+        except Exception as exc:  # a stuck or failing client must not keep the process alive
+            log.warning("broker clients did not stop cleanly", error=repr(exc), seconds=limit)
+        if self.pool is not None:
+            pool, self.pool = self.pool, None
+            try:
+                await asyncio.wait_for(pool.close(), limit)
+            except TimeoutError:
+                log.warning("database pool did not close in time; terminating its connections", seconds=limit)
+                pool.terminate()
+
+    async def _stop_tasks(self, limit: float) -> None:
+        for task in self._tasks:
+            task.cancel()
+        if self._tasks:
+            _, stuck = await asyncio.wait(self._tasks, timeout=limit)
+            for task in stuck:
+                log.warning("background task did not stop in time", task=task.get_name(), seconds=limit)
+        self._tasks.clear()
+
+    async def status(self) -> dict[str, Any]:
+        """Pipeline health for operators: outbox backlog, dead letters, consumer lag."""
+        assert self.pool is not None, "service not started"
+        async with self.pool.acquire() as conn:
+            outbox = await conn.fetchrow(
+                "SELECT count(*) AS pending, extract(epoch FROM now() - min(created_at)) AS oldest_seconds"
+                " FROM outbox WHERE published_at IS NULL"
+            )
+            dead_letters = await conn.fetchval("SELECT count(*) FROM dead_letters")
+        return {
+            "service": self.settings.service,
+            "relay_leader": bool(self.relay and self.relay.is_leader),
+            "outbox_pending": outbox["pending"],
+            "outbox_oldest_pending_seconds": float(outbox["oldest_seconds"] or 0),
+            "dead_letters": dead_letters,
+            "consumer_lag": await self._consumer_lag(),
+        }
+
+    async def _consumer_lag(self) -> dict[str, Any]:
+        lag = {}
+        for consumer in self.consumers:
+            lag[consumer.consumer] = await asyncio.to_thread(
+                consumer_lag, self.settings.kafka_bootstrap_servers, consumer.group_id, consumer.subscription.topics
+            )
+        return lag
+
+    async def readiness(self) -> dict[str, str]:
+        return {"database": await self._database_check(), "broker": await self._broker_check()}
+
+    async def _database_check(self) -> str:
+        try:
+            assert self.pool is not None, "not started"
+            async with self.pool.acquire(timeout=2) as conn:
+                await conn.fetchval("SELECT 1")
+            return "ok"
+        except Exception as exc:
+            return f"unreachable: {exc}"
+
+    async def _broker_check(self) -> str:
+        try:
+            await asyncio.wait_for(cluster_id_async(self.settings.kafka_bootstrap_servers, 2.0), 3.0)
+            return "ok"
+        except Exception as exc:
+            return f"unreachable: {exc or type(exc).__name__}"
+
+
+async def _retry(step: Callable[[], Any], timeout: float, what: str) -> Any:
+    deadline, delay = time.monotonic() + timeout, 0.2
+    while True:
+        try:
+            return await step()
+        except Exception as exc:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{what} not reachable after {timeout:.0f}s: {exc}") from exc
+            log.warning("waiting for dependency", dependency=what, error=str(exc))
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 3.0)

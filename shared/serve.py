@@ -1,0 +1,21 @@
+"""One service process: logging and tracing set up, then the service's app under uvicorn."""
+
+from __future__ import annotations
+
+from shared.http.app import create_app
+from shared.observability import configure_logging, configure_tracing
+from shared.runtime import ServiceDefinition
+from shared.settings import service_settings
+
+
+def serve(name: str, definition: ServiceDefinition) -> None:
+    """Run one service process with uvicorn (``ocop serve NAME`` and ``python -m services.NAME``)."""
+    import uvicorn
+    from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+
+    settings = service_settings(name)
+    configure_logging(name, settings.log_level, json=settings.log_json)
+    configure_tracing(name, settings.trace_sample_ratio)
+    AsyncPGInstrumentor().instrument()
+    app = create_app(definition, settings)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False, lifespan="on")
