@@ -3,13 +3,20 @@
 from pathlib import Path
 
 from services.registration.adapters.projection import RegistrationProjection
+from services.registration.bootstrap import bootstrap
+from services.registration.domain.district_list import DistrictList
 from services.registration.domain.errors import AlreadyExists, DuplicateRegistration, IllegalTransition, InvalidInput
+from services.registration.domain.producer import Producer
+from services.registration.domain.product_file import ProductFile
+from services.registration.domain.registration import Registration
 from services.registration.entrypoints.api import router
 from services.registration.entrypoints.subscribers import SUBSCRIPTIONS
+from shared.events import EventRegistry
 from shared.runtime import ServiceDefinition
 
 definition = ServiceDefinition(
     name="registration",
+    events=EventRegistry.of(Producer, Registration, DistrictList, ProductFile),
     migrations=Path(__file__).parent / "migrations",
     projections=lambda: (RegistrationProjection(),),
     subscriptions=SUBSCRIPTIONS,
@@ -20,4 +27,5 @@ definition = ServiceDefinition(
         DuplicateRegistration: (409, "duplicate_registration"),
         AlreadyExists: (409, "already_exists"),
     },
+    bootstrap=bootstrap,
 )

@@ -10,7 +10,7 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
-from services.registration.adapters.reference import thanh_hoa
+from services.registration.adapters.reference import load_geography
 from shared.auth import mint_token
 from shared.contracts.roles import Role
 from shared.settings import KernelSettings
@@ -22,11 +22,12 @@ YEN_DINH = "394"  # Huyện Yên Định
 THO_XUAN = "395"  # Huyện Thọ Xuân
 THANH_HOA_CITY = "380"  # Thành phố Thanh Hóa
 CYCLE = 2021
+GEOGRAPHY = load_geography()  # read once for the whole test session; the services load their own
 
 
 def communes(district_code: str) -> list[str]:
     """The official commune codes of one district, in the reference data's order."""
-    return list(thanh_hoa().district(district_code).communes)
+    return list(GEOGRAPHY.district(district_code).communes)
 
 
 def run_id() -> str:

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
+from dataclasses import asdict
+from datetime import date
 
 import pytest
 
-from services.registration.adapters.reference import thanh_hoa
+from services.registration.adapters.reference import load_geography
 from services.registration.domain import events as ev
 from services.registration.domain.catalogue import PRODUCT_SETS, describe_product
+from services.registration.domain.district_list import DistrictList
 from services.registration.domain.errors import IllegalTransition, InvalidInput
-from services.registration.domain.model import (
-    LEGAL_FORMS,
-    DistrictList,
-    Producer,
-    ProductFile,
-    Registration,
-    product_id_for,
-    registration_id_for,
-)
+from services.registration.domain.producer import LEGAL_FORMS, Producer
+from services.registration.domain.product_file import ProductFile
+from services.registration.domain.registration import Registration, product_id_for, registration_id_for
 from services.registration.domain.text import clean, fold
+from services.registration.domain.values import Finding, Product
+from services.registration.service import definition
+from shared.aggregate import DomainEvent
 
 BANH_GAI = "Bánh gai Tứ Trụ"
 YEN_DINH, THO_XUAN = "394", "395"
@@ -32,7 +32,17 @@ def producer(producer_id: str = "htx-tu-tru", district: str = THO_XUAN, commune:
                              commune_code=commune, business_registration_number="2801234567")
 
 
-def banh_gai(name: str = BANH_GAI, description: str = "bánh gai lá gai rừng") -> dict[str, object]:
+def thanh_hoa():
+    return load_geography()
+
+
+def stored_and_read_back(event: DomainEvent) -> DomainEvent:
+    """The event as the store would give it back: encoded and decoded through the service's registry."""
+    stored = definition.events.encode(event, {})
+    return definition.events.decode(stored.event_type, stored.schema_version, stored.data)
+
+
+def banh_gai(name: str = BANH_GAI, description: str = "bánh gai lá gai rừng") -> Product:
     return describe_product(name, 6, description)
 
 
@@ -87,9 +97,9 @@ def test_a_submitted_registration_records_the_form_the_product_and_where_the_pro
     assert isinstance(event, ev.RegistrationSubmitted)
     assert registration.status == "submitted" and registration.version == 1
     assert event.form == "02" and event.cycle_year == 2021
-    assert event.product == {"name": BANH_GAI, "sector": "Thực phẩm", "group": "Thực phẩm chế biến", "product_set": 6,
+    assert asdict(event.product) == {"name": BANH_GAI, "sector": "Thực phẩm", "group": "Thực phẩm chế biến", "product_set": 6,
                              "description": "bánh gai lá gai rừng"}
-    assert event.producer == {"producer_id": "htx-tu-tru", "name": "HTX Tứ Trụ", "legal_form": "cooperative"}
+    assert asdict(event.producer) == {"producer_id": "htx-tu-tru", "name": "HTX Tứ Trụ", "legal_form": "cooperative"}
     assert (event.district_code, event.commune_code) == (THO_XUAN, "15493")
     assert event.product_id == product_id_for("htx-tu-tru", BANH_GAI)
     assert registration.id == registration_id_for("htx-tu-tru", BANH_GAI, 2021)
@@ -132,13 +142,13 @@ def test_the_whole_life_cycle_records_one_event_per_step_and_replays_to_the_same
         "RegistrationSelected", "RegistrationSentToProvince",
     ]
     assert registration.status == "sent_to_province" and registration.list_id == "list-2021-thoxuan"
-    assert registration.product["description"] == "đã có nhãn mác và mã vạch"
+    assert registration.product.description == "đã có nhãn mác và mã vạch"
     [sent] = district_list.collect()
-    assert sent.product_ids == [registration.facts["product_id"]] and sent.registration_ids == [registration.id]
+    assert sent.product_ids == [registration.product_id] and sent.registration_ids == [registration.id]
 
     replayed = Registration(registration.id)
     for e in events:
-        replayed.replay(Registration.event_from(e.event_type, e.to_data()))
+        replayed.replay(stored_and_read_back(e))
     assert (replayed.status, replayed.version, replayed.product, replayed.list_id) == (
         "sent_to_province", 6, registration.product, "list-2021-thoxuan")
 
@@ -158,7 +168,7 @@ def test_a_proposed_registration_can_be_rejected_with_a_reason_and_then_never_se
 
 @pytest.mark.parametrize("legal_form", LEGAL_FORMS)
 def test_each_of_the_four_legal_forms_can_register(legal_form):
-    assert producer(legal_form=legal_form).details["legal_form"] == legal_form
+    assert producer(legal_form=legal_form).legal_form == legal_form
 
 
 @pytest.mark.parametrize("legal_form", ["company", "Cooperative", "", "individual"])
@@ -170,7 +180,7 @@ def test_a_legal_form_other_than_the_four_is_invalid(legal_form):
 
 @pytest.mark.parametrize("form", ["01", "02"])
 def test_forms_01_and_02_are_accepted(form):
-    assert Registration.submit(producer(), cycle_year=2021, form=form, product=banh_gai()).facts["form"] == form
+    assert Registration.submit(producer(), cycle_year=2021, form=form, product=banh_gai()).submitted.form == form
 
 
 @pytest.mark.parametrize("form", ["03", "1", "", "00"])
@@ -182,7 +192,7 @@ def test_another_form_is_invalid(form):
 
 @pytest.mark.parametrize("year", [2018, 2021, 2100])
 def test_cycle_years_from_2018_to_2100_are_accepted(year):
-    assert submitted(cycle_year=year).facts["cycle_year"] == year
+    assert submitted(cycle_year=year).cycle_year == year
 
 
 @pytest.mark.parametrize("year", [2017, 2101, 0, -2021])
@@ -236,7 +246,7 @@ def test_there_are_26_product_sets_each_with_its_sector_and_group():
 @pytest.mark.parametrize("number", [1, 8, 26])
 def test_the_product_set_decides_sector_and_group(number):
     described = describe_product("Nem chua Thanh Hóa", number, "")
-    assert (described["sector"], described["group"], described["product_set"]) == (
+    assert (described.sector, described.group, described.product_set) == (
         PRODUCT_SETS[number].sector, PRODUCT_SETS[number].group, number)
 
 
@@ -249,7 +259,7 @@ def test_a_product_set_outside_1_to_26_is_invalid(number):
 
 def test_a_sector_and_group_that_agree_with_the_set_are_accepted():
     described = describe_product("Nem chua Thanh Hóa", 8, "", sector="Thực phẩm", group="Thực phẩm chế biến")
-    assert described["group"] == "Thực phẩm chế biến"
+    assert described.group == "Thực phẩm chế biến"
 
 
 @pytest.mark.parametrize(("field", "value"), [("sector", "Đồ uống"), ("group", "Thực phẩm tươi sống"), ("sector", "thực phẩm")])
@@ -281,8 +291,8 @@ def test_a_district_list_sends_each_selected_registration_to_the_province():
 
     district_list = DistrictList.send("l-1", THO_XUAN, 2021, [first, second])
 
-    assert district_list.sent == {"district_code": THO_XUAN, "cycle_year": 2021, "registration_ids": [first.id, second.id],
-                                  "product_ids": [first.facts["product_id"], second.facts["product_id"]]}
+    assert district_list.sent.to_data() == {"district_code": THO_XUAN, "cycle_year": 2021, "registration_ids": [first.id, second.id],
+                                  "product_ids": [first.product_id, second.product_id]}
     assert first.status == second.status == "sent_to_province" and first.list_id == "l-1"
 
 
@@ -332,12 +342,12 @@ def test_a_refused_district_list_leaves_every_registration_on_it_unchanged():
 def test_the_same_product_of_the_same_producer_in_one_cycle_has_one_registration_id():
     a = submitted(name="Bánh gai Tứ Trụ")
     b = submitted(name="  BÁNH GAI   tứ trụ ")
-    assert a.id == b.id and a.facts["product_id"] == b.facts["product_id"]
+    assert a.id == b.id and a.product_id == b.product_id
 
 
 def test_the_same_product_in_another_cycle_keeps_its_product_id_but_has_a_new_registration_id():
     a, b = submitted(cycle_year=2021), submitted(cycle_year=2022)
-    assert a.facts["product_id"] == b.facts["product_id"]
+    assert a.product_id == b.product_id
     assert a.id != b.id
 
 
@@ -346,8 +356,8 @@ def test_another_product_or_another_producer_has_other_ids():
     other_product = submitted(name="Bánh gio Tứ Trụ")
     other_producer = submitted(producer("htx-khac"))
     assert len({base.id, other_product.id, other_producer.id}) == 3
-    assert len({base.facts["product_id"], other_product.facts["product_id"], other_producer.facts["product_id"]}) == 3
-    assert uuid.UUID(base.id) and uuid.UUID(base.facts["product_id"])
+    assert len({base.product_id, other_product.product_id, other_producer.product_id}) == 3
+    assert uuid.UUID(base.id) and uuid.UUID(base.product_id)
 
 
 # ------------------------------------------------------------------------------------------- product file
@@ -359,8 +369,8 @@ def rating(source_event_id: str, stars: int = 4) -> ev.RatingRecorded:
 
 
 def failure(source_event_id: str) -> ev.InspectionFailureRecorded:
-    return ev.InspectionFailureRecorded("IN-1", "2022-06-01", "major", "downgrade",
-                                        [{"criterion": "nhãn mác", "description": "hết hạn"}], source_event_id)
+    return ev.InspectionFailureRecorded("IN-1", date(2022, 6, 1), "major", "downgrade",
+                                        (Finding("nhãn mác", "hết hạn"),), source_event_id)
 
 
 def test_the_product_file_records_a_rating_once_whatever_the_number_of_deliveries():
@@ -377,7 +387,7 @@ def test_the_product_file_records_a_rating_once_whatever_the_number_of_deliverie
 
     reloaded = ProductFile("product-1")
     for e in events:
-        reloaded.replay(ProductFile.event_from(e.event_type, e.to_data()))
+        reloaded.replay(stored_and_read_back(e))
     reloaded.record_rating(rating("e-2"))
     reloaded.record_inspection_failure(failure("e-3"))
     assert reloaded.collect() == [] and reloaded.version == 3

@@ -55,7 +55,7 @@ async def test_rebuilding_registration_read_models_gives_what_live_processing_bu
         ]}, headers=officer)
         assert sent.status_code == 201
         live = await _snapshot(runtime.pool, producers)
-        replayed = await rebuild(runtime.pool, runtime.projections, batch_size=7)
+        replayed = await rebuild(runtime.pool, runtime.projections, definition.events, batch_size=7)
         rebuilt = await _snapshot(runtime.pool, producers)
     finally:
         await client.aclose()

@@ -7,8 +7,11 @@ from typing import Any
 
 import asyncpg
 
-from services.registration.domain.text import fold
+from services.registration.domain.text import searchable
+from shared.events import EventRegistry
+from shared.eventstore import EventStore
 from shared.readmodels import Where, page
+from shared.uow import UnitOfWork
 
 _REGISTRATION = (
     "r.registration_id, r.product_id, r.cycle_year, r.form, r.producer_id, r.producer_name, r.legal_form, r.product,"
@@ -32,22 +35,22 @@ async def list_registrations(conn: asyncpg.Connection, f: RegistrationFilter) ->
     where = Where("r").equal(district_code=f.district_code, status=f.status, cycle_year=f.cycle_year, producer_id=f.producer_id)
     if f.q:
         # Folded on both sides: "banh gai" finds "Bánh gai"; LIKE's wildcards typed by the user stay plain characters.
-        escaped = fold(f.q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        escaped = searchable(f.q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where.add("r.search LIKE ${}", f"%{escaped}%")
     return await page(conn, columns=_REGISTRATION, source="registrations r", where=where,
                       order_by="r.submitted_at, r.registration_id", limit=f.limit, offset=f.offset)
 
 
-async def registration(conn: asyncpg.Connection, registration_id: str) -> dict[str, Any] | None:
+async def registration(conn: asyncpg.Connection, registration_id: str, registry: EventRegistry) -> dict[str, Any] | None:
+    """The registration's row and its history, each fact decoded through ``registry`` (stored payloads are not served)."""
     row = await conn.fetchrow(f"SELECT {_REGISTRATION} FROM registrations r WHERE r.registration_id = $1", registration_id)
     if row is None:
         return None
-    history = await conn.fetch(
-        "SELECT version, event_type, data, metadata->'actor' AS actor, recorded_at FROM events"
-        " WHERE stream_id = $1 ORDER BY version",
-        registration_id,
-    )
-    return {**dict(row), "history": [dict(h) for h in history]}
+    history = [registry.recorded(stored) for stored in await EventStore(conn).read_stream(registration_id)]
+    return {**dict(row), "history": [
+        {"version": h.version, "event_type": h.event_type, "data": h.event, "actor": h.actor, "recorded_at": h.recorded_at}
+        for h in history
+    ]}
 
 
 async def producer(conn: asyncpg.Connection, producer_id: str) -> dict[str, Any] | None:
@@ -71,8 +74,9 @@ async def producer_products(conn: asyncpg.Connection, producer_id: str) -> list[
     return [dict(r) for r in rows]
 
 
-async def selected_registration_ids(conn: asyncpg.Connection, district_code: str, cycle_year: int) -> list[str]:
-    rows = await conn.fetch(
+async def selected_registration_ids(uow: UnitOfWork, district_code: str, cycle_year: int) -> list[str]:
+    """The district's selected registrations of a cycle, read in the command's own transaction."""
+    rows = await uow.connection.fetch(
         "SELECT registration_id FROM registrations WHERE district_code = $1 AND cycle_year = $2 AND status = 'selected'"
         " ORDER BY submitted_at, registration_id",
         district_code,

@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from services.registration.domain import events as ev
-from services.registration.domain.model import Registration
+from services.registration.domain.registration import Registration
+from services.registration.domain.values import Certificate, Decision, Finding
 from shared.contracts import new_envelope
 from shared.context import current_context
 
 
 def product_registered(registration: Registration) -> Any:
     """ProductRegistered for one product on the district's list."""
-    facts, ctx = registration.facts, current_context()
+    ctx = current_context()
     data = {
         "registration_id": registration.id,
-        "cycle_year": facts["cycle_year"],
-        "product": registration.product,
-        "producer": facts["producer"],
+        "cycle_year": registration.cycle_year,
+        "product": asdict(registration.product),
+        "producer": asdict(registration.producer),
         "location": {"district_code": registration.district_code, "commune_code": registration.commune_code},
     }
     return new_envelope(
         "ProductRegistered",
-        facts["product_id"],
+        registration.product_id,
         data,
         correlation_id=ctx.correlation_id,
         causation_id=ctx.causation_id,
@@ -38,8 +40,9 @@ def rating_recorded(envelope: Any) -> ev.RatingRecorded:
         status=d.status,
         stars=d.stars,
         average_score=float(d.average_score),
-        certificate=d.certificate.model_dump(mode="json") if d.certificate else None,
-        decision=d.decision.model_dump(mode="json") if d.decision else None,
+        certificate=Certificate(d.certificate.number, d.certificate.valid_from, d.certificate.valid_until)
+        if d.certificate else None,
+        decision=Decision(d.decision.number, d.decision.date, d.decision.issued_by) if d.decision else None,
         occurred_at=envelope.occurred_at.isoformat(),
         source_event_id=str(envelope.event_id),
     )
@@ -49,9 +52,9 @@ def inspection_failure_recorded(envelope: Any) -> ev.InspectionFailureRecorded:
     d = envelope.data
     return ev.InspectionFailureRecorded(
         inspection_id=d.inspection_id,
-        inspected_on=d.inspected_on.isoformat(),
+        inspected_on=d.inspected_on,
         severity=d.severity,
         recommended_action=d.recommended_action,
-        findings=[f.model_dump(mode="json") for f in d.findings],
+        findings=tuple(Finding(f.criterion, f.description) for f in d.findings),
         source_event_id=str(envelope.event_id),
     )

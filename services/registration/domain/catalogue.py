@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.registration.domain.errors import InvalidInput
+from services.registration.domain.values import Product
 
 
 @dataclass(frozen=True)
@@ -55,15 +56,18 @@ PRODUCT_SETS: dict[int, ProductSet] = {
     )
 }
 
+# The API's bounds on a product set number come from here too.
+FIRST_SET, LAST_SET = min(PRODUCT_SETS), max(PRODUCT_SETS)
+
 
 def product_set(number: int, *, field: str = "product.product_set") -> ProductSet:
     try:
         return PRODUCT_SETS[number]
     except KeyError:
-        raise InvalidInput(f"product set {number} does not exist; it must be one of 1–26", field=field) from None
+        raise InvalidInput(f"product set {number} does not exist; it must be one of {FIRST_SET}–{LAST_SET}", field=field) from None
 
 
-def describe_product(name: str, number: int, description: str, sector: str | None = None, group: str | None = None) -> dict[str, object]:
+def describe_product(name: str, number: int, description: str, sector: str | None = None, group: str | None = None) -> Product:
     """The product as registered: its set decides its sector and group, which must agree if given."""
     chosen = product_set(number)
     if not name.strip():
@@ -72,4 +76,4 @@ def describe_product(name: str, number: int, description: str, sector: str | Non
         raise InvalidInput(f"product set {number} belongs to sector {chosen.sector!r}, not {sector!r}", field="product.sector")
     if group is not None and group != chosen.group:
         raise InvalidInput(f"product set {number} belongs to group {chosen.group!r}, not {group!r}", field="product.group")
-    return {"name": name, "sector": chosen.sector, "group": chosen.group, "product_set": number, "description": description}
+    return Product(name, chosen.sector, chosen.group, number, description)

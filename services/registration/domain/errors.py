@@ -1,14 +1,12 @@
-"""Errors of the registration domain; the API maps each to a status with the field and the rule."""
+"""Errors of the registration domain; the service definition maps each to a status, the body names the field and the rule."""
 
 from __future__ import annotations
 
+from shared.errors import DomainError
 
-class RegistrationError(Exception):
-    """Base: ``field`` names what was wrong, the message states the rule."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class RegistrationError(DomainError):
+    """Base of registration's refusals: ``field`` names what was wrong, the message states the rule."""
 
 
 class InvalidInput(RegistrationError):

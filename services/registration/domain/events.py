@@ -1,10 +1,15 @@
-"""Domain events of registration, in the past tense; stored in the service's own event store."""
+"""Domain events of registration, in the past tense; stored in the service's own event store.
+
+Value objects are stored as the JSON objects they were before they were typed (dates as ISO strings), so events
+written by earlier code decode unchanged; a change of shape needs a ``schema_version`` and an upcaster.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
 
+from services.registration.domain.values import Certificate, Decision, Finding, ProducerRef, Product
 from shared.aggregate import DomainEvent
 
 
@@ -28,8 +33,8 @@ class RegistrationSubmitted(DomainEvent):
     product_id: str
     cycle_year: int
     form: str
-    producer: dict[str, Any]
-    product: dict[str, Any]
+    producer: ProducerRef
+    product: Product
     district_code: str
     commune_code: str
 
@@ -52,7 +57,7 @@ class RegistrationReturned(DomainEvent):
 class RegistrationResubmitted(DomainEvent):
     """The completed form is back with the district; ``product`` holds the whole corrected product."""
 
-    product: dict[str, Any]
+    product: Product
     note: str | None
 
 
@@ -96,8 +101,8 @@ class RatingRecorded(DomainEvent):
     status: str
     stars: int
     average_score: float
-    certificate: dict[str, Any] | None
-    decision: dict[str, Any] | None
+    certificate: Certificate | None
+    decision: Decision | None
     occurred_at: str
     source_event_id: str
 
@@ -107,8 +112,8 @@ class InspectionFailureRecorded(DomainEvent):
     """Monitoring reported a failed inspection (from InspectionFailed), for the producer's view."""
 
     inspection_id: str
-    inspected_on: str
+    inspected_on: date
     severity: str
     recommended_action: str
-    findings: list[dict[str, str]]
+    findings: tuple[Finding, ...]
     source_event_id: str

@@ -18,3 +18,8 @@ def fold(text: str) -> str:
 def clean(text: str) -> str:
     """Composed Unicode (NFC) with single spaces: how names are stored and shown."""
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def searchable(*texts: str) -> str:
+    """The key a search matches: stored rows and typed queries both fold through here, so "banh gai" finds "Bánh gai"."""
+    return fold(" ".join(texts))

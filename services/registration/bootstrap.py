@@ -1,0 +1,32 @@
+"""Composition root of registration: the ports its handlers get, production's by default, fakes in tests."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from services.registration.adapters.queries import selected_registration_ids
+from services.registration.adapters.reference import load_geography
+from services.registration.domain.geography import Geography
+from shared.ports import Clock, ServicePorts, UnitOfWorkFactory, system_clock
+
+# (unit of work, district code, cycle year) → ids of the district's selected registrations of that cycle, in order.
+SelectedRegistrations = Callable[[Any, str, int], Awaitable[list[str]]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegistrationPorts(ServicePorts):
+    geography: Geography
+    selected_registrations: SelectedRegistrations
+
+
+def bootstrap(uow: UnitOfWorkFactory, *, geography: Geography | None = None, clock: Clock | None = None,
+              selected_registrations: SelectedRegistrations | None = None) -> RegistrationPorts:
+    """Production reads Thanh Hóa's 2021 geography from the service's data and the selected list from its read model."""
+    return RegistrationPorts(
+        uow=uow,
+        clock=clock or system_clock,
+        geography=geography or load_geography(),
+        selected_registrations=selected_registrations or selected_registration_ids,
+    )
