@@ -1,4 +1,4 @@
-"""A kernel service over HTTP: bearer tokens, district scope, optimistic concurrency as 409, readiness."""
+"""A kernel service over HTTP: bearer tokens, district scope, optimistic concurrency as 409, readiness, error bodies."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ import asyncio
 import uuid
 
 import httpx
+from fastapi import APIRouter, FastAPI
 
 from shared.auth import mint_token
 from shared.contracts.roles import Role
+from shared.errors import DomainError
 from shared.http.app import create_app
+from shared.runtime import ServiceDefinition
+from shared.settings import service_settings
 from tests.kernel.support import new_topic
 from tests.kernel.tally import definition, open_and_increment, settings_for
 
@@ -100,3 +104,47 @@ async def test_the_outbox_row_carries_the_trace_of_the_http_request(launcher):
     assert response.status_code == 201
     assert dict(stored)["traceparent"].split("-")[1] == trace_id
     assert metadata["traceparent"].split("-")[1] == trace_id
+
+
+class Refused(DomainError):
+    """A domain error the test service lists (409)."""
+
+
+class RefusedTwice(Refused):
+    """Not listed itself: answers as its listed base."""
+
+
+class Unlisted(DomainError):
+    """Neither it nor a base is listed: answers 422 invalid_input."""
+
+
+def _errors_app() -> FastAPI:
+    router = APIRouter()
+
+    @router.post("/raise/{kind}")
+    async def raise_(kind: str) -> None:
+        raise {"refused": Refused, "twice": RefusedTwice, "unlisted": Unlisted}[kind]("the rule", field="thing")
+
+    definition = ServiceDefinition(name="errors", routers=(router,), errors={Refused: (409, "refused")})
+    return create_app(definition, service_settings("errors", max_request_bytes=1024))
+
+
+async def test_domain_errors_answer_through_the_definition_table_and_unlisted_ones_with_422():
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=_errors_app()), base_url="http://ocop") as http:
+        answers = [await http.post(f"/raise/{kind}") for kind in ("refused", "twice", "unlisted")]
+
+    assert [(r.status_code, r.json()) for r in answers] == [
+        (409, {"detail": {"error": "refused", "message": "the rule", "field": "thing"}}),
+        (409, {"detail": {"error": "refused", "message": "the rule", "field": "thing"}}),
+        (422, {"detail": {"error": "invalid_input", "message": "the rule", "field": "thing"}}),
+    ]
+
+
+async def test_a_body_over_the_limit_is_refused_with_413():
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=_errors_app()), base_url="http://ocop") as http:
+        response = await http.post("/raise/refused", content=b"x" * 2048)
+
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": {"error": "payload_too_large", "message": "request body over 1024 bytes", "field": "body"}
+    }
