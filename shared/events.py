@@ -25,12 +25,22 @@ class EventDecodingError(Exception):
 
 @dataclass(frozen=True)
 class Upcast:
-    """Turns data of ``event_type`` at ``from_version`` into version ``from_version + 1`` (of ``to_type``, if renamed)."""
+    """Turns data of ``event_type`` at ``from_version`` into version ``from_version + 1`` (of ``to_type``, if renamed).
+
+    ``to_type`` may also be a function of the old data naming the new type, when one old event type splits into
+    several (a catch-all event into specific facts): the data then becomes version 1 of the type it names.
+    """
 
     event_type: str
     from_version: int
     change: Callable[[dict[str, Any]], dict[str, Any]]
-    to_type: str | None = None
+    to_type: str | Callable[[Mapping[str, Any]], str] | None = None
+
+    def target(self, old: Mapping[str, Any]) -> tuple[str, int]:
+        """The type and version the data of ``old`` becomes."""
+        if callable(self.to_type):
+            return self.to_type(old), 1
+        return self.to_type or self.event_type, self.from_version + 1
 
 
 @dataclass(frozen=True)
@@ -96,8 +106,7 @@ class EventRegistry:
     def decode(self, event_type: str, schema_version: int, data: Mapping[str, Any]) -> DomainEvent:
         name, version, current = event_type, schema_version, dict(data)
         while (upcast := self._upcasts.get((name, version))) is not None:
-            current = upcast.change(current)
-            name, version = upcast.to_type or name, version + 1
+            (name, version), current = upcast.target(current), upcast.change(current)
         cls = self._types.get(name)
         if cls is None:
             raise EventDecodingError(f"unknown event type {name!r} (stored as {event_type} v{schema_version})")
