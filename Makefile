@@ -17,7 +17,9 @@ install: $(STAMP)
 run: install
 	$(BIN)/ocop up
 
+# Layer rules first (import-linter contracts in pyproject.toml), then every test.
 test: install
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 bench: install
