@@ -1,4 +1,4 @@
-"""Which JWT algorithm the settings name, and the key that signs or verifies with it (HS* secret or RS*/PS*/ES*/EdDSA PEM)."""
+"""Which JWT algorithm the settings name, and the key that signs or verifies with it (HS* secret, RS*/ES*/… PEM)."""
 
 from __future__ import annotations
 
