@@ -1,1 +1,1 @@
-"""The HTTP face of a service: the app factory (:mod:`.app`), error bodies (:mod:`.errors`), body limit (:mod:`.limits`)."""
+"""The HTTP face of a service: app factory (:mod:`.app`), error bodies (:mod:`.errors`), body limit (:mod:`.limits`)."""
