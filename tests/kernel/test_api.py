@@ -148,3 +148,15 @@ async def test_a_body_over_the_limit_is_refused_with_413():
     assert response.json() == {
         "detail": {"error": "payload_too_large", "message": "request body over 1024 bytes", "field": "body"}
     }
+
+
+async def test_operations_status_admits_the_vocabulary_operations_roles_only():
+    app = _errors_app()
+    token = mint_token(app.state.settings, actor_id="htx-1", role=Role.producer)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ocop") as http:
+        response = await http.get("/ops/status", headers={"Authorization": f"Bearer {token}"})
+
+    assert response.status_code == 403
+    assert response.json()["detail"]["message"] == (
+        "role producer is not allowed here; allowed roles: operator, provincial_office"
+    )
