@@ -27,7 +27,9 @@ from tests.registration.support import (
     eventually,
     header,
     keyed,
+    product,
     run_id,
+    stream_history,
     topic_records,
 )
 
@@ -124,6 +126,27 @@ async def test_many_selections_at_once_select_the_registration_once(registration
 
     assert sorted(x.status_code for x in responses) == [200, 409, 409, 409], [x.text for x in responses]
     assert [h["event_type"] for h in (await api.detail(r.registration_id))["history"]].count("RegistrationSelected") == 1
+
+
+async def test_identical_submissions_at_once_register_the_product_once_and_refuse_the_others_as_duplicates(registration):
+    """The race to create one registration's stream ends as a later submission would: 409 duplicate_registration."""
+    api = registration
+    producer_id = (await api.new_producer())["producer_id"]
+    name = f"Bánh gai Tứ Trụ {run_id()}"
+
+    responses = await asyncio.gather(*(api.submit(producer_id, product(name, 6)) for _ in range(8)))
+
+    assert sorted(x.status_code for x in responses) == [201] + [409] * 7, [x.text for x in responses]
+    for refused in (x for x in responses if x.status_code == 409):
+        detail = refused.json()["detail"]
+        assert (detail["error"], detail["field"]) == ("duplicate_registration", "product.name"), detail
+        assert name in detail["message"]
+    registration_id = next(x for x in responses if x.status_code == 201).json()["registration_id"]
+    async with api.runtime.pool.acquire() as conn:
+        streams = await conn.fetch("SELECT DISTINCT stream_id FROM events WHERE stream_type = 'registration'"
+                                   " AND data->'producer'->>'producer_id' = $1", producer_id)
+        assert [s["stream_id"] for s in streams] == [registration_id]
+        assert await stream_history(conn, registration_id) == [(1, "RegistrationSubmitted")]
 
 
 # ------------------------------------------------------------------------------------------- what comes back
