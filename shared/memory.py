@@ -1,13 +1,11 @@
 """An in-memory unit of work: the port of ``shared.uow.UnitOfWork`` without PostgreSQL, for fast tests.
 
-One ``InMemoryStore`` holds what the database would (events by stream, outbox, inbox); each ``unit_of_work()`` works
-on it like a transaction: its appends, outbox rows and inbox claims stay its own until ``commit()`` and are dropped if
-the block is left without it. A unit that appends to a stream, or claims an inbox key, that another open unit holds
-waits for that unit to finish, as PostgreSQL waits on the unique index, and then sees a conflict or "already handled".
-
-Events are encoded through the service's ``EventRegistry``, kept as JSON holds them, and decoded back at commit, so a
-fast test fails on an event that could not be stored or read back. Projections are NOT applied: read models are SQL,
-so what a projection writes is tested over PostgreSQL (``uow.connection`` says so if a handler reaches for it).
+An ``InMemoryStore`` holds what the database would (events by stream, outbox, inbox); each ``unit_of_work()`` is
+a transaction on it: appends, outbox rows and inbox claims are its own until ``commit()``, dropped otherwise. A unit
+appending to a stream (or claiming an inbox key) another open unit holds waits for it, as PostgreSQL waits on the
+unique index. Events go through the service's ``EventRegistry`` and JSON and are read back at commit, so a fast test
+fails on an event that could not be stored or replayed. Projections are NOT applied: read models are SQL, tested
+over PostgreSQL (``uow.connection`` says so if a handler reaches for it).
 """
 
 from __future__ import annotations
@@ -35,8 +33,6 @@ Held = dict[Hashable, asyncio.Future[None]]
 
 @dataclass(frozen=True)
 class Outboxed:
-    """An outbox row: what the relay would publish, keyed by product id."""
-
     envelope: Any
     topic: str
     key: str
