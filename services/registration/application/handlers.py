@@ -18,8 +18,8 @@ from services.registration.domain.registration import Registration, ensure_first
 from services.registration.domain.text import clean
 from services.registration.domain.values import Product
 from shared.auth import Actor
-from shared.ports import ServicePorts
-from shared.uow import UnitOfWork, retry_on_conflict
+from shared.ports import ServicePorts, UnitOfWorkPort
+from shared.uow import retry_on_conflict
 
 
 def _product(p: cmd.ProductInput) -> Product:
@@ -51,7 +51,7 @@ async def submit_registration(c: cmd.SubmitRegistration, ports: ServicePorts, ac
     return await retry_on_conflict(lambda: _submit(c, ports.uow(), actor), tries=2)
 
 
-async def _submit(c: cmd.SubmitRegistration, uow: UnitOfWork, actor: Actor) -> Registration:
+async def _submit(c: cmd.SubmitRegistration, uow: UnitOfWorkPort, actor: Actor) -> Registration:
     async with uow:
         producer = await uow.repository(Producer).get(c.producer_id)
         access.may_act_for(actor, producer)
@@ -115,23 +115,23 @@ async def send_district_list(c: cmd.SendDistrictList, ports: RegistrationPorts, 
     return district_list
 
 
-async def record_rating(envelope: Any, uow: UnitOfWork, _: ServicePorts) -> None:
+async def record_rating(envelope: Any, uow: UnitOfWorkPort, _: ServicePorts) -> None:
     """ProductRated arrived (the consumer's unit of work is open and commits with the inbox row)."""
     product_file = await _product_file(uow, envelope.product_id)
     product_file.record_rating(translators.rating_recorded(envelope))
 
 
-async def record_inspection_failure(envelope: Any, uow: UnitOfWork, _: ServicePorts) -> None:
+async def record_inspection_failure(envelope: Any, uow: UnitOfWorkPort, _: ServicePorts) -> None:
     product_file = await _product_file(uow, envelope.product_id)
     product_file.record_inspection_failure(translators.inspection_failure_recorded(envelope))
 
 
-async def _product_file(uow: UnitOfWork, product_id: str) -> ProductFile:
+async def _product_file(uow: UnitOfWorkPort, product_id: str) -> ProductFile:
     repo = uow.repository(ProductFile)
     product_file = await repo.find(product_id) or ProductFile(product_id)
     repo.add(product_file)
     return product_file
 
 
-async def _load(uow: UnitOfWork, registration_id: str, expected_version: int | None) -> Registration:
+async def _load(uow: UnitOfWorkPort, registration_id: str, expected_version: int | None) -> Registration:
     return await uow.repository(Registration).get(registration_id, expected_version=expected_version)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from services.registration.domain import commands as cmd
 from services.registration.domain.catalogue import FIRST_SET, LAST_SET
@@ -24,7 +24,8 @@ LegalForm = Literal[LEGAL_FORMS]  # type: ignore[valid-type]
 FormCode = Literal[tuple(FORMS)]  # type: ignore[misc]
 Status = Literal[STATUSES]  # type: ignore[valid-type]
 # As the API wrote timestamps before it had response models (isoformat: "+00:00", not pydantic's "Z").
-Timestamp = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str)]
+Timestamp = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str),
+                      WithJsonSchema({"type": "string", "format": "date-time"})]
 
 
 class _Body(BaseModel):
