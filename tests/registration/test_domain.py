@@ -14,7 +14,7 @@ from services.registration.domain import events as ev
 from services.registration.domain.catalogue import PRODUCT_SETS, describe_product
 from services.registration.domain.district_list import DistrictList
 from services.registration.domain.errors import IllegalTransition, InvalidInput
-from services.registration.domain.lifecycle import STATUSES, STEPS
+from services.registration.domain import lifecycle
 from services.registration.domain.producer import LEGAL_FORMS, Producer
 from services.registration.domain.product_file import ProductFile
 from services.registration.domain.registration import Registration, product_id_for, registration_id_for
@@ -156,8 +156,8 @@ def test_the_whole_life_cycle_records_one_event_per_step_and_replays_to_the_same
 
 def test_every_fact_of_a_registration_has_its_place_in_the_one_life_cycle_table():
     """The aggregate, the read model and the API's status filter all read lifecycle.STEPS: a new fact needs a row."""
-    assert set(STEPS) == set(Registration.event_types.values())
-    assert set(STATUSES) == set(PATH)
+    assert set(lifecycle.STEPS) == set(Registration.event_types.values())
+    assert set(lifecycle.STATUSES) == set(PATH)
 
 
 def test_a_proposed_registration_can_be_rejected_with_a_reason_and_then_never_selected():
