@@ -88,9 +88,9 @@ def card_choices(total: int) -> dict[str, str]:
     from random import Random
 
     from ocop.demo.scoring import choices_for
-    from services.rating import config
+    from services.rating.domain.catalogue import load_catalogue
 
-    return choices_for(asdict(config.catalogue().sheet(PRODUCT_SET)), total, Random(total))
+    return choices_for(asdict(load_catalogue().sheet(PRODUCT_SET)), total, Random(total))
 
 
 # --------------------------------------------------------------------------- the rating service in this process
@@ -183,7 +183,7 @@ async def prepare(svc: Rating, index: int, stamp: str, p: Params, choices: dict[
     members += [Member(f"m{index}-{i}", f"Thành viên {i}", "member", "Phòng Nông nghiệp") for i in range(1, p.members)]
     members.append(Member(f"m{index}-sec", "Thư ký", "secretary", "Văn phòng HĐND-UBND"))
     with acting_as(office):
-        council = await handlers.form_council(rt.uow(), office, level="district", district_code=district,
+        council = await handlers.form_council(rt.ports, office, level="district", district_code=district,
                                               name=f"Hội đồng huyện {district}", members=members)
     plan = Plan(district, council.id, [m.member_id for m in council.scoring_members])
     sizes = {"api": p.sessions, "handler": p.sessions, "contended": p.contended, "serial": p.serial}
@@ -201,13 +201,13 @@ async def prepare(svc: Rating, index: int, stamp: str, p: Params, choices: dict[
         uow = rt.uow()
         async with uow:
             for envelope in envelopes[first:first + 50]:
-                await handlers.open_dossier(envelope, uow)
+                await handlers.open_dossier(envelope, uow, rt.ports)
             await uow.commit()
     secretary = actor("council_secretary", "secretary", district)
     with acting_as(secretary):
         for group in sizes:
             for sid in plan.groups[group]:
-                await handlers.open_session(rt.uow(), secretary, session_id=sid, council_id=plan.council_id,
+                await handlers.open_session(rt.ports, secretary, session_id=sid, council_id=plan.council_id,
                                             cycle_year=CYCLE_YEAR, round_=1, title=f"Phiên {sid}", held_on=HELD_ON,
                                             product_ids=plan.products[sid])
     return plan
@@ -270,7 +270,7 @@ def handler_submit(svc: Rating, plan: Plan) -> Submit:
         a = actor("council_member", member, plan.district)
         try:
             with acting_as(a):
-                await handlers.submit_scorecard(svc.runtime.uow(), a, session_id=sid, product_id=pid, member_id=member,
+                await handlers.submit_scorecard(svc.runtime.ports, a, session_id=sid, product_id=pid, member_id=member,
                                                 choices=plan.choices[pid], note=None)
         except ConcurrencyError:
             return False
@@ -407,7 +407,7 @@ def handler_finalise(svc: Rating, plan: Plan) -> Callable[[str], Awaitable[None]
 
     async def finalise(sid: str) -> None:
         with acting_as(secretary):
-            await handlers.finalise_session(svc.runtime.uow(), secretary, sid, HELD_ON)
+            await handlers.finalise_session(svc.runtime.ports, secretary, sid, HELD_ON)
 
     return finalise
 
@@ -483,20 +483,23 @@ async def raw_cards(pool: asyncpg.Pool, plan: Plan, stored: dict[str, list[Any]]
 
 async def raw_finalise(pool: asyncpg.Pool, plan: Plan, stored: dict[str, list[Any]], outbox: dict[str, list[Any]],
                        p: Params, *, prefix: str, load: bool, meter: Meter) -> dict[str, Any]:
-    """Each API finalisation's events (SessionFinalised + one RatingOutcomeRecorded per dossier) and its outbox rows,
+    """Each API finalisation's events (SessionFinalised + one outcome fact per dossier) and its outbox rows,
     appended again in one transaction per session, on streams already holding what preceded them."""
     from shared.eventstore import EventStore
     from shared.uow import _OUTBOX
 
     sessions = plan.groups["api"]
     dossiers = [pid for s in sessions for pid in plan.products[s]]
-    await _append_all(pool, {d: [e for e in stored[d] if e.event_type != "RatingOutcomeRecorded"] for d in dossiers},
+    from services.rating.domain.outcomes import OUTCOMES
+
+    facts = {fact.__name__ for fact in OUTCOMES}
+    await _append_all(pool, {d: [e for e in stored[d] if e.event_type not in facts] for d in dossiers},
                       prefix)
     latencies: list[float] = []
 
     async def one(sid: str) -> None:
         final = [e for e in stored[sid] if e.event_type == "SessionFinalised"]
-        outcomes = [e for d in plan.products[sid] for e in stored[d] if e.event_type == "RatingOutcomeRecorded"]
+        outcomes = [e for d in plan.products[sid] for e in stored[d] if e.event_type in facts]
         rows = [(uuid.uuid4(), r["topic"], r["message_key"], r["payload"], r["headers"]) for r in outbox[sid]]
         async with pool.acquire() as conn, conn.transaction():
             store = EventStore(conn)
@@ -690,7 +693,8 @@ async def rebuild_section(svc: Rating, p: Params, infra: Infra) -> dict[str, Any
             "SELECT event_type, count(*) AS n FROM events GROUP BY 1 ORDER BY 2 DESC")}
     say(f"rebuild: {out['store_events']:,} events in the store; one counting pass (untimed warm-up)")
     counter = [0]
-    await rebuild(pool, [CountingProjection(x, counter) for x in rt.projections], batch_size=p.rebuild_batch)
+    await rebuild(pool, [CountingProjection(x, counter) for x in rt.projections], rt.definition.events,
+                  batch_size=p.rebuild_batch)
     out["statements"] = counter[0]
     async with pool.acquire() as conn:
         rows = await snapshot_rows(conn)
@@ -723,7 +727,7 @@ async def rebuild_section(svc: Rating, p: Params, infra: Infra) -> dict[str, Any
 
             events, total_rows = out["store_events"], sum(out["rows"].values())
             steps: list[tuple[str, Callable[[], Awaitable[Any]], int]] = [
-                ("rebuild", lambda: rebuild(pool, rt.projections, batch_size=p.rebuild_batch), events),
+                ("rebuild", lambda: rebuild(pool, rt.projections, rt.definition.events, batch_size=p.rebuild_batch), events),
                 ("read_only", lambda: read_only(pool, p.rebuild_batch), events),
                 ("rows_sequential", lambda: insert("sequential"), total_rows),
                 ("rows_pipelined", lambda: insert("pipelined"), total_rows),
@@ -828,7 +832,7 @@ def report(p: Params, s: dict[str, Any], rb: dict[str, Any], facts: dict[str, st
         f"- Finalisation (`POST /sessions/{{sid}}/finalisation`): the {p.sessions} API-scored sessions, {p.concurrency} "
         f"clients each finalising its own sessions; rate = products finalised per second ({p.products} per session). "
         "*Handler*: `handlers.finalise_session` on the handler-scored sessions. A district finalisation appends "
-        f"SessionFinalised and one RatingOutcomeRecorded per dossier ({1 + p.products} events on {1 + p.products} "
+        f"SessionFinalised and one outcome fact per dossier ({1 + p.products} events on {1 + p.products} "
         f"streams) and {p.products} ProductRated outbox rows, in one transaction.",
         "- Raw baselines (same process, same database, scratch schema with the kernel's tables only, dropped after the "
         "run): the **very events** the API scenarios stored, read back and appended again with `shared.eventstore."
@@ -932,10 +936,10 @@ def interpret(p: Params, s: dict[str, Any], rb: dict[str, Any]) -> list[str]:
     def cpu(v: dict[str, Any]) -> float:
         return m(v["py_us"]) + m(v["pg_us"])
 
-    from services.rating import config
+    from services.rating.domain.catalogue import load_catalogue
 
     cores = os.cpu_count() or 1
-    criteria = len(config.catalogue().sheet(PRODUCT_SET).criteria)
+    criteria = len(load_catalogue().sheet(PRODUCT_SET).criteria)
     stream = 1 + p.products + p.products * p.members
     http_us = m(ac["py_us"]) - m(hc["py_us"])
     floor_us = m(hz["py_us"])
@@ -980,7 +984,7 @@ def interpret(p: Params, s: dict[str, Any], rb: dict[str, Any]) -> list[str]:
         f"{m(hf['py_us']):,.0f} µs through the handler, {m(rlf['py_us']):,.0f} µs for the raw reads and appends. The "
         f"handler replays the session ({stream} events) and the {p.products} dossiers one stream read at a time, "
         f"re-validates the {p.members} latest cards of each product against its sheet to compute the council result "
-        "(mean, spread, minimums, band), records SessionFinalised and a RatingOutcomeRecorded per dossier, builds and "
+        "(mean, spread, minimums, band), records SessionFinalised and an outcome fact per dossier, builds and "
         "validates a ProductRated envelope per product for the outbox, and writes the read models (session_products, "
         "sessions, dossiers, dossier_history). HTTP is a small share here "
         f"({m(af['py_us']) - m(hf['py_us']):,.0f} µs per product, API − handler): one request carries "
@@ -995,8 +999,8 @@ def interpret(p: Params, s: dict[str, Any], rb: dict[str, Any]) -> list[str]:
         f"({m(rs['rate']):,.0f} rows/s), {m(rp['wall']):.2f} s pipelined through `executemany` and "
         f"{m(rc['wall']):.2f} s by COPY: the rebuild is {_x(r['wall'], rs['wall'])}× the row-by-row INSERT because it "
         "sends more statements than it leaves rows (each ScorecardSubmitted also updates its session_products and "
-        "sessions rows, each dossier event updates the dossier besides its history row, RatingOutcomeRecorded reads "
-        f"the dossier first) and builds each statement's arguments in Python, and {_x(r['wall'], rp['wall'])}× the "
+        "sessions rows, each dossier event updates the dossier besides its history row, which reads the dossier's "
+        f"status back) and builds each statement's arguments in Python, and {_x(r['wall'], rp['wall'])}× the "
         "pipelined INSERT: round trips, not PostgreSQL's row work, set its pace, so pipelining or batching each page's "
         "statements is where a faster rebuild would come from.",
         f"- **All CPU per scorecard (Python + PostgreSQL): {cpu(ac):,.0f} µs through the API, {cpu(hc):,.0f} µs "

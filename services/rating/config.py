@@ -1,20 +1,19 @@
 """Settings of the rating service (``OCOP_RATING_*``): the [U]/[POLICY] rules and the expiry schedule.
 
-Every default is the one OCOP-RULES recommends; ``RatingPolicy`` documents each. Read when first needed, never at
-import time.
+Every default is the one OCOP-RULES recommends; ``RatingPolicy`` documents each. Read by ``bootstrap`` when the
+service starts, never at import time.
 """
 
 from __future__ import annotations
 
 from datetime import time
 from fractions import Fraction
-from functools import cache
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.rating.domain.catalogue import SHIPPED, Catalogue, load_catalogue
+from services.rating.domain.catalogue import SHIPPED
 from services.rating.domain.policy import RatingPolicy
 
 
@@ -48,18 +47,3 @@ class RatingSettings(BaseSettings):
     def expiry_time(self) -> time | None:
         return time.fromisoformat(self.expiry_check_at) if self.expiry_check_at else None
 
-
-@cache
-def settings() -> RatingSettings:
-    return RatingSettings()
-
-
-@cache
-def policy() -> RatingPolicy:
-    return settings().policy()
-
-
-@cache
-def catalogue() -> Catalogue:
-    """The criteria catalogue (checked at load: a catalogue that does not add up stops the service)."""
-    return load_catalogue(settings().catalogue)

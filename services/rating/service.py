@@ -3,14 +3,21 @@
 from pathlib import Path
 
 from services.rating.adapters.projection import RatingProjection
+from services.rating.adapters.upcasts import UPCASTS
+from services.rating.bootstrap import bootstrap
+from services.rating.domain.council import Council
+from services.rating.domain.dossier import RatingDossier
 from services.rating.domain.errors import AlreadyExists, CatalogueError, InvalidScorecard, NotAllowed, NotReady, RatingError
+from services.rating.domain.session import CouncilSession, DecisionNumber
 from services.rating.entrypoints.api import router
 from services.rating.entrypoints.schedule import start_schedule
 from services.rating.entrypoints.subscribers import SUBSCRIPTIONS
+from shared.events import EventRegistry
 from shared.runtime import ServiceDefinition
 
 definition = ServiceDefinition(
     name="rating",
+    events=EventRegistry.of(RatingDossier, Council, CouncilSession, DecisionNumber, upcasts=UPCASTS),
     migrations=Path(__file__).parent / "migrations",
     projections=lambda: (RatingProjection(),),
     subscriptions=SUBSCRIPTIONS,
@@ -23,5 +30,6 @@ definition = ServiceDefinition(
         CatalogueError: (500, "invalid_catalogue"),
         RatingError: (422, "invalid_input"),
     },
+    bootstrap=bootstrap,
     on_start=start_schedule,
 )

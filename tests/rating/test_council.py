@@ -8,7 +8,7 @@ import pytest
 
 from services.rating.domain.catalogue import parse_catalogue
 from services.rating.domain.errors import NotReady
-from services.rating.domain.levels import district_forwards, province_outcome
+from services.rating.domain.levels import centre_outcome, district_forwards, province_outcome, shown_below_centre
 from services.rating.domain.policy import DEFAULT_POLICY, RatingPolicy
 from services.rating.domain.scoring import council_result, two_decimals
 from tests.rating.support import card_with_total, raw_catalogue, shipped
@@ -167,30 +167,44 @@ def test_a_product_missing_even_the_1_star_minimums_is_not_ranked():
 LEVELS = CATALOGUE.levels
 
 
+def province(result, **kwargs):
+    return province_outcome(result.mean, result.stars, LEVELS, **kwargs)
+
+
 def test_the_district_forwards_a_mean_of_50_but_not_49_67():
-    assert district_forwards(council(50, 50, 50), LEVELS)
-    assert not district_forwards(council(49, 50, 50), LEVELS)
+    assert district_forwards(council(50, 50, 50).mean, LEVELS)
+    assert not district_forwards(council(49, 50, 50).mean, LEVELS)
 
 
 def test_a_result_over_the_spread_cannot_be_acted_on():
-    with pytest.raises(NotReady):
-        district_forwards(council(60, 71, 65), LEVELS)
+    with pytest.raises(NotReady) as refused:
+        council(60, 71, 65).final()
+    assert refused.value.field == "scorecards" and "re-score" in str(refused.value)
+    assert council(60, 70, 65).final().mean == 65
 
 
 def test_the_province_certifies_3_and_4_stars_and_never_5():
-    assert province_outcome(council(75, 75, 75), LEVELS, first_time=True).certificate_stars == 4
-    assert province_outcome(council(55, 55, 55), LEVELS, first_time=True).certificate_stars == 3
-    assert province_outcome(council(45, 45, 45), LEVELS, first_time=True).certificate_stars is None
+    assert province(council(75, 75, 75), first_time=True).certificate_stars == 4
+    assert province(council(55, 55, 55), first_time=True).certificate_stars == 3
+    assert province(council(45, 45, 45), first_time=True).certificate_stars is None
 
 
 def test_a_first_time_product_at_90_is_proposed_to_the_centre_without_a_provincial_certificate_by_default():
-    outcome = province_outcome(council(92, 92, 92), LEVELS, first_time=True)
+    outcome = province(council(92, 92, 92), first_time=True)
     assert outcome.propose_to_centre and outcome.certificate_stars is None
     allowed = RatingPolicy(certify_first_time_90_at_province=True)
-    assert province_outcome(council(92, 92, 92), LEVELS, first_time=True, policy=allowed).certificate_stars == 4
+    assert province(council(92, 92, 92), first_time=True, policy=allowed).certificate_stars == 4
 
 
 def test_a_product_already_holding_a_star_keeps_it_while_the_centre_decides_the_upgrade():
     allowed = RatingPolicy(certify_first_time_90_at_province=True)
-    outcome = province_outcome(council(92, 92, 92), LEVELS, first_time=False, policy=allowed)
+    outcome = province(council(92, 92, 92), first_time=False, policy=allowed)
     assert outcome.propose_to_centre and outcome.certificate_stars is None
+
+
+def test_only_the_centre_issues_5_stars():
+    assert centre_outcome(council(95, 95, 95).stars, LEVELS) == 5
+    assert centre_outcome(council(85, 85, 85).stars, LEVELS) is None
+    assert province(council(99, 99, 99), first_time=True,
+                    policy=RatingPolicy(certify_first_time_90_at_province=True)).certificate_stars == 4
+    assert shown_below_centre(council(95, 95, 95).stars, LEVELS) == 4

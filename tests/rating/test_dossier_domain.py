@@ -9,6 +9,7 @@ import pytest
 from services.rating.domain import events as ev
 from services.rating.domain.dossier import ProductEntry, RatingDossier
 from services.rating.domain.errors import RatingError
+from services.rating.service import definition
 from tests.rating.support import shipped
 
 
@@ -75,7 +76,8 @@ def test_replaying_the_stored_events_gives_the_same_dossier():
     recorded.enter("reg-2023", 2023)
     replayed = RatingDossier(recorded.id)
     for event in recorded.collect():
-        replayed.replay(RatingDossier.event_from(event.event_type, event.to_data()))
+        stored = definition.events.encode(event, {})
+        replayed.replay(definition.events.decode(stored.event_type, stored.schema_version, stored.data))
 
     assert (replayed.version, replayed.status, replayed.registrations, replayed.product_set) == (
         2, "awaiting_council", {"reg-2021": 2021, "reg-2023": 2023}, 5)

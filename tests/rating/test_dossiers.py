@@ -6,6 +6,7 @@ from the earliest offset, so it also sees other tests' products): every test use
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -15,7 +16,6 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from services.rating import config
 from services.rating.application import handlers
 from services.rating.domain.errors import RatingError
 from services.rating.service import definition
@@ -78,7 +78,7 @@ async def test_a_registered_product_gets_one_dossier_classified_into_its_set(rat
     await send(launcher, message(event), message(event))
 
     dossier = await rating.dossier_when(product_id)
-    sheet = config.catalogue().sheet(7)
+    sheet = rating.runtime.ports.catalogue.sheet(7)
     assert dossier["product_set"] == 7 and dossier["sheet_id"] == "set-07"
     assert dossier["sheet_provisional"] is sheet.provisional
     assert dossier["product_name"] == f"Nem chua {product_id[:8]}"
@@ -171,12 +171,13 @@ async def test_a_product_set_outside_the_catalogue_goes_to_the_dead_letter_topic
 
 async def test_a_product_set_the_catalogue_lacks_is_refused_by_the_handler_and_nothing_is_written(rating):
     """The handler's own refusal (the consumer dead-letters what raises): a catalogue without the product's set."""
-    catalogue = config.catalogue()
-    lacking = type(catalogue)(**{**vars(catalogue), "sheets": {n: s for n, s in catalogue.sheets.items() if n != 5}})
+    catalogue = rating.runtime.ports.catalogue
+    lacking = dataclasses.replace(catalogue, sheets={n: s for n, s in catalogue.sheets.items() if n != 5})
     product_id = str(uuid.uuid4())
     with pytest.raises(RatingError) as refused:
         async with rating.runtime.uow() as uow:
-            await handlers.open_dossier(registered(product_id), uow, lacking)
+            await handlers.open_dossier(registered(product_id), uow, dataclasses.replace(rating.runtime.ports,
+                                                                                        catalogue=lacking))
             await uow.commit()
     assert refused.value.field == "product_set"
     async with rating.runtime.pool.acquire() as conn:

@@ -28,8 +28,7 @@ class Expiry(RatingDriver):
     async def expiry_events(self, product_id: str) -> int:
         async with self.runtime.pool.acquire() as conn:
             return await conn.fetchval("SELECT count(*) FROM events WHERE stream_id = $1"
-                                       " AND event_type = 'RatingOutcomeRecorded' AND data->>'status' = 'expired'",
-                                       product_id)
+                                       " AND event_type = 'CertificateExpired'", product_id)
 
     async def held(self, as_of: str, **filters: Any) -> set[str]:
         listed = await self.get("/certificates", as_of=as_of, limit=500, **filters)

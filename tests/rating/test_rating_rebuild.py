@@ -14,6 +14,7 @@ from shared.contracts.roles import Role
 from shared.projections import rebuild
 from tests.kernel.support import running_service
 from tests.rating.flow import RatingDriver, ids, inspection_failed, rated, send_inspections
+from tests.rating.legacy import a_certified_life
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 DISTRICT = "400"
@@ -97,6 +98,27 @@ async def tables(runtime: Any) -> dict[str, list[tuple]]:
                 for table, key in TABLES.items()}
 
 
+async def test_a_dossier_stored_with_v1_outcomes_is_projected_as_the_facts_they_recorded(service):
+    """Written by older code (one RatingOutcomeRecorded per outcome): read models as if recorded today, and (below)
+    a rebuild over them gives the same rows."""
+    driver, runtime = service
+    [product] = ids("v1", 1)
+    async with runtime.uow() as uow:
+        await uow.append(product, "rating-dossier", 0, a_certified_life(product, district_code="401"))
+        await uow.commit()
+
+    dossier = await driver.get(f"/dossiers/{product}")
+    assert (dossier["status"], dossier["stars"], dossier["certificate_number"], dossier["version"]) == (
+        "expired", 0, None, 10)
+    history = await driver.get(f"/products/{product}/rating-history")
+    assert {c["number"]: (c["status"], c["ended_on"]) for c in history["certificates"]} == {
+        "1114/QĐ-UBND#2021-001": ("superseded", "2022-08-05"), "2942/QĐ-UBND#2022-001": ("expired", "2025-08-06")}
+    assert [(e["event_type"], e["status"]) for e in history["events"]][-2:] == [
+        ("WarningIssued", "recognized"), ("CertificateExpired", "expired")]
+    held = await driver.get("/certificates", as_of="2023-01-01", district_code="401")
+    assert [(c["number"], c["stars"]) for c in held["items"]] == [("2942/QĐ-UBND#2022-001", 4)]
+
+
 async def test_rebuilt_read_models_answer_every_query_as_live_processing_did(service, launcher):
     driver, runtime = service
     products, sessions = await a_season(driver, launcher)
@@ -116,7 +138,7 @@ async def test_rebuilt_read_models_answer_every_query_as_live_processing_did(ser
 
     async with runtime.pool.acquire() as conn:
         events = await conn.fetchval("SELECT count(*) FROM events")
-    replayed = await rebuild(runtime.pool, runtime.projections, batch_size=100)
+    replayed = await rebuild(runtime.pool, runtime.projections, definition.events, batch_size=100)
     assert replayed >= events
 
     rebuilt = await answers(driver, products, sessions)

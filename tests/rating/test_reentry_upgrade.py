@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import pytest
 
+from services.rating.domain import outcomes as out
 from tests.rating.flow import ids, rated
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 DISTRICT = "393"
+OUTCOMES = {fact.__name__ for fact in out.OUTCOMES}
 
 
 
@@ -78,8 +80,10 @@ async def test_a_product_refused_at_province_is_examined_again_in_a_later_round(
     assert [totals(a) for a in history["attempts"]] == [[58] * 5, [45] * 5, [66] * 5]
     assert [a["session_status"] for a in history["attempts"]] == ["finalised", "decided", "decided"]
     assert [c["number"] for c in history["certificates"]] == ["2942/QĐ-UBND#2021-001"]
-    outcomes = [e["data"]["status"] for e in history["events"] if e["event_type"] == "RatingOutcomeRecorded"]
-    assert outcomes == ["proposed", "not_recognized", "recognized"]
+    outcomes = [(e["event_type"], e["status"]) for e in history["events"] if e["event_type"] in OUTCOMES]
+    assert outcomes == [("ForwardedToProvince", "proposed"), ("NotRecognised", "not_recognized"),
+                        ("CertificateIssued", "recognized")]
+    assert all(e["summary"] and "data" not in e for e in history["events"]), "a documented shape, no stored payload"
 
 
 async def test_a_3_star_product_listed_for_an_upgrade_gets_4_stars_and_its_old_certificate_is_superseded(driver, launcher):

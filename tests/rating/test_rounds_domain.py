@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
+from typing import Any
 
 import pytest
 
-from services.rating.domain import events as ev
+from services.rating.application.translators import rated_data
+from services.rating.domain import outcomes as out
 from services.rating.domain import rounds
 from services.rating.domain.council import Council, Member
 from services.rating.domain.dossier import RatingDossier
 from services.rating.domain.errors import AlreadyExists, NotAllowed, NotReady, RatingError
 from services.rating.domain.policy import RatingPolicy
 from services.rating.domain.session import CouncilSession
+from services.rating.domain.values import Decision, Finding, Inspection
 from tests.rating.support import card_with_total, shipped
 from tests.rating.test_dossier_domain import entry
 
@@ -54,8 +58,27 @@ def run(level: str, dossiers: dict[str, RatingDossier], totals: dict[str, tuple[
     return session
 
 
+def published(facts: list[Any]) -> list[dict[str, Any]]:
+    """The ProductRated data the facts are heard as (facts the public never hears left out)."""
+    return [data for data in map(rated_data, facts) if data is not None]
+
+
+def heard(d: RatingDossier) -> list[Any]:
+    """The dossier's new facts that the public hears of (as ProductRated)."""
+    return [e for e in d.collect() if rated_data(e) is not None]
+
+
 def outcomes(d: RatingDossier) -> list[tuple[str, str, int]]:
-    return [(e.level, e.status, e.stars) for e in d.collect() if isinstance(e, ev.RatingOutcomeRecorded)]
+    return [(r["level"], r["status"], r["stars"]) for r in published(d.collect())]
+
+
+def inspection(d: RatingDossier, inspection_id: str = "I-1", *, severity: str = "major",
+               recommended_action: str = "revocation", findings: tuple[Finding, ...] = ()) -> Inspection:
+    assert d.holds is not None
+    return Inspection(inspection_id, date(2022, 3, 1), d.holds.number, severity, recommended_action, findings)
+
+
+DECISION = Decision("9/QĐ", date(2022, 4, 1), "UBND")
 
 
 def test_a_council_has_one_chair_and_unique_members():
@@ -117,7 +140,7 @@ def test_province_certifies_3_and_4_stars_for_36_months_and_proposes_90_to_the_c
     run("provincial", ds, {"a": (60, 60, 60, 60), "b": (75, 75, 75, 75), "c": (92, 92, 92, 92)}, held=date(2021, 4, 1),
         decision=date(2021, 4, 6), name="p1")
     assert outcomes(a) == [("provincial", "recognized", 3)]
-    assert a.holds["valid_until"] == "2024-04-06" and a.holds["number"] == "p1/QĐ-UBND#2021-001"
+    assert a.holds.valid_until == date(2024, 4, 6) and a.holds.number == "p1/QĐ-UBND#2021-001"
     assert outcomes(b) == [("provincial", "recognized", 4)]
     assert outcomes(c) == [("provincial", "proposed", 4)] and c.holds is None and c.stage == "central"
 
@@ -129,7 +152,7 @@ def test_a_first_time_90_gets_a_provincial_4_star_while_waiting_when_the_policy_
     policy = RatingPolicy(certify_first_time_90_at_province=True)
     run("provincial", {"c": c}, {"c": (95,) * 4}, held=date(2021, 4, 1), decision=date(2021, 4, 6), policy=policy)
     assert outcomes(c) == [("provincial", "recognized", 4), ("provincial", "proposed", 4)]
-    assert c.holds["stars"] == 4 and c.stage == "central"
+    assert c.holds.stars == 4 and c.stage == "central"
 
 
 def _certified(stars_total: int, product_id: str = "p") -> RatingDossier:
@@ -145,24 +168,26 @@ def test_the_centre_alone_gives_5_stars_and_a_product_it_does_not_pass_keeps_its
     d = _certified(80)
     assert d.purpose_at("provincial") == "upgrade"
     run("provincial", {"p": d}, {"p": (93,) * 4}, held=date(2021, 6, 1), decision=date(2021, 6, 10), name="p2")
-    assert outcomes(d) == [("provincial", "proposed", 4)] and d.holds["stars"] == 4
+    assert outcomes(d) == [("provincial", "proposed", 4)] and d.holds.stars == 4
     session = run("central", {"p": d}, {"p": (85,) * 4}, held=date(2021, 9, 1), decision=date(2021, 9, 20), name="c1")
-    assert outcomes(d) == [("central", "not_recognized", 4)] and d.holds["number"] == "p1/QĐ-UBND#2021-001"
-    assert session.decision["number"] == "c1/QĐ-UBND"
+    assert outcomes(d) == [("central", "not_recognized", 4)] and d.holds.number == "p1/QĐ-UBND#2021-001"
+    assert session.decision.number == "c1/QĐ-UBND"
     run("provincial", {"p": d}, {"p": (93,) * 4}, held=date(2022, 6, 1), decision=date(2022, 6, 10), name="p3")
     d.collect()
     run("central", {"p": d}, {"p": (95,) * 4}, held=date(2022, 9, 1), decision=date(2022, 9, 20), name="c2")
-    assert outcomes(d) == [("central", "recognized", 5)] and d.holds["valid_until"] == "2025-09-20"
+    assert outcomes(d) == [("central", "recognized", 5)] and d.holds.valid_until == date(2025, 9, 20)
 
 
 def test_an_upgrade_supersedes_and_a_lower_voluntary_attempt_keeps_the_certificate():
     d = _certified(60)
     run("provincial", {"p": d}, {"p": (45,) * 4}, held=date(2021, 6, 1), decision=date(2021, 6, 10), name="p2")
-    assert outcomes(d) == [("provincial", "not_recognized", 3)] and d.holds["number"] == "p1/QĐ-UBND#2021-001"
+    assert outcomes(d) == [("provincial", "not_recognized", 3)] and d.holds.number == "p1/QĐ-UBND#2021-001"
     run("provincial", {"p": d}, {"p": (75,) * 4}, held=date(2021, 8, 1), decision=date(2021, 8, 5), name="p3")
-    [upgraded] = [e for e in d.collect() if isinstance(e, ev.RatingOutcomeRecorded)]
-    assert (upgraded.status, upgraded.stars, upgraded.holds["number"]) == ("recognized", 4, "p3/QĐ-UBND#2021-001")
-    assert "upgraded from 3★" in upgraded.reason
+    [fact] = heard(d)
+    [upgraded] = published([fact])
+    assert (upgraded["status"], upgraded["stars"], d.holds.number) == ("recognized", 4, "p3/QĐ-UBND#2021-001")
+    assert upgraded["certificate"]["number"] == d.holds.number and "upgraded from 3★" in upgraded["reason"]
+    assert isinstance(fact, out.CertificateIssued) and (fact.supersedes, fact.lower) == ("p1/QĐ-UBND#2021-001", False)
 
 
 def test_expiry_is_reported_once_from_the_day_after_the_last_valid_day():
@@ -173,45 +198,54 @@ def test_expiry_is_reported_once_from_the_day_after_the_last_valid_day():
     assert not d.expire(date(2024, 5, 1))
 
 
+def test_the_expired_fact_carries_the_first_day_the_certificate_no_longer_holds():
+    d = _certified(60)  # valid until 06/04/2024
+    d.expire(date(2024, 5, 1))
+    [expired] = d.collect()
+    assert isinstance(expired, out.CertificateExpired) and expired.ended_on == date(2024, 4, 7)
+    assert "expired from 2024-05-01" in expired.reason
+
+
 def test_a_failed_inspection_puts_the_certificate_under_review_then_revocation():
     d = _certified(75)
-    inspection = {"inspection_id": "I-1", "inspected_on": "2022-03-01", "severity": "major",
-                  "recommended_action": "revocation", "findings": [{"criterion": "C2.1", "description": "x"}]}
-    d.flag_under_review(inspection)
-    d.flag_under_review(inspection)
+    failed = inspection(d, findings=(Finding("C2.1", "x"),))
+    d.flag_under_review(failed)
+    d.flag_under_review(failed)
     assert [type(e).__name__ for e in d.collect()] == ["CertificateUnderReview"] and d.status == "under_review"
     with pytest.raises(NotAllowed, match="under review"):
         d.purpose_at("provincial")
     with pytest.raises(NotAllowed, match="not under review for inspection 'I-2'"):
-        d.revoke("I-2", {"number": "9/QĐ", "date": "2022-04-01", "issued_by": "UBND"}, "x")
+        d.revoke("I-2", DECISION, "x")
     with pytest.raises(RatingError) as undecided:
         d.revoke("I-1", None, "không đạt ATTP")
     assert undecided.value.field == "decision"
-    d.revoke("I-1", {"number": "9/QĐ", "date": "2022-04-01", "issued_by": "UBND"}, "không đạt ATTP")
-    [revoked] = d.collect()
-    assert (revoked.status, revoked.stars, revoked.inspection_id, d.holds) == ("revoked", 0, "I-1", None)
+    d.revoke("I-1", DECISION, "không đạt ATTP")
+    [fact] = d.collect()
+    [revoked] = published([fact])
+    assert (revoked["status"], revoked["stars"], revoked["inspection_id"], d.holds) == ("revoked", 0, "I-1", None)
+    assert isinstance(fact, out.CertificateRevoked) and fact.decision == DECISION
 
 
 def test_a_re_rating_ordered_after_inspection_may_end_downgraded():
     d = _certified(75)
-    d.flag_under_review({"inspection_id": "I-1", "inspected_on": "2022-03-01", "severity": "major",
-                         "recommended_action": "downgrade", "findings": []})
+    d.flag_under_review(inspection(d, recommended_action="downgrade"))
     d.order_re_rating("I-1", "chấm lại")
     assert d.purpose_at("provincial") == "re_rating"
     run("provincial", {"p": d}, {"p": (60,) * 4}, held=date(2022, 5, 1), decision=date(2022, 5, 5), name="p9")
-    [down] = [e for e in d.collect() if isinstance(e, ev.RatingOutcomeRecorded)]
-    assert (down.status, down.stars, down.inspection_id, d.holds["stars"]) == ("downgraded", 3, "I-1", 3)
+    [down] = published(d.collect())
+    assert (down["status"], down["stars"], down["inspection_id"], d.holds.stars) == ("downgraded", 3, "I-1", 3)
     assert d.under_review is None
 
 
 def test_a_warning_keeps_the_certificate_and_names_the_inspection():
     d = _certified(60)
-    d.flag_under_review({"inspection_id": "I-1", "inspected_on": "2022-03-01", "severity": "minor",
-                         "recommended_action": "warning", "findings": []})
-    d.close_with_warning("I-1", "nhắc nhở ghi nhãn", date(2022, 3, 10), None)
-    [warned] = [e for e in d.collect() if isinstance(e, ev.RatingOutcomeRecorded)]
-    assert (warned.status, warned.stars, warned.inspection_id) == ("recognized", 3, "I-1")
-    assert warned.reason == "warning: nhắc nhở ghi nhãn" and d.under_review is None and d.holds is not None
+    d.flag_under_review(inspection(d, severity="minor", recommended_action="warning"))
+    d.warn("I-1", "nhắc nhở ghi nhãn", date(2022, 3, 10), None)
+    [fact] = heard(d)
+    [warned] = published([fact])
+    assert (warned["status"], warned["stars"], warned["inspection_id"]) == ("recognized", 3, "I-1")
+    assert warned["reason"] == "warning: nhắc nhở ghi nhãn" and d.under_review is None and d.holds is not None
+    assert isinstance(fact, out.WarningIssued), "a warning is recorded as a warning, not as a recognition"
 
 
 def test_districts_record_no_decision_and_a_session_takes_one_decision():
@@ -236,7 +270,7 @@ def test_a_member_outside_the_session_and_a_product_off_the_list_are_refused():
         session.submit_scorecard(shipped(), member_id="m1", product_id="other", choices=best, note=None)
     assert off_list.value.field == "product_id"
     other = dossier("x")
-    other.facts = {**other.facts, "district_code": "381"}
+    other.opened = dataclasses.replace(other.opened, district_code="381")
     with pytest.raises(NotAllowed, match="district 381"):
         rounds.examine(session, {"x": other})
 

@@ -1,145 +1,202 @@
-"""Read models of rating, written in the transaction that stores the events."""
+"""Read models of rating, written in the transaction that stores the events.
+
+Each writer applies one typed fact: it stores the values and dates the fact carries (a certificate's last valid
+day, the day it ended) and decides nothing itself.
+"""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 import asyncpg
+from pydantic_core import to_jsonable_python
 
 from services.rating.adapters import session_projection
-from shared.eventstore import StoredEvent
-from shared.projections import EventWriters
+from services.rating.adapters.history import summary
+from services.rating.domain import events as ev
+from services.rating.domain import outcomes as out
+from services.rating.domain.values import Certificate
+from shared.events import Recorded
+from shared.projections import EventWriters, Writer
 
 
-async def _history(conn: asyncpg.Connection, e: StoredEvent) -> None:
-    """Every dossier event, in order: the product's rating history as an auditor reads it."""
+async def _history(conn: asyncpg.Connection, r: Recorded) -> None:
+    """Every dossier event, in order, with the dossier's status after it: the product's history as an auditor reads it."""
     await conn.execute(
-        "INSERT INTO dossier_history (product_id, version, event_type, data, actor, recorded_at)"
-        " VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6)",
-        e.stream_id, e.version, e.event_type, e.data,
-        e.metadata.get("actor"), e.recorded_at)
+        "INSERT INTO dossier_history (product_id, version, event_type, status, summary, actor, recorded_at)"
+        " SELECT $1, $2, $3, d.status, $4, $5::jsonb, $6 FROM dossiers d WHERE d.product_id = $1",
+        r.stream_id, r.version, r.event_type, summary(r.event), r.actor, r.recorded_at)
 
 
-async def _opened(conn: asyncpg.Connection, e: StoredEvent) -> None:
-    d = e.data
+async def _dossier(conn: asyncpg.Connection, r: Recorded, **changes: Any) -> None:
+    columns = list(changes)
+    assignments = ", ".join(f"{c} = ${i + 4}" for i, c in enumerate(columns))
+    await conn.execute(f"UPDATE dossiers SET version = $2, updated_at = $3, {assignments} WHERE product_id = $1",
+                       r.stream_id, r.version, r.recorded_at, *changes.values())
+
+
+async def _opened(conn: asyncpg.Connection, r: Recorded) -> None:
+    e = r.event
     await conn.execute(
         "INSERT INTO dossiers (product_id, product_name, product_set, sector, product_group, producer_id, producer_name,"
         " legal_form, district_code, commune_code, cycle_year, first_registration_id, latest_registration_id,"
         " registrations, sheet_id, sheet_provisional, status, stage, version, opened_at, updated_at)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, 1, $13, $14, 'awaiting_council', 'district',"
         " $15, $16, $16)",
-        e.stream_id, d["product"]["name"], d["product_set"], d["product"]["sector"], d["product"]["group"],
-        d["producer"]["producer_id"], d["producer"]["name"], d["producer"]["legal_form"], d["district_code"],
-        d["commune_code"], d["cycle_year"], d["registration_id"], d["sheet_id"], d["sheet_provisional"], e.version,
-        e.recorded_at,
+        r.stream_id, e.product["name"], e.product_set, e.product["sector"], e.product["group"],
+        e.producer["producer_id"], e.producer["name"], e.producer["legal_form"], e.district_code, e.commune_code,
+        e.cycle_year, e.registration_id, e.sheet_id, e.sheet_provisional, r.version, r.recorded_at,
     )
-    await _history(conn, e)
 
 
-async def _reentered(conn: asyncpg.Connection, e: StoredEvent) -> None:
-    d = e.data
+async def _reentered(conn: asyncpg.Connection, r: Recorded) -> None:
     await conn.execute(
         "UPDATE dossiers SET registrations = registrations + 1, status = 'awaiting_council', stage = 'district',"
         " version = $4, updated_at = $5,"
         " latest_registration_id = CASE WHEN $3 >= cycle_year THEN $2 ELSE latest_registration_id END,"
         " cycle_year = greatest(cycle_year, $3)"
         " WHERE product_id = $1",
-        e.stream_id, d["registration_id"], d["cycle_year"], e.version, e.recorded_at,
+        r.stream_id, r.event.registration_id, r.event.cycle_year, r.version, r.recorded_at,
     )
-    await _history(conn, e)
 
 
-async def _scheduled(conn: asyncpg.Connection, e: StoredEvent) -> None:
-    await _dossier(conn, e, status="in_session", session_id=e.data["session_id"])
-    await _history(conn, e)
+async def _scheduled(conn: asyncpg.Connection, r: Recorded) -> None:
+    await _dossier(conn, r, status="in_session", session_id=r.event.session_id)
 
 
-async def _withdrawn(conn: asyncpg.Connection, e: StoredEvent) -> None:
-    await _dossier(conn, e, status="withdrawn_from_session", session_id=None)
-    await _history(conn, e)
+async def _withdrawn(conn: asyncpg.Connection, r: Recorded) -> None:
+    await _dossier(conn, r, status="withdrawn_from_session", session_id=None)
 
 
-async def _under_review(conn: asyncpg.Connection, e: StoredEvent) -> None:
-    d = e.data
-    await _dossier(conn, e, status="under_review", under_review_inspection=d["inspection_id"])
+async def _under_review(conn: asyncpg.Connection, r: Recorded) -> None:
+    e = r.event
+    await _dossier(conn, r, status="under_review", under_review_inspection=e.inspection_id)
     await conn.execute("UPDATE certificates SET under_review_inspection = $2 WHERE number = $1",
-                       d["certificate_number"], d["inspection_id"])
-    await _history(conn, e)
+                       e.certificate_number, e.inspection_id)
 
 
-async def _re_rating(conn: asyncpg.Connection, e: StoredEvent) -> None:
-    await _dossier(conn, e, status="re_rating_ordered", stage="provincial")
-    await _history(conn, e)
+async def _re_rating(conn: asyncpg.Connection, r: Recorded) -> None:
+    await _dossier(conn, r, status="re_rating_ordered", stage="provincial")
 
 
-async def _outcome(conn: asyncpg.Connection, e: StoredEvent) -> None:
-    d = e.data
-    previous = await conn.fetchval("SELECT certificate_number FROM dossiers WHERE product_id = $1", e.stream_id)
-    holds = d["holds"]
-    if holds is not None and holds["number"] != previous:
-        await _issue(conn, e.stream_id, holds)
-    if previous is not None and (holds is None or holds["number"] != previous):
-        status, ended_on = _ending(d, holds)
-        await conn.execute("UPDATE certificates SET status = $2, ended_on = $3, under_review_inspection = NULL"
-                           " WHERE number = $1", previous, status, ended_on)
-    if d["inspection_id"] is not None and holds is not None:
-        await conn.execute("UPDATE certificates SET under_review_inspection = NULL WHERE number = $1", holds["number"])
-    changes: dict[str, Any] = {"status": d["status"], "stage": d["stage"], "stars": holds["stars"] if holds else 0,
-                               "certificate_number": holds["number"] if holds else None}
-    if d["session_id"] is not None:
-        changes["session_id"] = None
-        await conn.execute(
-            "UPDATE session_products SET outcome = CASE WHEN outcome IS NULL THEN $3 ELSE outcome || '+' || $3 END,"
-            " outcome_stars = $4, certificate_number = coalesce($5, certificate_number)"
-            " WHERE session_id = $1 AND product_id = $2",
-            d["session_id"], e.stream_id, d["status"], d["stars"],
-            d["certificate"]["number"] if d["certificate"] and d["status"] in ("recognized", "downgraded") else None)
-    if d["inspection_id"] is not None or holds is None:
-        changes["under_review_inspection"] = None
-    await _dossier(conn, e, **changes)
-    await _history(conn, e)
+# ------------------------------------------------------------------------------------------- outcomes
 
 
-def _ending(d: dict[str, Any], holds: dict[str, Any] | None) -> tuple[str, date]:
-    """How the certificate the product held ended, and the first day it no longer holds."""
-    if d["status"] == "expired":
-        return "expired", date.fromisoformat(d["certificate"]["valid_until"]) + timedelta(days=1)
-    if holds is not None:
-        return "superseded", date.fromisoformat(holds["valid_from"])
-    return ("revoked" if d["status"] == "revoked" else "withdrawn"), date.fromisoformat(d["decision"]["date"])
+async def _attempt(conn: asyncpg.Connection, r: Recorded, outcome: str, outcome_stars: int,
+                   certificate: str | None = None, /, **dossier: Any) -> None:
+    """A council outcome: on the session's list (outcomes of one attempt join with '+') and on the dossier."""
+    await conn.execute(
+        "UPDATE session_products SET outcome = CASE WHEN outcome IS NULL THEN $3 ELSE outcome || '+' || $3 END,"
+        " outcome_stars = $4, certificate_number = coalesce($5, certificate_number)"
+        " WHERE session_id = $1 AND product_id = $2",
+        r.event.session_id, r.stream_id, outcome, outcome_stars, certificate)
+    await _dossier(conn, r, status=outcome, session_id=None, **dossier)
 
 
-async def _issue(conn: asyncpg.Connection, product_id: str, c: dict[str, Any]) -> None:
+async def _issue(conn: asyncpg.Connection, product_id: str, c: Certificate) -> None:
     await conn.execute(
         "INSERT INTO certificates (number, product_id, product_name, district_code, product_set, stars, level, valid_from,"
         " valid_until, evaluation_id, average_score, decision, status)"
-        " SELECT $1, $2, d.product_name, d.district_code, d.product_set, $3, $4, $5::text::date, $6::text::date, $7,"
-        " $8::numeric, $9::jsonb, 'valid' FROM dossiers d WHERE d.product_id = $2",
-        c["number"], product_id, c["stars"], c["level"], c["valid_from"], c["valid_until"], c["evaluation_id"],
-        c["average_score"], c["decision"])
+        " SELECT $1, $2, d.product_name, d.district_code, d.product_set, $3, $4, $5, $6, $7, $8::numeric, $9::jsonb,"
+        " 'valid' FROM dossiers d WHERE d.product_id = $2",
+        c.number, product_id, c.stars, c.level, c.valid_from, c.valid_until, c.evaluation_id, c.average_score,
+        to_jsonable_python(c.decision))
 
 
-async def _dossier(conn: asyncpg.Connection, e: StoredEvent, **changes: Any) -> None:
-    columns = list(changes)
-    assignments = ", ".join(f"{c} = ${i + 4}" for i, c in enumerate(columns))
-    await conn.execute(f"UPDATE dossiers SET version = $2, updated_at = $3, {assignments} WHERE product_id = $1",
-                       e.stream_id, e.version, e.recorded_at, *changes.values())
+async def _end(conn: asyncpg.Connection, number: str, status: str, ended_on: Any) -> None:
+    """The certificate no longer holds from ``ended_on`` (superseded, withdrawn, revoked, expired)."""
+    await conn.execute("UPDATE certificates SET status = $2, ended_on = $3, under_review_inspection = NULL"
+                       " WHERE number = $1", number, status, ended_on)
 
 
-_WRITERS = {
-    "DossierOpened": _opened,
-    "DossierReentered": _reentered,
-    "ExaminationScheduled": _scheduled,
-    "ExaminationWithdrawn": _withdrawn,
-    "RatingOutcomeRecorded": _outcome,
-    "CertificateUnderReview": _under_review,
-    "ReRatingOrdered": _re_rating,
-    **session_projection.WRITERS,
+async def _review_closed(conn: asyncpg.Connection, number: str) -> None:
+    await conn.execute("UPDATE certificates SET under_review_inspection = NULL WHERE number = $1", number)
+
+
+def _closes_review(inspection_id: str | None) -> dict[str, Any]:
+    return {"under_review_inspection": None} if inspection_id is not None else {}
+
+
+async def _forwarded(conn: asyncpg.Connection, r: Recorded) -> None:
+    await _attempt(conn, r, "proposed", r.event.stars, stage="provincial")
+
+
+async def _not_recognised(conn: asyncpg.Connection, r: Recorded) -> None:
+    await _attempt(conn, r, "not_recognized", r.event.stars, stage=r.event.may_reenter_at)
+
+
+async def _issued(conn: asyncpg.Connection, r: Recorded) -> None:
+    e: out.CertificateIssued = r.event  # type: ignore[assignment]
+    c = e.certificate
+    await _issue(conn, r.stream_id, c)
+    if e.supersedes is not None:
+        await _end(conn, e.supersedes, "superseded", c.valid_from)
+    await _attempt(conn, r, "downgraded" if e.lower else "recognized", c.stars, c.number, stage=None, stars=c.stars,
+                   certificate_number=c.number, **_closes_review(e.inspection_id))
+
+
+async def _proposed(conn: asyncpg.Connection, r: Recorded) -> None:
+    e: out.ProposedToCentre = r.event  # type: ignore[assignment]
+    if e.inspection_id is not None and e.holds is not None:
+        await _review_closed(conn, e.holds.number)
+    await _attempt(conn, r, "proposed", e.stars, stage="central", **_closes_review(e.inspection_id))
+
+
+async def _certificate_withdrawn(conn: asyncpg.Connection, r: Recorded) -> None:
+    e: out.CertificateWithdrawn = r.event  # type: ignore[assignment]
+    await _end(conn, e.certificate.number, "withdrawn", e.decision.date)
+    await _attempt(conn, r, "downgraded", e.stars, e.certificate.number, stage=None, stars=0, certificate_number=None,
+                   under_review_inspection=None)
+
+
+async def _central_not_passed(conn: asyncpg.Connection, r: Recorded) -> None:
+    await _attempt(conn, r, "not_recognized", r.event.stars, stage=None)
+
+
+async def _expired(conn: asyncpg.Connection, r: Recorded) -> None:
+    await _end(conn, r.event.certificate.number, "expired", r.event.ended_on)
+    await _dossier(conn, r, status="expired", stars=0, certificate_number=None, under_review_inspection=None)
+
+
+async def _revoked(conn: asyncpg.Connection, r: Recorded) -> None:
+    await _end(conn, r.event.certificate.number, "revoked", r.event.decision.date)
+    await _dossier(conn, r, status="revoked", stage=None, stars=0, certificate_number=None,
+                   under_review_inspection=None)
+
+
+async def _warned(conn: asyncpg.Connection, r: Recorded) -> None:
+    await _review_closed(conn, r.event.certificate.number)
+    await _dossier(conn, r, status="recognized", under_review_inspection=None)
+
+
+def _then_history(writer: Writer) -> Writer:
+    async def write(conn: asyncpg.Connection, r: Recorded) -> None:
+        await writer(conn, r)
+        await _history(conn, r)
+
+    return write
+
+
+_DOSSIER_WRITERS: dict[type, Writer] = {
+    ev.DossierOpened: _opened,
+    ev.DossierReentered: _reentered,
+    ev.ExaminationScheduled: _scheduled,
+    ev.ExaminationWithdrawn: _withdrawn,
+    ev.CertificateUnderReview: _under_review,
+    ev.ReRatingOrdered: _re_rating,
+    out.ForwardedToProvince: _forwarded,
+    out.NotRecognised: _not_recognised,
+    out.CertificateIssued: _issued,
+    out.ProposedToCentre: _proposed,
+    out.CertificateWithdrawn: _certificate_withdrawn,
+    out.CentralNotPassed: _central_not_passed,
+    out.CertificateExpired: _expired,
+    out.CertificateRevoked: _revoked,
+    out.WarningIssued: _warned,
 }
 
 
 class RatingProjection(EventWriters):
     name = "rating"
     tables = ("dossiers", "dossier_history", "councils", "sessions", "session_products", "scorecards", "certificates")
-    writers = _WRITERS
+    writers = {**{kind: _then_history(w) for kind, w in _DOSSIER_WRITERS.items()}, **session_projection.WRITERS}

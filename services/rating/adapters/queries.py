@@ -105,7 +105,7 @@ async def rating_history(conn: asyncpg.Connection, product_id: str) -> dict[str,
         " ORDER BY s.held_on, s.session_id", product_id)
     cards = await conn.fetch("SELECT * FROM scorecards WHERE product_id = $1 ORDER BY session_id, member_id, version",
                              product_id)
-    history = await conn.fetch("SELECT version, event_type, data, actor, recorded_at FROM dossier_history"
+    history = await conn.fetch("SELECT version, event_type, status, summary, actor, recorded_at FROM dossier_history"
                                " WHERE product_id = $1 ORDER BY version", product_id)
     certificates = await conn.fetch("SELECT * FROM certificates WHERE product_id = $1 ORDER BY valid_from", product_id)
     by_session: dict[str, list[dict[str, Any]]] = {}

@@ -1,12 +1,14 @@
-"""The only place foreign integration events are read, and where ProductRated is written."""
+"""The only place foreign integration events are read, and where ProductRated is written from the dossier's facts."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from services.rating.domain import events as ev
-from services.rating.domain.dossier import ProductEntry
+from services.rating.domain import outcomes as out
+from services.rating.domain.values import Certificate, Decision, Finding, Inspection, ProductEntry
+from shared.aggregate import DomainEvent
 from shared.context import current_context
 from shared.contracts import new_envelope
 
@@ -27,46 +29,86 @@ def product_entry(envelope: Any) -> ProductEntry:
     )
 
 
-def inspection(envelope: Any) -> dict[str, Any]:
+def inspection(envelope: Any) -> Inspection:
     """InspectionFailed → what rating keeps of the inspection that put a certificate under review."""
     d = envelope.data
-    return {
-        "inspection_id": d.inspection_id,
-        "inspected_on": d.inspected_on.isoformat(),
-        "inspector_org": d.inspector_org,
-        "certificate_number": d.certificate_number,
-        "severity": d.severity,
-        "recommended_action": d.recommended_action,
-        "findings": [f.model_dump() for f in d.findings],
-    }
+    return Inspection(d.inspection_id, d.inspected_on, d.certificate_number, d.severity, d.recommended_action,
+                      tuple(Finding(f.criterion, f.description) for f in d.findings))
 
 
-def _certificate(certificate: dict[str, Any] | None) -> dict[str, str] | None:
+# ------------------------------------------------------------------------------------------- ProductRated
+
+Rated = dict[str, Any]
+
+
+def _decision(decision: Decision | None) -> dict[str, Any] | None:
+    return None if decision is None else {"number": decision.number, "date": decision.date, "issued_by": decision.issued_by}
+
+
+def _certificate(certificate: Certificate | None) -> dict[str, Any] | None:
     if certificate is None:
         return None
-    return {k: certificate[k] for k in ("number", "valid_from", "valid_until")}
+    return {"number": certificate.number, "valid_from": certificate.valid_from, "valid_until": certificate.valid_until}
 
 
-def product_rated(product_id: str, outcome: ev.RatingOutcomeRecorded, flow: str | None) -> Any:
-    """ProductRated exactly as DESIGN.md defines it, from one recorded outcome.
+def _rated(evaluation_id: str, cycle_year: int, level: str, status: str, stars: int, average_score: str, *,
+           decision: Decision | None = None, certificate: Certificate | None = None, reason: str | None = None,
+           inspection_id: str | None = None) -> Rated:
+    return {"evaluation_id": evaluation_id, "cycle_year": cycle_year, "level": level,
+            "average_score": float(average_score), "stars": stars, "status": status,
+            "decision": _decision(decision), "certificate": _certificate(certificate), "reason": reason,
+            "inspection_id": inspection_id}
+
+
+def _about(c: Certificate, cycle_year: int, status: str, stars: int, **rest: Any) -> Rated:
+    """ProductRated about a held certificate: its evaluation, level and mean."""
+    return _rated(c.evaluation_id, cycle_year, c.level, status, stars, c.average_score, certificate=c, **rest)
+
+
+_PUBLIC: dict[type[DomainEvent], Callable[[Any], Rated]] = {
+    out.ForwardedToProvince: lambda e: _rated(e.evaluation_id, e.cycle_year, "district", "proposed", e.stars,
+                                              e.average_score),
+    out.NotRecognised: lambda e: _rated(e.evaluation_id, e.cycle_year, e.level, "not_recognized", e.stars,
+                                        e.average_score, decision=e.decision, certificate=e.keeps, reason=e.reason),
+    out.CertificateIssued: lambda e: _about(e.certificate, e.certificate.cycle_year,
+                                            "downgraded" if e.lower else "recognized", e.certificate.stars,
+                                            decision=e.certificate.decision, reason=e.reason,
+                                            inspection_id=e.inspection_id),
+    out.ProposedToCentre: lambda e: _rated(e.evaluation_id, e.cycle_year, "provincial", "proposed", e.stars,
+                                           e.average_score, decision=e.decision, certificate=e.holds, reason=e.reason,
+                                           inspection_id=e.inspection_id),
+    out.CertificateWithdrawn: lambda e: _rated(e.evaluation_id, e.cycle_year, "provincial", "downgraded", e.stars,
+                                               e.average_score, decision=e.decision, certificate=e.certificate,
+                                               reason=e.reason, inspection_id=e.inspection_id),
+    out.CentralNotPassed: lambda e: _rated(e.evaluation_id, e.cycle_year, "central", "not_recognized", e.stars,
+                                           e.average_score, decision=e.decision, certificate=e.keeps, reason=e.reason),
+    out.CertificateExpired: lambda e: _about(e.certificate, e.cycle_year, "expired", 0, reason=e.reason),
+    out.CertificateRevoked: lambda e: _about(e.certificate, e.decision.date.year, "revoked", 0, decision=e.decision,
+                                             reason=e.reason, inspection_id=e.inspection_id),
+    # The public contract has no warning status: the product stays recognised, and the reason says it was warned.
+    out.WarningIssued: lambda e: _about(e.certificate, e.cycle_year, "recognized", e.certificate.stars,
+                                        decision=e.decision, reason=f"warning: {e.reason}",
+                                        inspection_id=e.inspection_id),
+}
+
+
+def rated_data(fact: DomainEvent) -> Rated | None:
+    """The data of the ProductRated a dossier's fact is heard as; None for a fact the public never hears."""
+    build = _PUBLIC.get(type(fact))
+    return None if build is None else build(fact)
+
+
+def product_rated(product_id: str, fact: DomainEvent, flow: str | None) -> Any | None:
+    """ProductRated exactly as DESIGN.md defines it, from one fact of the dossier (None: a fact the public never hears).
 
     Correlated with the product's own flow (``flow``, from its ProductRegistered), so that one product's story
     reads as one flow even when a council decides many products in one command; that command's trace and actor
     are kept.
     """
+    data = rated_data(fact)
+    if data is None:
+        return None
     ctx = current_context()
-    data = {
-        "evaluation_id": outcome.evaluation_id,
-        "cycle_year": outcome.cycle_year,
-        "level": outcome.level,
-        "average_score": float(outcome.average_score),
-        "stars": outcome.stars,
-        "status": outcome.status,
-        "decision": outcome.decision,
-        "certificate": _certificate(outcome.certificate),
-        "reason": outcome.reason,
-        "inspection_id": outcome.inspection_id,
-    }
     return new_envelope("ProductRated", product_id, data,
                         correlation_id=uuid.UUID(flow) if flow else ctx.correlation_id,
                         causation_id=ctx.causation_id, actor=ctx.actor)

@@ -1,18 +1,19 @@
 """Certificate validity (thời hạn giấy chứng nhận sản phẩm OCOP): 36 months from the decision date, civil dates.
 
-QĐ 5445/QĐ-UBND of 23/12/2019: still valid on 23/12/2022, expired from 24/12/2022 (OCOP-RULES §7 [V*]).
+QĐ 5445/QĐ-UBND of 23/12/2019: still valid on 23/12/2022, expired from 24/12/2022 (OCOP-RULES §7 [V*]). The one
+home of that rule: ``issue_certificate`` stores the last valid day, ``expired_from`` the first day it no longer
+holds; read models and queries only store and compare the dates these give.
 """
 
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from services.rating.domain.errors import RatingError
-from services.rating.domain.policy import MONTH_END_RULES
-
-CERTIFIED_STARS = (3, 4, 5)  # certificates exist only for 3★–5★ [V*] §6
+from services.rating.domain.levels import Levels
+from services.rating.domain.policy import MONTH_END_RULES, RatingPolicy
+from services.rating.domain.values import Certificate, Decision, ProductResult
 
 
 def valid_until(issued_on: date, months: int = 36, month_end_rule: str = "clamp") -> date:
@@ -32,40 +33,31 @@ def valid_until(issued_on: date, months: int = 36, month_end_rule: str = "clamp"
     return end if month_end_rule == "clamp" else end + timedelta(days=1)
 
 
-@dataclass(frozen=True)
-class Certificate:
-    """Giấy chứng nhận: issued on the decision date; ``revoked_on`` is the first day it no longer holds (thu hồi)."""
-
-    product_id: str
-    stars: int
-    issued_on: date
-    months: int = 36
-    month_end_rule: str = "clamp"
-    revoked_on: date | None = None
-
-    def __post_init__(self) -> None:
-        if self.stars not in CERTIFIED_STARS:
-            raise RatingError(f"certificates exist only for 3★–5★, not {self.stars}★", field="stars")
-
-    @property
-    def valid_until(self) -> date:
-        return valid_until(self.issued_on, self.months, self.month_end_rule)
+def issue_certificate(number: str, stars: int, *, level: str, decision: Decision, result: ProductResult,
+                      cycle_year: int, levels: Levels, policy: RatingPolicy) -> Certificate:
+    """Giấy chứng nhận of ``stars`` for a council result, valid from the decision date for the policy's months."""
+    if stars not in levels.certified_stars:
+        raise RatingError(f"certificates exist only for {_stars(levels.certified_stars)}, not {stars}★", field="stars")
+    return Certificate(number, stars, level, decision.date,
+                       valid_until(decision.date, policy.certificate_months, policy.month_end_rule),
+                       result.evaluation_id, result.average_score, cycle_year, decision)
 
 
-def status_on(certificate: Certificate, on: date) -> str:
-    """"not_yet_valid", "valid", "expired" (from the day after ``valid_until``) or "revoked"."""
-    if on < certificate.issued_on:
-        return "not_yet_valid"
-    if certificate.revoked_on is not None and on >= certificate.revoked_on:
-        return "revoked"
-    return "valid" if on <= certificate.valid_until else "expired"
+def expired_from(certificate: Certificate) -> date:
+    """The first day the certificate no longer holds: the day after its last valid day."""
+    return certificate.valid_until + timedelta(days=1)
 
 
-def is_valid(certificate: Certificate, on: date) -> bool:
-    return status_on(certificate, on) == "valid"
+def is_expired_on(certificate: Certificate, on: date) -> bool:
+    return on >= expired_from(certificate)
 
 
 def ensure_reportable(as_of: date, today: date) -> None:
     """Expiry is reported for a day that has come, never in advance (a past day may be asked: "as of 24/12/2022")."""
     if as_of > today:
         raise RatingError(f"as_of {as_of} is after today ({today}): expiry cannot be reported in advance", field="as_of")
+
+
+def _stars(stars: frozenset[int]) -> str:
+    ordered = sorted(stars)
+    return f"{ordered[0]}★–{ordered[-1]}★" if len(ordered) > 1 else f"{ordered[0]}★"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+from shared.errors import DomainError
 
-class RatingError(Exception):
-    """Base: ``field`` names what was wrong (a criterion id, a catalogue entry), the message states the rule."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class RatingError(DomainError):
+    """Base of rating's refusals: ``field`` names what was wrong (a criterion id, a catalogue entry)."""
 
 
 class CatalogueError(RatingError):

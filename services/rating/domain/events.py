@@ -1,10 +1,15 @@
-"""Domain events of rating, in the past tense; stored in the service's own event store."""
+"""Domain events of rating, in the past tense; stored in the service's own event store.
+
+Councils, sessions and a dossier's way before a council; the outcomes a dossier records are in ``outcomes``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from services.rating.domain.values import Decision, Finding, ProductResult
 from shared.aggregate import DomainEvent
 
 
@@ -78,7 +83,7 @@ class SessionOpened(DomainEvent):
     cycle_year: int
     round: int
     title: str
-    held_on: str
+    held_on: date
     chair_id: str
     members: list[dict[str, Any]]
 
@@ -120,8 +125,8 @@ class ScorecardSubmitted(DomainEvent):
 class SessionFinalised(DomainEvent):
     """The council's results (kết quả) for every product on the list, computed from the scorecards."""
 
-    finalised_on: str
-    results: list[dict[str, Any]]
+    finalised_on: date
+    results: tuple[ProductResult, ...]
 
 
 @dataclass(frozen=True)
@@ -129,8 +134,12 @@ class DecisionRecorded(DomainEvent):
     """The decision approving the results (quyết định công nhận): provincial (UBND tỉnh) or central (Bộ NN&PTNT)."""
 
     number: str
-    date: str
+    date: date
     issued_by: str
+
+    @property
+    def decision(self) -> Decision:
+        return Decision(self.number, self.date, self.issued_by)
 
 
 @dataclass(frozen=True)
@@ -164,38 +173,15 @@ class ExaminationWithdrawn(DomainEvent):
 
 
 @dataclass(frozen=True)
-class RatingOutcomeRecorded(DomainEvent):
-    """An outcome the public hears as ProductRated: proposed, (not) recognised, downgraded, revoked, expired.
-
-    ``stage`` is where the dossier goes next (the level whose council may examine it, or None);
-    ``certificate`` is the certificate the outcome concerns; ``holds`` is the one the product holds afterwards.
-    """
-
-    evaluation_id: str
-    session_id: str | None
-    cycle_year: int
-    level: str
-    status: str
-    stars: int
-    average_score: str
-    decision: dict[str, Any] | None
-    certificate: dict[str, Any] | None
-    holds: dict[str, Any] | None
-    reason: str | None
-    inspection_id: str | None
-    stage: str | None
-
-
-@dataclass(frozen=True)
 class CertificateUnderReview(DomainEvent):
     """A failed inspection (InspectionFailed) flags the certificate until a provincial officer decides."""
 
     inspection_id: str
     certificate_number: str
-    inspected_on: str
+    inspected_on: date
     severity: str
     recommended_action: str
-    findings: list[dict[str, Any]]
+    findings: tuple[Finding, ...]
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 from services.rating.domain.catalogue import Catalogue
 from services.rating.domain.dossier import RatingDossier
 from services.rating.domain.errors import NotAllowed
 from services.rating.domain.policy import RatingPolicy
 from services.rating.domain.session import CouncilSession
+from services.rating.domain.values import ProductResult
+from services.rating.domain.verdicts import Verdict
 
 
 def examine(session: CouncilSession, dossiers: Mapping[str, RatingDossier]) -> list[str]:
@@ -22,10 +23,11 @@ def examine(session: CouncilSession, dossiers: Mapping[str, RatingDossier]) -> l
     evaluations = []
     for product_id, dossier in dossiers.items():
         purpose = dossier.purpose_at(session.level)
-        evaluation_id = session.examine(product_id, product_set=dossier.product_set,
-                                        product_name=dossier.facts["product"]["name"],
-                                        district_code=dossier.facts["district_code"], purpose=purpose,
-                                        held_stars=dossier.holds["stars"] if dossier.holds else 0)
+        opened = dossier.opened
+        assert opened is not None
+        evaluation_id = session.examine(product_id, product_set=opened.product_set, product_name=opened.product["name"],
+                                        district_code=opened.district_code, purpose=purpose,
+                                        held_stars=dossier.holds.stars if dossier.holds else 0)
         dossier.schedule(session.id, evaluation_id, session.level)
         evaluations.append(evaluation_id)
     return evaluations
@@ -38,14 +40,14 @@ def withdraw(session: CouncilSession, dossier: RatingDossier, reason: str) -> No
 
 
 def finalise(session: CouncilSession, dossiers: Mapping[str, RatingDossier], catalogue: Catalogue,
-             policy: RatingPolicy, on: date) -> list[dict[str, Any]]:
+             policy: RatingPolicy, on: date) -> list[ProductResult]:
     """Results for the whole list; at district level they take effect at once (forwarded or not)."""
     _all_present(session, dossiers)
-    rows = session.finalise(catalogue, policy, on)
+    results = session.finalise(catalogue, policy, on)
     if session.level == "district":
-        for row in rows:
-            dossiers[row["product_id"]].record_district_result(row, session.id, session.cycle_year, catalogue.levels)
-    return rows
+        for result in results:
+            dossiers[result.product_id].record_district_result(Verdict(result, session.sitting, catalogue.levels, policy))
+    return results
 
 
 def decide(session: CouncilSession, dossiers: Mapping[str, RatingDossier], catalogue: Catalogue, policy: RatingPolicy,
@@ -57,17 +59,14 @@ def decide(session: CouncilSession, dossiers: Mapping[str, RatingDossier], catal
     """
     _all_present(session, dossiers)
     session.record_decision(number, on, issued_by)
-    decision = {"number": number, "date": on.isoformat(), "issued_by": issued_by}
     issued = 0
-    for row in session.results.values():
-        dossier = dossiers[row["product_id"]]
+    for result in session.results.values():
+        dossier, verdict = dossiers[result.product_id], Verdict(result, session.sitting, catalogue.levels, policy)
         certificate_number = f"{number}#{on.year}-{issued + 1:03d}"
         if session.level == "provincial":
-            issued += dossier.record_provincial_result(row, session.id, session.cycle_year, decision, certificate_number,
-                                                       catalogue.levels, policy)
+            issued += dossier.record_provincial_result(verdict, certificate_number)
         else:
-            issued += dossier.record_central_result(row, session.id, session.cycle_year, decision, certificate_number,
-                                                    policy)
+            issued += dossier.record_central_result(verdict, certificate_number)
     return issued
 
 

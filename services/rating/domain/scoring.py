@@ -83,6 +83,12 @@ class CouncilResult:
     def mean_display(self) -> str:
         return two_decimals(self.mean)
 
+    def final(self) -> CouncilResult:
+        """This result, if it may be acted on: members' totals over the spread must be re-scored first (NotReady)."""
+        if not self.finalisable:
+            raise NotReady("; ".join(self.blockers), field="scorecards")
+        return self
+
 
 def _check_ready(product_set: int, scorecards: Mapping[str, Scorecard], members: Collection[str], chair_id: str,
                  policy: RatingPolicy) -> None:

@@ -17,6 +17,7 @@ from services.rating.domain.council import Council
 from services.rating.domain.errors import AlreadyExists, NotAllowed, NotReady, RatingError
 from services.rating.domain.policy import RatingPolicy
 from services.rating.domain.scoring import CouncilResult, council_result, validate_scorecard
+from services.rating.domain.values import Decision, ProductResult, Sitting
 from shared.aggregate import Aggregate, DomainEvent
 
 
@@ -34,12 +35,12 @@ class CouncilSession(Aggregate):
 
     def __init__(self, aggregate_id: str) -> None:
         super().__init__(aggregate_id)
-        self.facts: dict[str, Any] = {}
+        self.opened: ev.SessionOpened | None = None
         self.products: dict[str, ev.ProductExamined] = {}
         self.scorecards: dict[tuple[str, str], ev.ScorecardSubmitted] = {}  # (product, member) → latest version
-        self.results: dict[str, dict[str, Any]] = {}
+        self.results: dict[str, ProductResult] = {}
         self.finalised = False
-        self.decision: dict[str, str] | None = None
+        self.decision: Decision | None = None
 
     # ------------------------------------------------------------------------------------------- commands
 
@@ -48,7 +49,7 @@ class CouncilSession(Aggregate):
         session = cls(session_id)
         members = [asdict(m) for m in council.scoring_members]
         session.record(ev.SessionOpened(session_id, council.id, council.level, council.district_code, cycle_year,
-                                        round_, title, held_on.isoformat(), council.chair.member_id, members))
+                                        round_, title, held_on, council.chair.member_id, members))
         return session
 
     def examine(self, product_id: str, *, product_set: int, product_name: str, district_code: str, purpose: str,
@@ -90,9 +91,9 @@ class CouncilSession(Aggregate):
         sheet = catalogue.sheet(examined.product_set)
         cards = {member: validate_scorecard(sheet, card.choices)
                  for (pid, member), card in self.scorecards.items() if pid == product_id}
-        return council_result(catalogue, examined.product_set, cards, list(self.members), self.facts["chair_id"], policy)
+        return council_result(catalogue, examined.product_set, cards, list(self.members), self._facts.chair_id, policy)
 
-    def finalise(self, catalogue: Catalogue, policy: RatingPolicy, on: date) -> list[dict[str, Any]]:
+    def finalise(self, catalogue: Catalogue, policy: RatingPolicy, on: date) -> list[ProductResult]:
         """Every product's result, or NotReady naming each product that lacks quorum or needs re-scoring."""
         self._still_open()
         if not self.products:
@@ -100,17 +101,12 @@ class CouncilSession(Aggregate):
         results, problems = [], []
         for product_id, examined in self.products.items():
             try:
-                result = self.result_of(catalogue, policy, product_id)
+                results.append(_product_result(examined, self.result_of(catalogue, policy, product_id).final()))
             except NotReady as exc:
                 problems.append(f"{product_id}: {exc}")
-                continue
-            if not result.finalisable:
-                problems.append(f"{product_id}: {'; '.join(result.blockers)}")
-                continue
-            results.append(_result_row(examined, result))
         if problems:
             raise NotReady("cannot finalise — " + " | ".join(problems), field="scorecards")
-        self.record(ev.SessionFinalised(on.isoformat(), results))
+        self.record(ev.SessionFinalised(on, tuple(results)))
         return results
 
     def record_decision(self, number: str, on: date, issued_by: str) -> None:
@@ -121,28 +117,42 @@ class CouncilSession(Aggregate):
         if not self.finalised:
             raise NotReady(f"{self.id} is not finalised: finalise it before recording the decision", field="session")
         if self.decision is not None:
-            raise AlreadyExists(f"{self.id} already has decision {self.decision['number']}", field="number")
-        if on < date.fromisoformat(self.facts["held_on"]):
-            raise RatingError(f"the decision date {on} is before the session ({self.facts['held_on']})", field="date")
-        self.record(ev.DecisionRecorded(number, on.isoformat(), issued_by))
+            raise AlreadyExists(f"{self.id} already has decision {self.decision.number}", field="number")
+        if on < self.held_on:
+            raise RatingError(f"the decision date {on} is before the session ({self.held_on})", field="date")
+        self.record(ev.DecisionRecorded(number, on, issued_by))
 
     # ------------------------------------------------------------------------------------------- state
 
     @property
+    def _facts(self) -> ev.SessionOpened:
+        assert self.opened is not None, "session not opened"
+        return self.opened
+
+    @property
     def level(self) -> str:
-        return self.facts["level"]
+        return self._facts.level
 
     @property
     def district_code(self) -> str | None:
-        return self.facts["district_code"]
+        return self._facts.district_code
 
     @property
     def cycle_year(self) -> int:
-        return self.facts["cycle_year"]
+        return self._facts.cycle_year
+
+    @property
+    def held_on(self) -> date:
+        return self._facts.held_on
 
     @property
     def members(self) -> dict[str, dict[str, Any]]:
-        return {m["member_id"]: m for m in self.facts["members"]}
+        return {m["member_id"]: m for m in self._facts.members}
+
+    @property
+    def sitting(self) -> Sitting:
+        """Where this session's outcomes were reached, with its decision once recorded."""
+        return Sitting(self.id, self.cycle_year, self.decision)
 
     def _still_open(self) -> None:
         if self.finalised:
@@ -156,7 +166,7 @@ class CouncilSession(Aggregate):
     def apply(self, event: DomainEvent) -> None:
         match event:
             case ev.SessionOpened():
-                self.facts = event.to_data()
+                self.opened = event
             case ev.ProductExamined(product_id=product_id):
                 self.products[product_id] = event
             case ev.ProductWithdrawn(product_id=product_id):
@@ -165,26 +175,16 @@ class CouncilSession(Aggregate):
             case ev.ScorecardSubmitted(product_id=product_id, member_id=member_id):
                 self.scorecards[(product_id, member_id)] = event
             case ev.SessionFinalised(results=results):
-                self.results = {r["product_id"]: r for r in results}
+                self.results = {r.product_id: r for r in results}
                 self.finalised = True
             case ev.DecisionRecorded():
-                self.decision = {"number": event.number, "date": event.date, "issued_by": event.issued_by}
+                self.decision = event.decision
 
 
-def _result_row(examined: ev.ProductExamined, result: CouncilResult) -> dict[str, Any]:
-    return {
-        "product_id": examined.product_id,
-        "evaluation_id": examined.evaluation_id,
-        "product_set": examined.product_set,
-        "purpose": examined.purpose,
-        "mean": str(result.mean),
-        "average_score": result.mean_display,
-        "band_stars": result.band_stars,
-        "stars": result.stars,
-        "spread": result.spread,
-        "totals": dict(result.totals),
-        "unmet_minimums": list(result.unmet_minimums),
-    }
+def _product_result(examined: ev.ProductExamined, result: CouncilResult) -> ProductResult:
+    return ProductResult(examined.product_id, examined.evaluation_id, examined.product_set, examined.purpose,
+                         str(result.mean), result.mean_display, result.band_stars, result.stars, result.spread,
+                         dict(result.totals), result.unmet_minimums)
 
 
 class DecisionNumber(Aggregate):

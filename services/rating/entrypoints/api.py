@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import PlainTextResponse
 
-from services.rating import config
 from services.rating.adapters import queries
 from services.rating.application import handlers
 from services.rating.domain.council import Member
+from services.rating.domain.values import Decision
 from services.rating.entrypoints import schemas as s
 from services.rating.entrypoints.printing import results_table
 from shared.auth import Actor, current_actor, require
 from shared.contracts.roles import Role
-from shared.contracts.envelope import VIETNAM_TZ
-from shared.http.app import acting, runtime_of
+from shared.http.app import acting, ports_of, runtime_of
 from shared.uow import NotFound
 
 router = APIRouter()
@@ -28,10 +27,6 @@ District = Query(default=None, pattern=r"^\d{3}$")
 Limit = Query(default=50, ge=1, le=500)
 Offset = Query(default=0, ge=0)
 COUNCIL_STAFF = (Role.district_officer, Role.provincial_office, Role.central_office, Role.council_secretary)
-
-
-def _today() -> date:
-    return datetime.now(VIETNAM_TZ).date()
 
 
 async def _read(request: Request, query: Any, *args: Any) -> Any:
@@ -49,9 +44,9 @@ def _found(value: Any, kind: str, key: str) -> Any:
 
 
 @router.get("/catalogue/sheets/{product_set}", tags=["catalogue"])
-async def sheet(product_set: int) -> dict[str, Any]:
+async def sheet(product_set: int, request: Request) -> dict[str, Any]:
     """The scoring sheet (phiếu đánh giá) of a product set: parts, groups, criteria and their options."""
-    found = config.catalogue().sheet(product_set)
+    found = ports_of(request).catalogue.sheet(product_set)
     return {"entry": found.entry, **asdict(found)}
 
 
@@ -79,7 +74,7 @@ async def get_dossier(product_id: str, request: Request, _: Actor = Depends(curr
     return _found(await _read(request, queries.dossier, product_id), "rating-dossier", product_id)
 
 
-@router.get("/products/{product_id}/rating-history", tags=["dossiers"])
+@router.get("/products/{product_id}/rating-history", tags=["dossiers"], response_model=s.RatingHistory)
 async def rating_history(product_id: str, request: Request, _: Actor = Depends(current_actor)) -> dict[str, Any]:
     """Every attempt with every scorecard version, the decisions and certificates, and the dossier's events."""
     return _found(await _read(request, queries.rating_history, product_id), "rating-dossier", product_id)
@@ -93,7 +88,7 @@ async def form_council(body: s.CouncilBody, request: Request,
                        actor: Actor = Depends(require(Role.district_officer, Role.provincial_office, Role.central_office))
                        ) -> dict[str, Any]:
     with acting(actor, request):
-        council = await handlers.form_council(runtime_of(request).uow(), actor, level=body.level,
+        council = await handlers.form_council(ports_of(request), actor, level=body.level,
                                               district_code=body.district_code, name=body.name,
                                               members=[Member(**m.model_dump()) for m in body.members])
     return council.view()
@@ -104,7 +99,7 @@ async def appoint_member(council_id: str, body: s.MemberBody, request: Request,
                          actor: Actor = Depends(require(Role.district_officer, Role.provincial_office, Role.central_office))
                          ) -> dict[str, Any]:
     with acting(actor, request):
-        council = await handlers.appoint_member(runtime_of(request).uow(), actor, council_id, Member(**body.model_dump()))
+        council = await handlers.appoint_member(ports_of(request), actor, council_id, Member(**body.model_dump()))
     return council.view()
 
 
@@ -113,7 +108,7 @@ async def withdraw_member(council_id: str, member_id: str, body: s.WithdrawalBod
                           actor: Actor = Depends(require(Role.district_officer, Role.provincial_office, Role.central_office))
                           ) -> dict[str, Any]:
     with acting(actor, request):
-        council = await handlers.withdraw_member(runtime_of(request).uow(), actor, council_id, member_id, body.reason)
+        council = await handlers.withdraw_member(ports_of(request), actor, council_id, member_id, body.reason)
     return council.view()
 
 
@@ -132,8 +127,9 @@ async def get_council(council_id: str, request: Request, _: Actor = Depends(curr
 
 
 def _session_view(session: Any) -> dict[str, Any]:
-    return {"session_id": session.id, **{k: session.facts[k] for k in ("council_id", "level", "district_code",
-                                                                        "cycle_year", "round", "title", "held_on")},
+    opened = session.opened
+    return {"session_id": session.id, **{k: getattr(opened, k) for k in ("council_id", "level", "district_code",
+                                                                          "cycle_year", "round", "title", "held_on")},
             "products": [{"product_id": p.product_id, "evaluation_id": p.evaluation_id, "purpose": p.purpose}
                          for p in session.products.values()],
             "finalised": session.finalised, "decision": session.decision, "version": session.version}
@@ -144,7 +140,7 @@ async def open_session(body: s.SessionBody, request: Request, actor: Actor = Dep
                        ) -> dict[str, Any]:
     session_id = body.session_id or f"S-{body.cycle_year}-{uuid.uuid4().hex[:10]}"
     with acting(actor, request):
-        session = await handlers.open_session(runtime_of(request).uow(), actor, session_id=session_id,
+        session = await handlers.open_session(ports_of(request), actor, session_id=session_id,
                                               council_id=body.council_id, cycle_year=body.cycle_year, round_=body.round,
                                               title=body.title, held_on=body.held_on, product_ids=body.product_ids)
     return _session_view(session)
@@ -154,7 +150,7 @@ async def open_session(body: s.SessionBody, request: Request, actor: Actor = Dep
 async def examine(session_id: str, body: s.ProductsBody, request: Request,
                   actor: Actor = Depends(require(*COUNCIL_STAFF))) -> dict[str, Any]:
     with acting(actor, request):
-        session = await handlers.examine(runtime_of(request).uow(), actor, session_id, body.product_ids)
+        session = await handlers.examine(ports_of(request), actor, session_id, body.product_ids)
     return _session_view(session)
 
 
@@ -163,7 +159,7 @@ async def withdraw(session_id: str, product_id: str, body: s.WithdrawalBody, req
                    actor: Actor = Depends(require(*COUNCIL_STAFF))) -> dict[str, Any]:
     """Take a product off the list before finalisation (the producer withdrew, the dossier is incomplete…)."""
     with acting(actor, request):
-        session = await handlers.withdraw(runtime_of(request).uow(), actor, session_id, product_id, body.reason)
+        session = await handlers.withdraw(ports_of(request), actor, session_id, product_id, body.reason)
     return _session_view(session)
 
 
@@ -171,7 +167,7 @@ async def withdraw(session_id: str, product_id: str, body: s.WithdrawalBody, req
 async def submit_scorecard(session_id: str, product_id: str, member_id: str, body: s.ScorecardBody, request: Request,
                            actor: Actor = Depends(require(Role.council_member, Role.council_secretary))) -> dict[str, Any]:
     with acting(actor, request):
-        card = await handlers.submit_scorecard(runtime_of(request).uow(), actor, session_id=session_id,
+        card = await handlers.submit_scorecard(ports_of(request), actor, session_id=session_id,
                                                product_id=product_id, member_id=member_id, choices=body.choices,
                                                note=body.note)
     return {"session_id": session_id, **card.to_data()}
@@ -181,8 +177,8 @@ async def submit_scorecard(session_id: str, product_id: str, member_id: str, bod
 async def finalise(session_id: str, body: s.FinaliseBody, request: Request,
                    actor: Actor = Depends(require(*COUNCIL_STAFF))) -> dict[str, Any]:
     with acting(actor, request):
-        session = await handlers.finalise_session(runtime_of(request).uow(), actor, session_id,
-                                                  body.finalised_on or _today())
+        session = await handlers.finalise_session(ports_of(request), actor, session_id,
+                                                  body.finalised_on or ports_of(request).today())
     return {**_session_view(session), "results": list(session.results.values())}
 
 
@@ -190,7 +186,7 @@ async def finalise(session_id: str, body: s.FinaliseBody, request: Request,
 async def record_decision(session_id: str, body: s.DecisionBody, request: Request,
                           actor: Actor = Depends(require(Role.provincial_office, Role.central_office))) -> dict[str, Any]:
     with acting(actor, request):
-        session, issued = await handlers.record_decision(runtime_of(request).uow(), actor, session_id,
+        session, issued = await handlers.record_decision(ports_of(request), actor, session_id,
                                                          number=body.number, on=body.date, issued_by=body.issued_by)
     return {**_session_view(session), "certificates_issued": issued}
 
@@ -230,14 +226,14 @@ async def certified(request: Request, as_of: date | None = None, district_code: 
                     stars: int | None = Query(default=None, ge=3, le=5), limit: int = Limit, offset: int = Offset,
                     _: Actor = Depends(current_actor)) -> dict[str, Any]:
     """Certified products as of a date (default today): certificates valid that day."""
-    f = queries.CertificateFilter(as_of or _today(), district_code, product_set, stars, limit, offset)
+    f = queries.CertificateFilter(as_of or ports_of(request).today(), district_code, product_set, stars, limit, offset)
     return {"as_of": f.as_of, **await _read(request, queries.certified, f)}
 
 
 @router.get("/certificates/expiring", tags=["certificates"])
 async def expiring(request: Request, within_days: int = Query(ge=0, le=3660), as_of: date | None = None,
                    limit: int = Limit, offset: int = Offset, _: Actor = Depends(current_actor)) -> dict[str, Any]:
-    on = as_of or _today()
+    on = as_of or ports_of(request).today()
     return {"as_of": on, "within_days": within_days,
             **await _read(request, queries.expiring, on, within_days, limit, offset)}
 
@@ -246,11 +242,10 @@ async def expiring(request: Request, within_days: int = Query(ge=0, le=3660), as
 async def expiry_check(body: s.ExpiryCheckBody, request: Request,
                        actor: Actor = Depends(require(Role.provincial_office, Role.operator))) -> dict[str, Any]:
     """Run the expiry check now, as of a date (default today); running it again changes nothing."""
-    today = _today()
-    as_of = body.as_of or today
-    runtime = runtime_of(request)
+    ports = ports_of(request)
+    as_of = body.as_of or ports.today()
     with acting(actor, request):
-        expired = await handlers.expire_due(runtime.pool, runtime.uow, as_of, today)
+        expired = await handlers.expire_due(ports, as_of)
     return {"as_of": as_of, "expired": expired}
 
 
@@ -260,8 +255,8 @@ async def inspection_decision(product_id: str, body: s.InspectionDecisionBody, r
     """After InspectionFailed: revoke (with the decision), order re-rating, or close with a warning."""
     with acting(actor, request):
         dossier = await handlers.decide_inspection(
-            runtime_of(request).uow(), actor, product_id, inspection_id=body.inspection_id, action=body.action,
-            reason=body.reason, on=body.on or _today(),
-            decision=body.decision.model_dump(mode="json") if body.decision else None)
+            ports_of(request), actor, product_id, inspection_id=body.inspection_id, action=body.action,
+            reason=body.reason, on=body.on or ports_of(request).today(),
+            decision=Decision(**body.decision.model_dump()) if body.decision else None)
     return {"product_id": product_id, "status": dossier.status, "stage": dossier.stage, "holds": dossier.holds,
             "version": dossier.version}

@@ -7,8 +7,8 @@ from datetime import datetime, time, timedelta
 
 import structlog
 
-from services.rating import config
 from services.rating.application import handlers
+from services.rating.bootstrap import RatingPorts
 from shared.contracts.envelope import VIETNAM_TZ
 from shared.runtime import ServiceRuntime
 
@@ -24,21 +24,20 @@ def seconds_until(at: time, now: datetime) -> float:
     return (run - local).total_seconds()
 
 
-async def expiry_schedule(runtime: ServiceRuntime, at: time) -> None:
+async def expiry_schedule(ports: RatingPorts, at: time) -> None:
     while True:
-        await asyncio.sleep(seconds_until(at, datetime.now(VIETNAM_TZ)))
-        today = datetime.now(VIETNAM_TZ).date()
+        await asyncio.sleep(seconds_until(at, ports.clock()))
+        today = ports.today()
         try:
-            expired = await handlers.expire_due(runtime.pool, runtime.uow, today, today)
+            expired = await handlers.expire_due(ports, today)
             log.info("expiry check done", as_of=today.isoformat(), expired=len(expired))
         except Exception:  # the next day's run tries again; the check is idempotent
             log.exception("expiry check failed", as_of=today.isoformat())
 
 
 def start_schedule(runtime: ServiceRuntime) -> None:
-    """At service start: load (and so check) the criteria catalogue — a catalogue that does not add up stops the
-    service here, not at the first scorecard — then schedule the daily expiry check."""
-    config.catalogue()
-    at = config.settings().expiry_time
+    """At service start (the bootstrap has already loaded and checked the catalogue): the daily expiry check."""
+    ports: RatingPorts = runtime.ports  # type: ignore[assignment]
+    at = ports.settings.expiry_time
     if at is not None:
-        runtime.spawn(expiry_schedule(runtime, at), "expiry-check")
+        runtime.spawn(expiry_schedule(ports, at), "expiry-check")

@@ -1,0 +1,34 @@
+"""Composition root of rating: settings → policy and checked catalogue → the ports every handler receives.
+
+Production calls ``bootstrap`` once the pool exists (``ServiceDefinition.bootstrap``); tests pass an in-memory unit of
+work, a fixed clock, their own catalogue or policy. Nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.rating.config import RatingSettings
+from services.rating.domain.catalogue import Catalogue, load_catalogue
+from services.rating.domain.policy import RatingPolicy
+from shared.ports import Clock, ServicePorts, UnitOfWorkFactory, system_clock
+
+
+@dataclass(frozen=True, kw_only=True)
+class RatingPorts(ServicePorts):
+    """Units of work and the clock, plus the criteria catalogue, the [U]/[POLICY] choices and the settings."""
+
+    catalogue: Catalogue
+    policy: RatingPolicy
+    settings: RatingSettings
+
+
+def bootstrap(uow: UnitOfWorkFactory, *, catalogue: Catalogue | None = None, policy: RatingPolicy | None = None,
+              settings: RatingSettings | None = None, clock: Clock | None = None) -> RatingPorts:
+    """The service's ports; what is not given comes from ``OCOP_RATING_*``.
+
+    The catalogue is loaded and checked here, so a catalogue that does not add up stops the service at start.
+    """
+    settings = settings or RatingSettings()
+    return RatingPorts(uow=uow, clock=clock or system_clock, catalogue=catalogue or load_catalogue(settings.catalogue),
+                       policy=policy or settings.policy(), settings=settings)

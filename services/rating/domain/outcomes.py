@@ -1,0 +1,144 @@
+"""What a council's result, a decision, an inspection or time did to a product's rating: the dossier's facts.
+
+Each is recorded on the product's dossier and heard by the public as one ProductRated (``translators``). ``reason``
+is the explanation the domain gives for it, in the words ProductRated carries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from services.rating.domain.values import Certificate, Decision
+from shared.aggregate import DomainEvent
+
+
+@dataclass(frozen=True)
+class ForwardedToProvince(DomainEvent):
+    """Cấp huyện đề nghị cấp tỉnh: the district council's mean reached the threshold; the dossier goes to the province.
+
+    ``stars`` is the star on the sheet, never above what the province can recognise.
+    """
+
+    evaluation_id: str
+    session_id: str
+    cycle_year: int
+    stars: int
+    average_score: str
+
+
+@dataclass(frozen=True)
+class NotRecognised(DomainEvent):
+    """Không đạt at district or province: nothing certified; the product may re-enter at ``may_reenter_at``.
+
+    ``keeps`` is the certificate a certified product keeps after an attempt that was not an upgrade (then ``stars``
+    is its star); otherwise ``stars`` is the star on the sheet.
+    """
+
+    evaluation_id: str
+    session_id: str
+    cycle_year: int
+    level: str
+    stars: int
+    average_score: str
+    decision: Decision | None
+    keeps: Certificate | None
+    may_reenter_at: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class CertificateIssued(DomainEvent):
+    """Quyết định công nhận: a certificate (3★/4★ by the province, 5★ by the centre).
+
+    ``supersedes`` is the number of the certificate it replaces, ``lower`` whether it is a lower star (hạ hạng,
+    only after a re-rating ordered on inspection ``inspection_id``).
+    """
+
+    certificate: Certificate
+    session_id: str
+    supersedes: str | None
+    lower: bool
+    inspection_id: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class ProposedToCentre(DomainEvent):
+    """Tiềm năng 5 sao: the province proposes the product to the central council; ``holds`` is the certificate it
+    holds meanwhile, if any."""
+
+    evaluation_id: str
+    session_id: str
+    cycle_year: int
+    stars: int
+    average_score: str
+    decision: Decision
+    holds: Certificate | None
+    inspection_id: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class CertificateWithdrawn(DomainEvent):
+    """Đánh giá lại: re-rated after an inspection below every certified star; the certificate ends with the decision."""
+
+    evaluation_id: str
+    session_id: str
+    cycle_year: int
+    stars: int
+    average_score: str
+    decision: Decision
+    certificate: Certificate
+    inspection_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CentralNotPassed(DomainEvent):
+    """Không đạt at the central council: no 5★; the product keeps the certificate it holds (``keeps``, star ``stars``)."""
+
+    evaluation_id: str
+    session_id: str
+    cycle_year: int
+    stars: int
+    average_score: str
+    decision: Decision
+    keeps: Certificate | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class CertificateExpired(DomainEvent):
+    """Hết hiệu lực: past its last valid day; ``ended_on`` is the first day it no longer holds."""
+
+    certificate: Certificate
+    ended_on: date
+    cycle_year: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class CertificateRevoked(DomainEvent):
+    """Thu hồi giấy chứng nhận by provincial decision after a failed inspection; it ends on the decision date."""
+
+    certificate: Certificate
+    decision: Decision
+    inspection_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class WarningIssued(DomainEvent):
+    """Nhắc nhở: a failed inspection closed with a warning; the certificate stays, the review ends."""
+
+    certificate: Certificate
+    inspection_id: str
+    reason: str
+    decision: Decision | None
+    cycle_year: int
+
+
+COUNCIL_OUTCOMES = (ForwardedToProvince, NotRecognised, CertificateIssued, ProposedToCentre, CertificateWithdrawn,
+                    CentralNotPassed)
+OUTCOMES = (*COUNCIL_OUTCOMES, CertificateExpired, CertificateRevoked, WarningIssued)

@@ -1,0 +1,115 @@
+"""What a council's finalised result records on the product's dossier, level by level (OCOP-RULES §6, §7, §8).
+
+The level gates are ``levels``'; the certificate and its validity ``certificates``'. Here: which facts follow, given
+the certificate the product holds and whether the province ordered it re-rated after an inspection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.rating.domain import outcomes as out
+from services.rating.domain.certificates import issue_certificate
+from services.rating.domain.levels import Levels, centre_outcome, district_forwards, province_outcome, shown_below_centre
+from services.rating.domain.policy import RatingPolicy
+from services.rating.domain.values import Certificate, Decision, ProductResult, Sitting
+from shared.aggregate import DomainEvent
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A council's result on one product at one sitting, with the regime's levels and the policy that judge it."""
+
+    result: ProductResult
+    sitting: Sitting
+    levels: Levels
+    policy: RatingPolicy
+
+    @property
+    def _shown(self) -> int:
+        return shown_below_centre(self.result.stars, self.levels)
+
+    @property
+    def _decision(self) -> Decision:
+        assert self.sitting.decision is not None, "provincial and central outcomes follow a decision"
+        return self.sitting.decision
+
+    def district(self) -> DomainEvent:
+        """Cấp huyện certifies nothing: ≥ 50 is forwarded to the province, the rest may re-enter a later session."""
+        r, s = self.result, self.sitting
+        if district_forwards(r.exact_mean, self.levels):
+            return out.ForwardedToProvince(r.evaluation_id, s.session_id, s.cycle_year, self._shown, r.average_score)
+        return out.NotRecognised(r.evaluation_id, s.session_id, s.cycle_year, "district", self._shown, r.average_score,
+                                 None, None, "district",
+                                 f"mean {r.average_score} is under {self.levels.district_forwards_from}: not forwarded "
+                                 "to the province; it may re-enter a later session")
+
+    def provincial(self, held: Certificate | None, re_rating: str | None, number: str) -> list[DomainEvent]:
+        """The round's decision: 3★/4★ certificates, ≥ 90 proposed to the centre.
+
+        A voluntary attempt never lowers the certificate held; a re-rating ordered after an inspection may.
+        """
+        outcome = province_outcome(self.result.exact_mean, self.result.stars, self.levels, first_time=held is None,
+                                   policy=self.policy)
+        stars = outcome.certificate_stars
+        facts: list[DomainEvent] = []
+        if stars is not None and (held is None or stars >= held.stars or re_rating is not None):
+            facts.append(self._issued(stars, "provincial", number, held, re_rating))
+        elif not outcome.propose_to_centre:
+            facts.append(self._refused(held, re_rating))
+        if outcome.propose_to_centre:
+            facts.append(self._proposed(facts, held, re_rating))
+        return facts
+
+    def central(self, held: Certificate | None, re_rating: str | None, number: str) -> DomainEvent:
+        """Only the centre issues 5★; a product it does not pass keeps the star it holds."""
+        stars = centre_outcome(self.result.stars, self.levels)
+        if stars is not None:
+            return self._issued(stars, "central", number, held, re_rating)
+        r, s = self.result, self.sitting
+        keeps = f"it keeps its {held.stars}★ certificate {held.number}" if held else "it holds no certificate"
+        return out.CentralNotPassed(r.evaluation_id, s.session_id, s.cycle_year, held.stars if held else 0,
+                                    r.average_score, self._decision, held,
+                                    f"not passed by the central council (mean {r.average_score}, {r.stars}★ with its "
+                                    f"minimum criteria); {keeps}")
+
+    def _issued(self, stars: int, level: str, number: str, held: Certificate | None,
+                re_rating: str | None) -> out.CertificateIssued:
+        certificate = issue_certificate(number, stars, level=level, decision=self._decision, result=self.result,
+                                        cycle_year=self.sitting.cycle_year, levels=self.levels, policy=self.policy)
+        lower = held is not None and stars < held.stars
+        return out.CertificateIssued(certificate, self.sitting.session_id, held.number if held else None, lower,
+                                     re_rating, _superseding(held, stars))
+
+    def _refused(self, held: Certificate | None, re_rating: str | None) -> DomainEvent:
+        r, s = self.result, self.sitting
+        scored = f"mean {r.average_score} ({self._shown}★ on the sheet)"
+        if held is not None and re_rating is not None:
+            return out.CertificateWithdrawn(r.evaluation_id, s.session_id, s.cycle_year, self._shown, r.average_score,
+                                            self._decision, held, re_rating,
+                                            f"re-rating after inspection: {scored}; certificate {held.number} withdrawn")
+        if held is not None:
+            return out.NotRecognised(r.evaluation_id, s.session_id, s.cycle_year, "provincial", held.stars,
+                                     r.average_score, self._decision, held, None,
+                                     f"{scored}: not an upgrade; it keeps its {held.stars}★ certificate {held.number}")
+        return out.NotRecognised(r.evaluation_id, s.session_id, s.cycle_year, "provincial", self._shown, r.average_score,
+                                 self._decision, None, "provincial",
+                                 f"{scored}: below 3★; it may be improved and examined in a later round")
+
+    def _proposed(self, facts: list[DomainEvent], held: Certificate | None,
+                  re_rating: str | None) -> out.ProposedToCentre:
+        """Proposed after what this decision did: a certificate issued now is the one held, and closed any review."""
+        issued = next((f for f in facts if isinstance(f, out.CertificateIssued)), None)
+        holds, inspection = (issued.certificate, None) if issued else (held, re_rating)
+        r, s = self.result, self.sitting
+        return out.ProposedToCentre(r.evaluation_id, s.session_id, s.cycle_year, self._shown, r.average_score,
+                                    self._decision, holds, inspection,
+                                    f"mean {r.average_score} ≥ {self.levels.centre_proposal_from}: proposed to the "
+                                    "central council (tiềm năng 5 sao)")
+
+
+def _superseding(held: Certificate | None, stars: int) -> str | None:
+    if held is None:
+        return None
+    verb = "upgraded" if stars > held.stars else "confirmed" if stars == held.stars else "downgraded"
+    return f"{verb} from {held.stars}★; certificate {held.number} is superseded"
