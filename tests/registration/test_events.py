@@ -149,6 +149,19 @@ async def test_identical_submissions_at_once_register_the_product_once_and_refus
         assert await stream_history(conn, registration_id) == [(1, "RegistrationSubmitted")]
 
 
+async def test_one_producer_id_registered_at_once_is_taken_once_and_refused_as_already_existing(registration):
+    """The race to create a producer's stream ends as a later registration would: 409 already_exists."""
+    producer_id = f"p-{run_id()}"
+
+    responses = await asyncio.gather(*(registration.register_producer(producer_id) for _ in range(6)))
+
+    assert sorted(x.status_code for x in responses) == [201] + [409] * 5, [x.text for x in responses]
+    for refused in (x for x in responses if x.status_code == 409):
+        assert (refused.json()["detail"]["error"], refused.json()["detail"]["field"]) == ("already_exists", "producer_id")
+    async with registration.runtime.pool.acquire() as conn:
+        assert await stream_history(conn, producer_id) == [(1, "ProducerRegistered")]
+
+
 # ------------------------------------------------------------------------------------------- what comes back
 
 

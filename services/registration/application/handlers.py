@@ -29,7 +29,12 @@ def _product(p: cmd.ProductInput) -> Product:
 async def register_producer(c: cmd.RegisterProducer, ports: RegistrationPorts, actor: Actor) -> Producer:
     ports.geography.locate(c.district_code, c.commune_code)
     access.in_area(actor, c.district_code, c.commune_code)
-    async with ports.uow() as uow:
+    # Two registrations of one id at once: the loser's second attempt finds the id taken, as a later one would.
+    return await retry_on_conflict(lambda: _register_producer(c, ports.uow()), tries=2)
+
+
+async def _register_producer(c: cmd.RegisterProducer, uow: UnitOfWorkPort) -> Producer:
+    async with uow:
         if await uow.events.stream_version(c.producer_id):
             raise AlreadyExists(f"id {c.producer_id!r} is already taken", field="producer_id")
         producer = Producer.register(
