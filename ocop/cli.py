@@ -71,7 +71,7 @@ def token(
     """Mint a signed bearer token for local use."""
     from shared.auth import mint_token
     from shared.contracts.roles import Role
-    from shared.settings import kernel_settings
+    from shared.settings import KernelSettings
 
     try:
         parsed = Role(role)
@@ -79,7 +79,7 @@ def token(
         raise typer.BadParameter(f"unknown role {role!r}; one of {', '.join(r.value for r in Role)}", param_hint="--role") from None
     try:
         minted = mint_token(
-            kernel_settings(), actor_id=actor_id, role=parsed, district=district, commune=commune, ttl=timedelta(hours=hours)
+            KernelSettings(), actor_id=actor_id, role=parsed, district=district, commune=commune, ttl=timedelta(hours=hours)
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc

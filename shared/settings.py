@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from enum import Enum
-from functools import lru_cache
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -89,7 +88,3 @@ def service_settings(service: str, **overrides: object) -> ServiceSettings:
     values.update(overrides)
     return ServiceSettings(**values)  # type: ignore[arg-type]
 
-
-@lru_cache
-def kernel_settings() -> KernelSettings:
-    return KernelSettings()

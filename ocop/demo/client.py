@@ -17,7 +17,7 @@ from rich.console import Console
 
 from shared.auth import mint_token
 from shared.contracts.roles import Role
-from shared.settings import KernelSettings, kernel_settings
+from shared.settings import KernelSettings
 
 START_HINT = "start it with `make run` (or `ocop up`)"
 
@@ -65,7 +65,7 @@ class Staff:
     """Mints the tokens of the people the demo plays, with the same key the services verify (``OCOP_JWT_*``)."""
 
     def __init__(self, settings: KernelSettings | None = None, ttl: timedelta = timedelta(hours=2)) -> None:
-        self.settings = settings or kernel_settings()
+        self.settings = settings or KernelSettings()
         self.ttl = ttl
         self._minted: dict[tuple[str, Role, str | None], Credential] = {}
 

@@ -13,7 +13,7 @@ import httpx
 from ocop.infra.ports import free_port
 from ocop.launcher import ROOT, Launcher
 from shared.contracts import PRODUCT_RATED_TOPIC, PRODUCT_REGISTERED_TOPIC, kafka_headers, kafka_key, new_envelope, serialize_event
-from shared.settings import SERVICES, kernel_settings
+from shared.settings import SERVICES, KernelSettings
 from tests.kernel.support import produce
 from tests.registration.support import (
     YEN_DINH,
@@ -68,7 +68,7 @@ async def test_a_new_empty_broker_gets_every_product_registered_again_and_the_re
         await asyncio.to_thread(system.start_services)
         port = system.processes["registration"].port
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            api = RegistrationClient(client, kernel_settings())
+            api = RegistrationClient(client, KernelSettings())
             run = run_id()
             producer = await api.new_producer(name=f"HTX Yên Định {run}", district=YEN_DINH)
             chosen = [await api.selected(f"{name} {run}", producer_id=producer["producer_id"], district=YEN_DINH,
@@ -107,7 +107,7 @@ async def test_a_new_empty_broker_gets_every_product_registered_again_and_the_re
 
         port = system.processes["registration"].port
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            api = RegistrationClient(client, kernel_settings())
+            api = RegistrationClient(client, KernelSettings())
 
             async def registered_again():
                 events = await _events_on_topic(system.bootstrap_servers, product_ids)

@@ -24,7 +24,7 @@ from ocop.launcher import ROOT
 from shared.auth import mint_token
 from shared.contracts.roles import Role
 from shared.contracts import PRODUCT_REGISTERED_TOPIC
-from shared.settings import kernel_settings
+from shared.settings import KernelSettings
 from tests.registration.support import keyed, topic_records
 
 PRODUCERS = 12
@@ -74,7 +74,7 @@ def rating_url(launcher, tmp_path_factory) -> Iterator[str]:
         yield url
 
 
-READER = {"Authorization": "Bearer " + mint_token(kernel_settings(), actor_id="vp-test", role=Role.provincial_office)}
+READER = {"Authorization": "Bearer " + mint_token(KernelSettings(), actor_id="vp-test", role=Role.provincial_office)}
 
 
 def _registrations(url: str, producer_ids: list[str]) -> list[dict]:
