@@ -43,24 +43,15 @@ def launcher() -> Iterator[Launcher]:
         shutil.rmtree(state_dir, ignore_errors=True)
 
 
-# Tests that need no launcher yet start processes that take seconds (measured with --durations); node id prefixes.
-SLOW_WITHOUT_LAUNCHER: tuple[str, ...] = (
-    "tests/infra/",  # start and stop PostgreSQL clusters and Tansu brokers of their own (2-4 s each)
-    "tests/deploy/test_dockerfile.py::test_the_installed_package_carries_migrations_and_contract_files",  # pip, 6 s
-    "tests/contracts/test_generated_artefacts.py::test_check_command_passes_in_a_fresh_process",  # a fresh interpreter
-)
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark each test ``integration`` (PostgreSQL, the broker, other processes) or ``unit`` (in memory, fast).
 
-    A test is integration when it (transitively) uses the ``launcher`` fixture, is already marked so (e.g. a
-    ``pytest.param`` of a fixture), or lives under one of ``SLOW_WITHOUT_LAUNCHER``.
+    A test is integration when it (transitively) uses the ``launcher`` fixture or is marked so itself (a test that
+    starts processes of its own, a ``pytest.param`` of a fixture).
     """
     for item in items:
         uses_launcher = "launcher" in getattr(item, "fixturenames", ())
-        slow = item.nodeid.startswith(SLOW_WITHOUT_LAUNCHER)
-        if uses_launcher or slow or item.get_closest_marker("integration"):
+        if uses_launcher or item.get_closest_marker("integration"):
             item.add_marker(pytest.mark.integration)
         else:
             item.add_marker(pytest.mark.unit)

@@ -23,6 +23,7 @@ def test_generation_is_deterministic() -> None:
     assert generate.render() == generate.render()
 
 
+@pytest.mark.integration  # a fresh interpreter (about 1.5 s)
 def test_check_command_passes_in_a_fresh_process_with_another_hash_seed() -> None:
     repo = generate.REPO_ROOT
     env = {**os.environ, "PYTHONHASHSEED": "12345"}

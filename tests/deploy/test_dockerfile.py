@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from .checks import REPO
 
 
@@ -23,6 +25,7 @@ def test_dockerignore_keeps_local_state_out_of_the_image() -> None:
     assert not {"pyproject.toml", "shared", "services", "ocop"} & ignored
 
 
+@pytest.mark.integration  # installs the package with pip (about 6 s)
 def test_the_installed_package_carries_migrations_and_contract_files(tmp_path) -> None:
     """The image runs `pip install .`, not the source tree: migrations and schemas must be in the wheel."""
     import subprocess

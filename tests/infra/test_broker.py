@@ -16,6 +16,9 @@ from ocop.infra.broker import TansuBroker
 from shared.kafka import cluster_id, ensure_topics
 from ocop.infra.ports import wait_until
 
+# Each test starts and stops PostgreSQL clusters or Tansu brokers of its own (2-4 s).
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture
 def broker(tmp_path):

@@ -14,6 +14,9 @@ from ocop.infra.pgenv import PostgresError
 from ocop.infra.ports import free_port, wait_until
 from ocop.infra.postgres import EmbeddedPostgres, resolve_database_url
 
+# Each test starts and stops PostgreSQL clusters or Tansu brokers of its own (2-4 s).
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture
 def pg_dir(tmp_path: Path):
