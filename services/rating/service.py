@@ -8,7 +8,8 @@ from services.rating.bootstrap import bootstrap
 from services.rating.domain.council import Council
 from services.rating.domain.dossier import RatingDossier
 from services.rating.domain.errors import AlreadyExists, CatalogueError, InvalidScorecard, NotAllowed, NotReady, RatingError
-from services.rating.domain.session import CouncilSession, DecisionNumber
+from services.rating.domain.decision_numbers import DecisionNumber
+from services.rating.domain.session import CouncilSession
 from services.rating.entrypoints.api import router
 from services.rating.entrypoints.schedule import start_schedule
 from services.rating.entrypoints.subscribers import SUBSCRIPTIONS

@@ -10,7 +10,10 @@ from typing import Any
 from shared.eventstore import NewEvent
 
 DECISION_1 = {"number": "1114/QĐ-UBND", "date": "2021-04-06", "issued_by": "UBND tỉnh Thanh Hóa"}
-DECISION_2 = {"number": "2942/QĐ-UBND", "date": "2022-08-05", "issued_by": "UBND tỉnh Thanh Hóa"}
+
+
+def decision(number: str, on: str) -> dict[str, Any]:
+    return {"number": number, "date": on, "issued_by": "UBND tỉnh Thanh Hóa"}
 
 
 def certificate(number: str, stars: int, decision: dict[str, Any], until: str, evaluation_id: str, score: str,
@@ -44,21 +47,29 @@ def scheduled(session_id: str, product_id: str, level: str, purpose: str) -> New
                                              "level": level, "purpose": purpose})
 
 
+def numbers(product_id: str) -> tuple[str, str]:
+    """The two certificate numbers of ``a_certified_life`` (decision numbers of the product's own, so unique)."""
+    return f"{product_id}-1/QĐ-UBND#2021-001", f"{product_id}-2/QĐ-UBND#2022-001"
+
+
 def a_certified_life(product_id: str, district_code: str = "380") -> list[NewEvent]:
     """Forwarded, certified 3★, upgraded to 4★, put under review, warned, then expired — all stored the old way."""
-    first = certificate("1114/QĐ-UBND#2021-001", 3, DECISION_1, "2024-04-06", f"S-p1/{product_id}", "62.00", 2021)
-    second = certificate("2942/QĐ-UBND#2022-001", 4, DECISION_2, "2025-08-05", f"S-p2/{product_id}", "76.00", 2022)
+    old, new = numbers(product_id)
+    first = certificate(old, 3, decision(f"{product_id}-1/QĐ-UBND", "2021-04-06"), "2024-04-06", f"S-p1/{product_id}",
+                        "62.00", 2021)
+    second = certificate(new, 4, decision(f"{product_id}-2/QĐ-UBND", "2022-08-05"), "2025-08-05", f"S-p2/{product_id}",
+                         "76.00", 2022)
     return [
         opened(product_id, district_code),
         scheduled("S-d1", product_id, "district", "first"),
         outcome(f"S-d1/{product_id}", "S-d1", "district", "proposed", 3, "62.00", stage="provincial"),
         scheduled("S-p1", product_id, "provincial", "first"),
-        outcome(f"S-p1/{product_id}", "S-p1", "provincial", "recognized", 3, "62.00", decision=DECISION_1,
+        outcome(f"S-p1/{product_id}", "S-p1", "provincial", "recognized", 3, "62.00", decision=first["decision"],
                 certificate=first, holds=first),
         scheduled("S-p2", product_id, "provincial", "upgrade"),
         outcome(f"S-p2/{product_id}", "S-p2", "provincial", "recognized", 4, "76.00", cycle_year=2022,
-                decision=DECISION_2, certificate=second, holds=second,
-                reason="upgraded from 3★; certificate 1114/QĐ-UBND#2021-001 is superseded"),
+                decision=second["decision"], certificate=second, holds=second,
+                reason=f"upgraded from 3★; certificate {old} is superseded"),
         NewEvent("CertificateUnderReview", {
             "inspection_id": "I-1", "certificate_number": second["number"], "inspected_on": "2023-03-01",
             "severity": "minor", "recommended_action": "warning",
@@ -66,6 +77,5 @@ def a_certified_life(product_id: str, district_code: str = "380") -> list[NewEve
         outcome(f"S-p2/{product_id}", None, "provincial", "recognized", 4, "76.00", cycle_year=2023, certificate=second,
                 holds=second, reason="warning: Nhãn bao bì chưa cập nhật", inspection_id="I-1"),
         outcome(f"S-p2/{product_id}", None, "provincial", "expired", 0, "76.00", cycle_year=2025, certificate=second,
-                reason="certificate 2942/QĐ-UBND#2022-001 (4★) was valid until 2025-08-05; expired from 2025-08-06 "
-                       "unless rated again"),
+                reason=f"certificate {new} (4★) was valid until 2025-08-05; expired from 2025-08-06 unless rated again"),
     ]

@@ -12,7 +12,7 @@ from services.rating.domain.dossier import RatingDossier
 from services.rating.domain.errors import NotAllowed
 from services.rating.service import definition
 from shared.memory import InMemoryStore
-from tests.rating.legacy import DECISION_1, a_certified_life, certificate, outcome
+from tests.rating.legacy import DECISION_1, a_certified_life, certificate, numbers, outcome
 
 REGISTRY = definition.events
 HELD = certificate("1114/QĐ-UBND#2021-001", 3, DECISION_1, "2024-04-06", "S-p1/p", "62.00", 2021)
@@ -45,13 +45,14 @@ async def test_a_dossier_stored_with_v1_outcomes_replays_into_the_same_state():
 def test_an_upgrade_names_the_certificate_it_superseded_and_an_expiry_the_first_day_it_no_longer_held():
     facts = [decoded(e) for e in a_certified_life("old-2")]
     upgrade, warning, expiry = facts[6], facts[8], facts[9]
+    old, new = numbers("old-2")
     assert isinstance(upgrade, out.CertificateIssued)
-    assert (upgrade.supersedes, upgrade.lower, upgrade.certificate.stars) == ("1114/QĐ-UBND#2021-001", False, 4)
+    assert (upgrade.supersedes, upgrade.lower, upgrade.certificate.number) == (old, False, new)
     assert upgrade.certificate.valid_until == date(2025, 8, 5) and upgrade.certificate.decision.date == date(2022, 8, 5)
     assert isinstance(warning, out.WarningIssued)
     assert (warning.reason, warning.inspection_id, warning.cycle_year) == ("Nhãn bao bì chưa cập nhật", "I-1", 2023)
     assert isinstance(expiry, out.CertificateExpired) and expiry.ended_on == date(2025, 8, 6)
-    assert expiry.reason.startswith("certificate 2942/QĐ-UBND#2022-001 (4★) was valid until 2025-08-05")
+    assert expiry.reason.startswith(f"certificate {new} (4★) was valid until 2025-08-05")
 
 
 @pytest.mark.parametrize("v1, fact, fields", [

@@ -1,14 +1,20 @@
-"""The [U]/[POLICY] rules are settings: environment → RatingPolicy, and the daily expiry check's clock."""
+"""The [U]/[POLICY] rules are settings: environment → RatingPolicy and catalogue through the bootstrap, and the daily
+expiry check's clock."""
 
 from __future__ import annotations
 
+import json
+import shutil
 from datetime import datetime, time, timezone
 from fractions import Fraction
 
 import pytest
 from pydantic import ValidationError
 
+from services.rating.bootstrap import bootstrap
 from services.rating.config import RatingSettings
+from services.rating.domain.catalogue import SHIPPED
+from services.rating.domain.errors import CatalogueError
 from services.rating.entrypoints.schedule import seconds_until
 
 
@@ -45,3 +51,22 @@ def test_the_daily_check_waits_for_the_next_local_half_past_midnight():
     assert seconds_until(time(0, 30), datetime(2022, 12, 23, 17, 0, tzinfo=timezone.utc)) == 30 * 60
     # Just after the run, the next one is a day later.
     assert seconds_until(time(0, 30), datetime(2022, 12, 23, 17, 31, tzinfo=timezone.utc)) == 24 * 3600 - 60
+
+
+def test_bootstrap_reads_the_policy_and_the_catalogue_from_the_environment(monkeypatch):
+    monkeypatch.setenv("OCOP_RATING_QUORUM", "2/3")
+    ports = bootstrap(lambda: None)
+    assert ports.policy.quorum == Fraction(2, 3) and ports.settings.quorum == "2/3"
+    assert ports.catalogue.regime == "1048+781" and ports.catalogue.levels.centre_recognises == {5}
+
+
+def test_a_catalogue_that_does_not_add_up_stops_the_service_at_start(monkeypatch, tmp_path):
+    broken = tmp_path / "1048+781"
+    shutil.copytree(SHIPPED, broken)
+    manifest = json.loads((broken / "catalogue.json").read_text(encoding="utf-8"))
+    manifest["levels"]["centre_recognises"] = [4]
+    (broken / "catalogue.json").write_text(json.dumps(manifest), encoding="utf-8")
+    monkeypatch.setenv("OCOP_RATING_CATALOGUE", str(broken))
+    with pytest.raises(CatalogueError) as refused:
+        bootstrap(lambda: None)
+    assert refused.value.field == "levels"

@@ -1,76 +1,31 @@
-"""One handler per command or inbound event: load, authorise, call one domain operation, commit (``_step``).
+"""One handler per command or inbound event: load, authorise, call one domain operation, commit (``step``).
 
 Every outcome a dossier records becomes a ProductRated in the outbox of the same transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from services.rating.adapters import queries
 from services.rating.application import translators
 from services.rating.application.access import may_decide, may_decide_inspection, may_form, may_run, may_score
+from services.rating.application.step import step as _step
 from services.rating.bootstrap import RatingPorts
 from services.rating.domain import events as ev
 from services.rating.domain import rounds
 from services.rating.domain.certificates import ensure_reportable
 from services.rating.domain.council import Council, Member
+from services.rating.domain.decision_numbers import DecisionNumber
 from services.rating.domain.dossier import RatingDossier
 from services.rating.domain.errors import AlreadyExists
-from services.rating.domain.session import CouncilSession, DecisionNumber
+from services.rating.domain.session import CouncilSession
 from services.rating.domain.values import Decision
-from shared.aggregate import Aggregate
 from shared.auth import Actor
-from shared.uow import UnitOfWork, retry_on_conflict
-
-A = TypeVar("A", bound=Aggregate)
-
-
-# ----------------------------------------------------------------------------------------- the one step
-
-
-@dataclass
-class Step(Generic[A]):
-    """One command's unit of work: the aggregate it acts on and the dossiers it touches, whose facts get published."""
-
-    uow: UnitOfWork
-    target: A
-    _dossiers: dict[str, RatingDossier] = field(default_factory=dict)
-
-    async def dossiers(self, product_ids: Iterable[str]) -> dict[str, RatingDossier]:
-        repo = self.uow.repository(RatingDossier)
-        for product_id in product_ids:
-            if product_id not in self._dossiers:
-                self._dossiers[product_id] = await repo.get(product_id)
-        return {product_id: self._dossiers[product_id] for product_id in product_ids}
-
-    def publish(self) -> None:
-        """Each fact the dossiers recorded that the public hears of becomes a ProductRated in the outbox."""
-        touched = [*self._dossiers.values(), *([self.target] if isinstance(self.target, RatingDossier) else [])]
-        for dossier in touched:
-            flow = dossier.opened.correlation_id if dossier.opened else None
-            for fact in dossier.pending:
-                if (rated := translators.product_rated(dossier.id, fact, flow)) is not None:
-                    self.uow.publish(rated)
-
-
-@asynccontextmanager
-async def _step(ports: RatingPorts, kind: type[A], stream_id: str, authorise: Callable[[A], None]) -> AsyncIterator[Step[A]]:
-    """Load ``stream_id`` → authorise the actor on it → (the block decides) → publish the outcomes → commit.
-
-    A refusal raised in the block leaves the unit without committing, so nothing of the command is kept.
-    """
-    async with ports.uow() as uow:
-        target = await uow.repository(kind).get(stream_id)
-        authorise(target)
-        step = Step(uow, target)
-        yield step
-        step.publish()
-        await uow.commit()
+from shared.ports import UnitOfWorkPort
+from shared.uow import retry_on_conflict
 
 
 def _runs(actor: Actor) -> Callable[[Council | CouncilSession], None]:
@@ -84,7 +39,7 @@ def _forms(actor: Actor) -> Callable[[Council], None]:
 # ----------------------------------------------------------------------------------------- inbound events
 
 
-async def open_dossier(envelope: Any, uow: UnitOfWork, ports: RatingPorts) -> None:
+async def open_dossier(envelope: Any, uow: UnitOfWorkPort, ports: RatingPorts) -> None:
     """ProductRegistered (the consumer's unit of work is open and commits with the inbox row).
 
     The product's first registration opens its dossier; a later one re-enters it. A product set the
@@ -99,7 +54,7 @@ async def open_dossier(envelope: Any, uow: UnitOfWork, ports: RatingPorts) -> No
         dossier.enter(entry.registration_id, entry.cycle_year)
 
 
-async def put_under_review(envelope: Any, uow: UnitOfWork, ports: RatingPorts) -> None:
+async def put_under_review(envelope: Any, uow: UnitOfWorkPort, ports: RatingPorts) -> None:
     """InspectionFailed: the product's certificate is under review at once (a product rating never met → DLQ)."""
     dossier = await uow.repository(RatingDossier).get(envelope.product_id)
     dossier.flag_under_review(translators.inspection(envelope))

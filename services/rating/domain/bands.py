@@ -33,9 +33,6 @@ class BandTable:
                 return band.stars
         raise RatingError(f"mean {float(mean):.2f} is outside every star band", field="mean")
 
-    def lower_bound(self, stars: int) -> Fraction:
-        return next(b.lower for b in self.bands if b.stars == stars)
-
 
 def _band(raw: Mapping[str, Any], index: int) -> Band:
     entry = f"bands[{index}]"

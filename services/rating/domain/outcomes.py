@@ -14,11 +14,9 @@ from shared.aggregate import DomainEvent
 
 
 @dataclass(frozen=True)
-class ForwardedToProvince(DomainEvent):
-    """Cấp huyện đề nghị cấp tỉnh: the district council's mean reached the threshold; the dossier goes to the province.
-
-    ``stars`` is the star on the sheet, never above what the province can recognise.
-    """
+class CouncilOutcome(DomainEvent):
+    """What every outcome of a council session names: the evaluation (one product in one session), the session, its
+    cycle, the star the outcome shows and the council's mean (2 decimals)."""
 
     evaluation_id: str
     session_id: str
@@ -28,19 +26,22 @@ class ForwardedToProvince(DomainEvent):
 
 
 @dataclass(frozen=True)
-class NotRecognised(DomainEvent):
+class ForwardedToProvince(CouncilOutcome):
+    """Cấp huyện đề nghị cấp tỉnh: the district council's mean reached the threshold; the dossier goes to the province.
+
+    ``stars`` is the star on the sheet, never above what the province can recognise.
+    """
+
+
+@dataclass(frozen=True)
+class NotRecognised(CouncilOutcome):
     """Không đạt at district or province: nothing certified; the product may re-enter at ``may_reenter_at``.
 
     ``keeps`` is the certificate a certified product keeps after an attempt that was not an upgrade (then ``stars``
     is its star); otherwise ``stars`` is the star on the sheet.
     """
 
-    evaluation_id: str
-    session_id: str
-    cycle_year: int
     level: str
-    stars: int
-    average_score: str
     decision: Decision | None
     keeps: Certificate | None
     may_reenter_at: str | None
@@ -64,15 +65,10 @@ class CertificateIssued(DomainEvent):
 
 
 @dataclass(frozen=True)
-class ProposedToCentre(DomainEvent):
+class ProposedToCentre(CouncilOutcome):
     """Tiềm năng 5 sao: the province proposes the product to the central council; ``holds`` is the certificate it
     holds meanwhile, if any."""
 
-    evaluation_id: str
-    session_id: str
-    cycle_year: int
-    stars: int
-    average_score: str
     decision: Decision
     holds: Certificate | None
     inspection_id: str | None
@@ -80,14 +76,9 @@ class ProposedToCentre(DomainEvent):
 
 
 @dataclass(frozen=True)
-class CertificateWithdrawn(DomainEvent):
+class CertificateWithdrawn(CouncilOutcome):
     """Đánh giá lại: re-rated after an inspection below every certified star; the certificate ends with the decision."""
 
-    evaluation_id: str
-    session_id: str
-    cycle_year: int
-    stars: int
-    average_score: str
     decision: Decision
     certificate: Certificate
     inspection_id: str
@@ -95,14 +86,9 @@ class CertificateWithdrawn(DomainEvent):
 
 
 @dataclass(frozen=True)
-class CentralNotPassed(DomainEvent):
+class CentralNotPassed(CouncilOutcome):
     """Không đạt at the central council: no 5★; the product keeps the certificate it holds (``keeps``, star ``stars``)."""
 
-    evaluation_id: str
-    session_id: str
-    cycle_year: int
-    stars: int
-    average_score: str
     decision: Decision
     keeps: Certificate | None
     reason: str
@@ -139,6 +125,5 @@ class WarningIssued(DomainEvent):
     cycle_year: int
 
 
-COUNCIL_OUTCOMES = (ForwardedToProvince, NotRecognised, CertificateIssued, ProposedToCentre, CertificateWithdrawn,
-                    CentralNotPassed)
-OUTCOMES = (*COUNCIL_OUTCOMES, CertificateExpired, CertificateRevoked, WarningIssued)
+OUTCOMES = (ForwardedToProvince, NotRecognised, CertificateIssued, ProposedToCentre, CertificateWithdrawn, CentralNotPassed,
+            CertificateExpired, CertificateRevoked, WarningIssued)

@@ -185,29 +185,3 @@ def _product_result(examined: ev.ProductExamined, result: CouncilResult) -> Prod
     return ProductResult(examined.product_id, examined.evaluation_id, examined.product_set, examined.purpose,
                          str(result.mean), result.mean_display, result.band_stars, result.stars, result.spread,
                          dict(result.totals), result.unmet_minimums)
-
-
-class DecisionNumber(Aggregate):
-    """The register of one decision number in one year: taking it twice is a conflict, even between racing writers."""
-
-    stream_type = "decision-number"
-    event_types = {"DecisionNumberTaken": ev.DecisionNumberTaken}
-
-    def __init__(self, aggregate_id: str) -> None:
-        super().__init__(aggregate_id)
-        self.session_id: str | None = None
-
-    @staticmethod
-    def key(number: str, on: date) -> str:
-        return f"decision:{on.year}:{number}"
-
-    @classmethod
-    def take(cls, number: str, on: date, session_id: str) -> DecisionNumber:
-        taken = cls(cls.key(number, on))
-        taken.record(ev.DecisionNumberTaken(number, on.year, session_id))
-        return taken
-
-    def apply(self, event: DomainEvent) -> None:
-        match event:
-            case ev.DecisionNumberTaken(session_id=session_id):
-                self.session_id = session_id

@@ -7,6 +7,7 @@ the certificate the product holds and whether the province ordered it re-rated a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from services.rating.domain import outcomes as out
 from services.rating.domain.certificates import issue_certificate
@@ -29,6 +30,12 @@ class Verdict:
     def _shown(self) -> int:
         return shown_below_centre(self.result.stars, self.levels)
 
+    def _attempt(self, stars: int | None = None) -> dict[str, Any]:
+        """The fields every council outcome names; ``stars`` defaults to the star shown below the centre."""
+        r, s = self.result, self.sitting
+        return {"evaluation_id": r.evaluation_id, "session_id": s.session_id, "cycle_year": s.cycle_year,
+                "stars": self._shown if stars is None else stars, "average_score": r.average_score}
+
     @property
     def _decision(self) -> Decision:
         assert self.sitting.decision is not None, "provincial and central outcomes follow a decision"
@@ -36,13 +43,12 @@ class Verdict:
 
     def district(self) -> DomainEvent:
         """Cấp huyện certifies nothing: ≥ 50 is forwarded to the province, the rest may re-enter a later session."""
-        r, s = self.result, self.sitting
-        if district_forwards(r.exact_mean, self.levels):
-            return out.ForwardedToProvince(r.evaluation_id, s.session_id, s.cycle_year, self._shown, r.average_score)
-        return out.NotRecognised(r.evaluation_id, s.session_id, s.cycle_year, "district", self._shown, r.average_score,
-                                 None, None, "district",
-                                 f"mean {r.average_score} is under {self.levels.district_forwards_from}: not forwarded "
-                                 "to the province; it may re-enter a later session")
+        if district_forwards(self.result.exact_mean, self.levels):
+            return out.ForwardedToProvince(**self._attempt())
+        return out.NotRecognised(**self._attempt(), level="district", decision=None, keeps=None,
+                                 may_reenter_at="district",
+                                 reason=f"mean {self.result.average_score} is under {self.levels.district_forwards_from}:"
+                                        " not forwarded to the province; it may re-enter a later session")
 
     def provincial(self, held: Certificate | None, re_rating: str | None, number: str) -> list[DomainEvent]:
         """The round's decision: 3★/4★ certificates, ≥ 90 proposed to the centre.
@@ -66,12 +72,11 @@ class Verdict:
         stars = centre_outcome(self.result.stars, self.levels)
         if stars is not None:
             return self._issued(stars, "central", number, held, re_rating)
-        r, s = self.result, self.sitting
+        r = self.result
         keeps = f"it keeps its {held.stars}★ certificate {held.number}" if held else "it holds no certificate"
-        return out.CentralNotPassed(r.evaluation_id, s.session_id, s.cycle_year, held.stars if held else 0,
-                                    r.average_score, self._decision, held,
-                                    f"not passed by the central council (mean {r.average_score}, {r.stars}★ with its "
-                                    f"minimum criteria); {keeps}")
+        return out.CentralNotPassed(**self._attempt(held.stars if held else 0), decision=self._decision, keeps=held,
+                                    reason=f"not passed by the central council (mean {r.average_score}, {r.stars}★ with"
+                                           f" its minimum criteria); {keeps}")
 
     def _issued(self, stars: int, level: str, number: str, held: Certificate | None,
                 re_rating: str | None) -> out.CertificateIssued:
@@ -82,30 +87,30 @@ class Verdict:
                                      re_rating, _superseding(held, stars))
 
     def _refused(self, held: Certificate | None, re_rating: str | None) -> DomainEvent:
-        r, s = self.result, self.sitting
-        scored = f"mean {r.average_score} ({self._shown}★ on the sheet)"
+        scored = f"mean {self.result.average_score} ({self._shown}★ on the sheet)"
         if held is not None and re_rating is not None:
-            return out.CertificateWithdrawn(r.evaluation_id, s.session_id, s.cycle_year, self._shown, r.average_score,
-                                            self._decision, held, re_rating,
-                                            f"re-rating after inspection: {scored}; certificate {held.number} withdrawn")
+            return out.CertificateWithdrawn(**self._attempt(), decision=self._decision, certificate=held,
+                                            inspection_id=re_rating,
+                                            reason=f"re-rating after inspection: {scored}; certificate {held.number} "
+                                                   "withdrawn")
         if held is not None:
-            return out.NotRecognised(r.evaluation_id, s.session_id, s.cycle_year, "provincial", held.stars,
-                                     r.average_score, self._decision, held, None,
-                                     f"{scored}: not an upgrade; it keeps its {held.stars}★ certificate {held.number}")
-        return out.NotRecognised(r.evaluation_id, s.session_id, s.cycle_year, "provincial", self._shown, r.average_score,
-                                 self._decision, None, "provincial",
-                                 f"{scored}: below 3★; it may be improved and examined in a later round")
+            return out.NotRecognised(**self._attempt(held.stars), level="provincial", decision=self._decision,
+                                     keeps=held, may_reenter_at=None,
+                                     reason=f"{scored}: not an upgrade; it keeps its {held.stars}★ certificate "
+                                            f"{held.number}")
+        return out.NotRecognised(**self._attempt(), level="provincial", decision=self._decision, keeps=None,
+                                 may_reenter_at="provincial",
+                                 reason=f"{scored}: below {min(self.levels.province_recognises)}★; it may be improved"
+                                        " and examined in a later round")
 
     def _proposed(self, facts: list[DomainEvent], held: Certificate | None,
                   re_rating: str | None) -> out.ProposedToCentre:
         """Proposed after what this decision did: a certificate issued now is the one held, and closed any review."""
         issued = next((f for f in facts if isinstance(f, out.CertificateIssued)), None)
         holds, inspection = (issued.certificate, None) if issued else (held, re_rating)
-        r, s = self.result, self.sitting
-        return out.ProposedToCentre(r.evaluation_id, s.session_id, s.cycle_year, self._shown, r.average_score,
-                                    self._decision, holds, inspection,
-                                    f"mean {r.average_score} ≥ {self.levels.centre_proposal_from}: proposed to the "
-                                    "central council (tiềm năng 5 sao)")
+        return out.ProposedToCentre(**self._attempt(), decision=self._decision, holds=holds, inspection_id=inspection,
+                                    reason=f"mean {self.result.average_score} ≥ {self.levels.centre_proposal_from}: "
+                                           "proposed to the central council (tiềm năng 5 sao)")
 
 
 def _superseding(held: Certificate | None, stars: int) -> str | None:
