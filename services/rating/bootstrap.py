@@ -6,21 +6,11 @@ work, a fixed clock, their own catalogue or policy. Nothing is read at import ti
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from services.rating.application.ports import RatingPorts
 from services.rating.config import RatingSettings
 from services.rating.domain.catalogue import Catalogue, load_catalogue
 from services.rating.domain.policy import RatingPolicy
-from shared.ports import Clock, ServicePorts, UnitOfWorkFactory, system_clock
-
-
-@dataclass(frozen=True, kw_only=True)
-class RatingPorts(ServicePorts):
-    """Units of work and the clock, plus the criteria catalogue, the [U]/[POLICY] choices and the settings."""
-
-    catalogue: Catalogue
-    policy: RatingPolicy
-    settings: RatingSettings
+from shared.ports import Clock, UnitOfWorkFactory, system_clock
 
 
 def bootstrap(uow: UnitOfWorkFactory, *, catalogue: Catalogue | None = None, policy: RatingPolicy | None = None,

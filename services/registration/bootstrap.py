@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
-
 from services.registration.adapters.queries import selected_registration_ids
 from services.registration.adapters.reference import load_geography
+from services.registration.application.ports import RegistrationPorts, SelectedRegistrations
 from services.registration.domain.geography import Geography
-from shared.ports import Clock, ServicePorts, UnitOfWorkFactory, system_clock
-
-# (unit of work, district code, cycle year) → ids of the district's selected registrations of that cycle, in order.
-SelectedRegistrations = Callable[[Any, str, int], Awaitable[list[str]]]
-
-
-@dataclass(frozen=True, kw_only=True)
-class RegistrationPorts(ServicePorts):
-    geography: Geography
-    selected_registrations: SelectedRegistrations
+from shared.ports import Clock, UnitOfWorkFactory, system_clock
 
 
 def bootstrap(uow: UnitOfWorkFactory, *, geography: Geography | None = None, clock: Clock | None = None,

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from services.rating.application import handlers
-from services.rating.bootstrap import RatingPorts, bootstrap
+from services.rating.application.ports import RatingPorts
+from services.rating.bootstrap import bootstrap
 from services.rating.domain import outcomes as out
 from services.rating.domain.council import Member
 from services.rating.domain.dossier import RatingDossier

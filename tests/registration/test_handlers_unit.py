@@ -14,7 +14,8 @@ import pytest
 
 from services.registration.adapters.reference import load_geography
 from services.registration.application import handlers
-from services.registration.bootstrap import RegistrationPorts, bootstrap
+from services.registration.application.ports import RegistrationPorts
+from services.registration.bootstrap import bootstrap
 from services.registration.domain import commands as cmd
 from services.registration.domain.errors import AlreadyExists, DuplicateRegistration, IllegalTransition
 from services.registration.domain.producer import Producer

@@ -13,7 +13,7 @@ from services.rating.adapters import queries
 from services.rating.application import translators
 from services.rating.application.access import may_decide, may_decide_inspection, may_form, may_run, may_score
 from services.rating.application.step import step as _step
-from services.rating.bootstrap import RatingPorts
+from services.rating.application.ports import RatingPorts
 from services.rating.domain import events as ev
 from services.rating.domain import rounds
 from services.rating.domain.certificates import ensure_reportable

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from services.rating.application import translators
-from services.rating.bootstrap import RatingPorts
+from services.rating.application.ports import RatingPorts
 from services.rating.domain.dossier import RatingDossier
 from shared.aggregate import Aggregate
 from shared.ports import UnitOfWorkPort

@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 import structlog
 
 from services.rating.application import handlers
-from services.rating.bootstrap import RatingPorts
+from services.rating.application.ports import RatingPorts
 from shared.contracts.envelope import VIETNAM_TZ
 from shared.runtime import ServiceRuntime
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from services.registration.application import access, translators
-from services.registration.bootstrap import RegistrationPorts
+from services.registration.application.ports import RegistrationPorts
 from services.registration.domain import commands as cmd
 from services.registration.domain.catalogue import describe_product
 from services.registration.domain.district_list import DistrictList

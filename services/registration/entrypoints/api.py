@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from services.registration.adapters import queries
 from services.registration.application import handlers
 from services.registration.application.access import PROPOSES, REGISTERS_PRODUCERS, REVIEWS, SUBMITS
-from services.registration.bootstrap import RegistrationPorts
+from services.registration.application.ports import RegistrationPorts
 from services.registration.domain import commands as cmd
 from services.registration.domain.catalogue import PRODUCT_SETS
 from services.registration.domain.registration import FIRST_CYCLE, LAST_CYCLE, Registration

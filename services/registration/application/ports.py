@@ -1,0 +1,19 @@
+"""The ports registration's handlers receive (its composition root, bootstrap.py, builds them)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from services.registration.domain.geography import Geography
+from shared.ports import ServicePorts
+
+# (unit of work, district code, cycle year) → ids of the district's selected registrations of that cycle, in order.
+SelectedRegistrations = Callable[[Any, str, int], Awaitable[list[str]]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegistrationPorts(ServicePorts):
+    geography: Geography
+    selected_registrations: SelectedRegistrations
