@@ -174,7 +174,7 @@ def registered(product_id: str, district: str) -> Any:
 async def prepare(svc: Rating, index: int, stamp: str, p: Params, choices: dict[int, dict[str, str]]) -> Plan:
     """Council, dossiers (the ProductRegistered handler in units of work of 50) and sessions (the handler): untimed."""
     from services.rating.application import handlers
-    from services.rating.domain.council import Member
+    from services.rating.domain.values import Member
 
     rt = svc.runtime
     district = f"{500 + index:03d}"

@@ -7,8 +7,9 @@ import dataclasses
 import pytest
 
 from services.rating.domain import events as ev
-from services.rating.domain.dossier import ProductEntry, RatingDossier
+from services.rating.domain.dossier import RatingDossier
 from services.rating.domain.errors import RatingError
+from services.rating.domain.values import Producer, ProductEntry, RegisteredProduct
 from services.rating.service import definition
 from tests.rating.support import shipped
 
@@ -18,9 +19,8 @@ def entry(*, registration_id: str = "reg-2021", cycle_year: int = 2021, product_
         product_id="prod-1",
         registration_id=registration_id,
         cycle_year=cycle_year,
-        product={"name": "Nem chua Thanh Hóa", "sector": "Thực phẩm", "group": "Thực phẩm chế biến",
-                 "product_set": product_set},
-        producer={"producer_id": "p-1", "name": "HTX Nem chua", "legal_form": "cooperative"},
+        product=RegisteredProduct("Nem chua Thanh Hóa", "Thực phẩm", "Thực phẩm chế biến", product_set),
+        producer=Producer("p-1", "HTX Nem chua", "cooperative"),
         district_code="380",
         commune_code="14758",
     )
@@ -37,9 +37,9 @@ def test_opening_classifies_the_product_into_its_set_and_names_the_sheet():
     assert opened.sheet_provisional is sheet.provisional and opened.sheet_version == sheet.version
     assert opened.regime == shipped().regime
     assert opened.registration_id == "reg-2021" and opened.cycle_year == 2021
-    assert opened.product == {"name": "Nem chua Thanh Hóa", "sector": "Thực phẩm", "group": "Thực phẩm chế biến",
-                              "product_set": 5}
-    assert opened.producer["producer_id"] == "p-1"
+    assert dataclasses.asdict(opened.product) == {"name": "Nem chua Thanh Hóa", "sector": "Thực phẩm",
+                                                  "group": "Thực phẩm chế biến", "product_set": 5}
+    assert opened.producer.producer_id == "p-1"
     assert (opened.district_code, opened.commune_code) == ("380", "14758")
     assert dossier.status == "awaiting_council" and dossier.version == 1
 

@@ -14,10 +14,9 @@ from services.rating.application import handlers
 from services.rating.application.ports import RatingPorts
 from services.rating.bootstrap import bootstrap
 from services.rating.domain import outcomes as out
-from services.rating.domain.council import Member
 from services.rating.domain.dossier import RatingDossier
 from services.rating.domain.errors import NotAllowed
-from services.rating.domain.values import Decision
+from services.rating.domain.values import Decision, Member
 from services.rating.service import definition
 from shared.auth import Actor
 from shared.contracts import new_envelope

@@ -11,12 +11,12 @@ import pytest
 from services.rating.application.translators import rated_data
 from services.rating.domain import outcomes as out
 from services.rating.domain import rounds
-from services.rating.domain.council import Council, Member
+from services.rating.domain.council import Council
 from services.rating.domain.dossier import RatingDossier
 from services.rating.domain.errors import AlreadyExists, NotAllowed, NotReady, RatingError
 from services.rating.domain.policy import RatingPolicy
 from services.rating.domain.session import CouncilSession
-from services.rating.domain.values import Decision, Finding, Inspection
+from services.rating.domain.values import Decision, Finding, Inspection, Member
 from tests.rating.support import card_with_total, shipped
 from tests.rating.test_dossier_domain import entry
 

@@ -17,7 +17,7 @@ def _issued(e: out.CertificateIssued) -> str:
 
 
 _LINES: dict[type[DomainEvent], Callable[[Any], str]] = {
-    ev.DossierOpened: lambda e: f"opened: {e.product['name']} of {e.producer['name']}, product set {e.product_set}"
+    ev.DossierOpened: lambda e: f"opened: {e.product.name} of {e.producer.name}, product set {e.product_set}"
                                 f" (sheet {e.sheet_id}{', provisional' if e.sheet_provisional else ''})",
     ev.DossierReentered: lambda e: f"re-entered by registration {e.registration_id} of cycle {e.cycle_year}",
     ev.ExaminationScheduled: lambda e: f"listed in {e.level} session {e.session_id} ({e.purpose})",

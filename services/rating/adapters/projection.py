@@ -43,8 +43,8 @@ async def _opened(conn: asyncpg.Connection, r: Recorded) -> None:
         " registrations, sheet_id, sheet_provisional, status, stage, version, opened_at, updated_at)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, 1, $13, $14, 'awaiting_council', 'district',"
         " $15, $16, $16)",
-        r.stream_id, e.product["name"], e.product_set, e.product["sector"], e.product["group"],
-        e.producer["producer_id"], e.producer["name"], e.producer["legal_form"], e.district_code, e.commune_code,
+        r.stream_id, e.product.name, e.product_set, e.product.sector, e.product.group,
+        e.producer.producer_id, e.producer.name, e.producer.legal_form, e.district_code, e.commune_code,
         e.cycle_year, e.registration_id, e.sheet_id, e.sheet_provisional, r.version, r.recorded_at,
     )
 

@@ -14,13 +14,13 @@ async def council_formed(conn: asyncpg.Connection, r: Recorded) -> None:
     await conn.execute(
         "INSERT INTO councils (council_id, level, district_code, name, members, version, updated_at)"
         " VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7)",
-        r.stream_id, e.level, e.district_code, e.name, e.members, r.version, r.recorded_at)
+        r.stream_id, e.level, e.district_code, e.name, to_jsonable_python(e.members), r.version, r.recorded_at)
 
 
 async def member_appointed(conn: asyncpg.Connection, r: Recorded) -> None:
     await conn.execute(
         "UPDATE councils SET members = members || $2::jsonb, version = $3, updated_at = $4 WHERE council_id = $1",
-        r.stream_id, [r.event.member], r.version, r.recorded_at)
+        r.stream_id, to_jsonable_python([r.event.member]), r.version, r.recorded_at)
 
 
 async def member_withdrawn(conn: asyncpg.Connection, r: Recorded) -> None:
@@ -37,7 +37,7 @@ async def session_opened(conn: asyncpg.Connection, r: Recorded) -> None:
         " chair_id, members, status, version, opened_at)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, 'open', $11, $12)",
         r.stream_id, e.council_id, e.level, e.district_code, e.cycle_year, e.round, e.title,
-        e.held_on, e.chair_id, e.members, r.version, r.recorded_at)
+        e.held_on, e.chair_id, to_jsonable_python(e.members), r.version, r.recorded_at)
 
 
 async def product_examined(conn: asyncpg.Connection, r: Recorded) -> None:

@@ -17,12 +17,12 @@ from services.rating.application.ports import RatingPorts
 from services.rating.domain import events as ev
 from services.rating.domain import rounds
 from services.rating.domain.certificates import ensure_reportable
-from services.rating.domain.council import Council, Member
+from services.rating.domain.council import Council
 from services.rating.domain.decision_numbers import DecisionNumber
 from services.rating.domain.dossier import RatingDossier
 from services.rating.domain.errors import AlreadyExists
 from services.rating.domain.session import CouncilSession
-from services.rating.domain.values import Decision
+from services.rating.domain.values import Decision, Member
 from shared.auth import Actor
 from shared.ports import UnitOfWorkPort
 from shared.uow import retry_on_conflict

@@ -7,7 +7,15 @@ from collections.abc import Callable
 from typing import Any
 
 from services.rating.domain import outcomes as out
-from services.rating.domain.values import Certificate, Decision, Finding, Inspection, ProductEntry
+from services.rating.domain.values import (
+    Certificate,
+    Decision,
+    Finding,
+    Inspection,
+    Producer,
+    ProductEntry,
+    RegisteredProduct,
+)
 from shared.aggregate import DomainEvent
 from shared.context import current_context
 from shared.contracts import new_envelope
@@ -20,9 +28,8 @@ def product_entry(envelope: Any) -> ProductEntry:
         product_id=envelope.product_id,
         registration_id=d.registration_id,
         cycle_year=d.cycle_year,
-        product={"name": d.product.name, "sector": d.product.sector, "group": d.product.group,
-                 "product_set": d.product.product_set},
-        producer={"producer_id": d.producer.producer_id, "name": d.producer.name, "legal_form": d.producer.legal_form},
+        product=RegisteredProduct(d.product.name, d.product.sector, d.product.group, d.product.product_set),
+        producer=Producer(d.producer.producer_id, d.producer.name, d.producer.legal_form),
         district_code=d.location.district_code,
         commune_code=d.location.commune_code,
         correlation_id=str(envelope.correlation_id),

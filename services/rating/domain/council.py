@@ -6,34 +6,15 @@ the id says which, so a second council for the same place is refused.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
 from services.rating.domain import events as ev
 from services.rating.domain.errors import AlreadyExists, NotAllowed, RatingError
+from services.rating.domain.values import Member
 from shared.aggregate import Aggregate, DomainEvent
 
 LEVELS = ("district", "provincial", "central")
-MEMBER_ROLES = ("chair", "vice_chair", "member", "secretary")
-SCORING_ROLES = ("chair", "vice_chair", "member")  # the secretary (thư ký) keeps the minutes and does not score
-
-
-@dataclass(frozen=True)
-class Member:
-    """Thành viên hội đồng: id (the ``sub`` of their token), name, role in the council, organisation (cơ quan)."""
-
-    member_id: str
-    name: str
-    role: str
-    organisation: str
-
-    def __post_init__(self) -> None:
-        if self.role not in MEMBER_ROLES:
-            raise RatingError(f"member {self.member_id}: role must be one of {', '.join(MEMBER_ROLES)}", field="role")
-
-    @property
-    def scores(self) -> bool:
-        return self.role in SCORING_ROLES
 
 
 def council_id_for(level: str, district_code: str | None) -> str:
@@ -74,14 +55,14 @@ class Council(Aggregate):
         council_id = council_id_for(level, district_code)
         _check_composition(members)
         council = cls(council_id)
-        council.record(ev.CouncilFormed(council_id, level, district_code, name, [asdict(m) for m in members]))
+        council.record(ev.CouncilFormed(council_id, level, district_code, name, tuple(members)))
         return council
 
     def appoint(self, member: Member) -> None:
         if member.member_id in self.members:
             raise AlreadyExists(f"{member.member_id!r} is already a member of {self.id}", field="member_id")
         _check_composition([*self.members.values(), member])
-        self.record(ev.MemberAppointed(asdict(member)))
+        self.record(ev.MemberAppointed(member))
 
     def withdraw(self, member_id: str, reason: str) -> None:
         if member_id not in self.members:
@@ -106,8 +87,8 @@ class Council(Aggregate):
         match event:
             case ev.CouncilFormed():
                 self.level, self.district_code, self.name = event.level, event.district_code, event.name
-                self.members = {m["member_id"]: Member(**m) for m in event.members}
+                self.members = {m.member_id: m for m in event.members}
             case ev.MemberAppointed(member=member):
-                self.members[member["member_id"]] = Member(**member)
+                self.members[member.member_id] = member
             case ev.MemberWithdrawn(member_id=member_id):
                 self.members.pop(member_id, None)

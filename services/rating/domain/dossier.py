@@ -51,12 +51,11 @@ class RatingDossier(Aggregate, CertificateMonitoring):
     @classmethod
     def open(cls, entry: ProductEntry, catalogue: Catalogue) -> RatingDossier:
         """Classify the product into its product set; a set the catalogue lacks raises ``RatingError`` (field product_set)."""
-        product_set = int(entry.product["product_set"])
+        product_set = entry.product.product_set
         sheet = catalogue.sheet(product_set)
         dossier = cls(entry.product_id)
         dossier.record(ev.DossierOpened(
-            product_id=entry.product_id, product={k: entry.product[k] for k in ("name", "sector", "group", "product_set")},
-            producer=dict(entry.producer), district_code=entry.district_code, commune_code=entry.commune_code,
+            product_id=entry.product_id, product=entry.product, producer=entry.producer, district_code=entry.district_code, commune_code=entry.commune_code,
             registration_id=entry.registration_id, cycle_year=entry.cycle_year, product_set=product_set,
             sheet_id=sheet.entry, sheet_version=sheet.version, sheet_provisional=sheet.provisional,
             regime=catalogue.regime, correlation_id=entry.correlation_id,

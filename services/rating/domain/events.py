@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from services.rating.domain.values import Decision, Finding, ProductResult
+from services.rating.domain.values import Decision, Finding, Member, ProductResult, Producer, RegisteredProduct
 from shared.aggregate import DomainEvent
 
 
@@ -18,8 +17,8 @@ class DossierOpened(DomainEvent):
     """A product entered rating (hồ sơ đánh giá mở): classified into its product set, with the sheet it will use."""
 
     product_id: str
-    product: dict[str, Any]
-    producer: dict[str, Any]
+    product: RegisteredProduct
+    producer: Producer
     district_code: str
     commune_code: str
     registration_id: str
@@ -51,14 +50,14 @@ class CouncilFormed(DomainEvent):
     level: str
     district_code: str | None
     name: str
-    members: list[dict[str, Any]]
+    members: tuple[Member, ...]
 
 
 @dataclass(frozen=True)
 class MemberAppointed(DomainEvent):
     """A member joined the council (bổ sung thành viên)."""
 
-    member: dict[str, Any]
+    member: Member
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,7 @@ class SessionOpened(DomainEvent):
     title: str
     held_on: date
     chair_id: str
-    members: list[dict[str, Any]]
+    members: tuple[Member, ...]
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ def examine(session: CouncilSession, dossiers: Mapping[str, RatingDossier]) -> l
         purpose = dossier.purpose_at(session.level)
         opened = dossier.opened
         assert opened is not None
-        evaluation_id = session.examine(product_id, product_set=opened.product_set, product_name=opened.product["name"],
+        evaluation_id = session.examine(product_id, product_set=opened.product_set, product_name=opened.product.name,
                                         district_code=opened.district_code, purpose=purpose,
                                         held_stars=dossier.holds.stars if dossier.holds else 0)
         dossier.schedule(session.id, evaluation_id, session.level)

@@ -7,9 +7,7 @@ that approves them.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
-from typing import Any
 
 from services.rating.domain import events as ev
 from services.rating.domain.catalogue import Catalogue
@@ -17,7 +15,7 @@ from services.rating.domain.council import Council
 from services.rating.domain.errors import AlreadyExists, NotAllowed, NotReady, RatingError
 from services.rating.domain.policy import RatingPolicy
 from services.rating.domain.scoring import CouncilResult, council_result, validate_scorecard
-from services.rating.domain.values import Decision, ProductResult, Sitting
+from services.rating.domain.values import Decision, Member, ProductResult, Sitting
 from shared.aggregate import Aggregate, DomainEvent
 
 
@@ -47,9 +45,8 @@ class CouncilSession(Aggregate):
     @classmethod
     def open(cls, session_id: str, council: Council, *, cycle_year: int, round_: int, title: str, held_on: date) -> CouncilSession:
         session = cls(session_id)
-        members = [asdict(m) for m in council.scoring_members]
         session.record(ev.SessionOpened(session_id, council.id, council.level, council.district_code, cycle_year,
-                                        round_, title, held_on, council.chair.member_id, members))
+                                        round_, title, held_on, council.chair.member_id, tuple(council.scoring_members)))
         return session
 
     def examine(self, product_id: str, *, product_set: int, product_name: str, district_code: str, purpose: str,
@@ -146,8 +143,8 @@ class CouncilSession(Aggregate):
         return self._facts.held_on
 
     @property
-    def members(self) -> dict[str, dict[str, Any]]:
-        return {m["member_id"]: m for m in self._facts.members}
+    def members(self) -> dict[str, Member]:
+        return {m.member_id: m for m in self._facts.members}
 
     @property
     def sitting(self) -> Sitting:

@@ -1,4 +1,5 @@
-"""Value objects of rating that domain events carry: decisions, certificates, council results, inspections.
+"""Value objects of rating that domain events carry: council members, registered products, decisions, certificates,
+council results, inspections.
 
 Frozen and typed, so events hold them as they are and the store rebuilds them (dates as dates, exact means as
 strings such as "209/3": a ``Fraction`` is not JSON).
@@ -10,7 +11,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
-from typing import Any
+
+from services.rating.domain.errors import RatingError
+
+MEMBER_ROLES = ("chair", "vice_chair", "member", "secretary")
+SCORING_ROLES = ("chair", "vice_chair", "member")  # the secretary (thư ký) keeps the minutes and does not score
+
+
+@dataclass(frozen=True)
+class Member:
+    """Thành viên hội đồng: id (the ``sub`` of their token), name, role in the council, organisation (cơ quan)."""
+
+    member_id: str
+    name: str
+    role: str
+    organisation: str
+
+    def __post_init__(self) -> None:
+        if self.role not in MEMBER_ROLES:
+            raise RatingError(f"member {self.member_id}: role must be one of {', '.join(MEMBER_ROLES)}", field="role")
+
+    @property
+    def scores(self) -> bool:
+        return self.role in SCORING_ROLES
 
 
 @dataclass(frozen=True)
@@ -95,14 +118,33 @@ class Inspection:
 
 
 @dataclass(frozen=True)
+class RegisteredProduct:
+    """The product as registered: its name, sector (ngành), group (nhóm) and product set (bộ sản phẩm)."""
+
+    name: str
+    sector: str
+    group: str
+    product_set: int
+
+
+@dataclass(frozen=True)
+class Producer:
+    """Chủ thể OCOP: the producer's id, name and legal form (cooperative, enterprise, household…)."""
+
+    producer_id: str
+    name: str
+    legal_form: str
+
+
+@dataclass(frozen=True)
 class ProductEntry:
     """What rating keeps of a registered product (read from ProductRegistered by the translator)."""
 
     product_id: str
     registration_id: str
     cycle_year: int
-    product: dict[str, Any]  # name, sector, group, product_set
-    producer: dict[str, Any]  # producer_id, name, legal_form
+    product: RegisteredProduct
+    producer: Producer
     district_code: str
     commune_code: str
     correlation_id: str | None = None

@@ -12,7 +12,7 @@ from fastapi.responses import PlainTextResponse
 
 from services.rating.adapters import queries
 from services.rating.application import handlers
-from services.rating.domain.council import Member
+from services.rating.domain.values import Member
 from services.rating.domain.values import Decision
 from services.rating.entrypoints import schemas as s
 from services.rating.entrypoints.printing import results_table
