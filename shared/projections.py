@@ -62,14 +62,19 @@ async def rebuild(
 
     Every stored event is decoded through ``registry`` (with its upcasters), as the live path reads them.
 
-    TRUNCATE holds the tables until commit, so live writers wait instead of
-    interleaving rows with the replay; a failure leaves the old read models intact.
+    The read-model tables are locked before anything is read, and held until commit: live writers (who write
+    their events and projection rows in one transaction) wait instead of interleaving rows with the replay, and
+    one that commits while the rebuild waits for its lock is in the replay. A failure leaves the old read models.
     """
-    tables = [table for p in projections for table in p.tables]
+    tables = ", ".join(table for p in projections for table in p.tables)
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
+        if tables:
+            # First statement: REPEATABLE READ takes its snapshot at the first query, and LOCK is none, so a writer
+            # committing while we wait is in the snapshot. TRUNCATE first would snapshot before waiting, losing it.
+            await conn.execute(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE")
         total = await conn.fetchval("SELECT count(*) FROM events")
         if tables:
-            await conn.execute("TRUNCATE " + ", ".join(tables))
+            await conn.execute(f"TRUNCATE {tables}")
         store, position, done = EventStore(conn), 0, 0
         while batch := await store.read_all(after_position=position, limit=batch_size):
             await apply_all(conn, projections, [registry.recorded(stored) for stored in batch])

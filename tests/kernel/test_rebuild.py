@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from shared.projections import rebuild
-from tests.kernel.support import new_topic, tally_service
-from tests.kernel.tally import open_and_increment
+from shared.eventstore import EventStore
+from shared.projections import apply_all, rebuild
+from tests.kernel.support import eventually, new_topic, tally_service
+from tests.kernel.tally import Tally, open_and_increment
 
 
 async def _tallies(svc) -> list[tuple]:
@@ -32,6 +33,40 @@ async def test_rebuilding_projections_gives_the_rows_live_processing_built(launc
     assert replayed == events
     assert rebuilt == live and len(live) == 30
     assert progress[-1] == (events, events) and len(progress) == -(-events // 50)
+
+
+async def _write_without_committing(svc, conn, tally_id: str) -> None:
+    """What a live command writes (events and their projection rows), on a transaction the caller commits."""
+    tally = Tally.open(tally_id, "p-late", "380")
+    tally.increment(2)
+    new = [svc.definition.events.encode(event, {}) for event in tally.collect()]
+    stored = await EventStore(conn).append(tally_id, Tally.stream_type, 0, new)
+    await apply_all(conn, svc.projections, [svc.definition.events.recorded(s) for s in stored])
+
+
+async def _rebuild_waits_for_a_lock(svc) -> bool:
+    async with svc.pool.acquire() as conn:
+        return await conn.fetchval("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'tallies'::regclass") > 0
+
+
+async def test_a_write_committed_while_the_rebuild_waits_for_its_lock_is_in_the_rebuilt_read_model(launcher):
+    topic = new_topic(launcher)
+    async with tally_service(launcher, topic, consume=False, relay=False) as svc:
+        await open_and_increment(svc.uow(), f"t-early-{uuid.uuid4()}", "p-early", [1], topic)
+        late = f"t-late-{uuid.uuid4()}"
+        async with svc.pool.acquire() as writer:
+            transaction = writer.transaction()
+            await transaction.start()
+            await _write_without_committing(svc, writer, late)  # holds its lock on the tallies table
+            rebuilding = asyncio.create_task(rebuild(svc.pool, svc.projections, svc.definition.events))
+            # Ordered by locks, not time: the writer commits only once the rebuild is queued behind its lock.
+            await eventually(lambda: _rebuild_waits_for_a_lock(svc), timeout=10, what="the rebuild to wait for the lock")
+            await transaction.commit()
+        replayed = await asyncio.wait_for(rebuilding, 10)
+        rebuilt = await _tallies(svc)
+
+    assert [(row[0], row[3]) for row in rebuilt if row[0] == late] == [(late, 2)]
+    assert replayed == 4
 
 
 def test_ocop_rebuild_command_restores_a_service_read_model(launcher, monkeypatch):
