@@ -6,9 +6,6 @@ the id says which, so a second council for the same place is refused.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Any
-
 from services.rating.domain import events as ev
 from services.rating.domain.errors import AlreadyExists, NotAllowed, RatingError
 from services.rating.domain.values import Member
@@ -78,10 +75,6 @@ class Council(Aggregate):
     @property
     def scoring_members(self) -> list[Member]:
         return [m for m in self.members.values() if m.scores]
-
-    def view(self) -> dict[str, Any]:
-        return {"council_id": self.id, "level": self.level, "district_code": self.district_code, "name": self.name,
-                "members": [asdict(m) for m in self.members.values()], "version": self.version}
 
     def apply(self, event: DomainEvent) -> None:
         match event:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -14,7 +13,9 @@ from services.rating.adapters import queries
 from services.rating.application import handlers
 from services.rating.domain.values import Member
 from services.rating.domain.values import Decision
+from services.rating.entrypoints import dossier_views as dv
 from services.rating.entrypoints import schemas as s
+from services.rating.entrypoints import views as v
 from services.rating.entrypoints.printing import results_table
 from shared.auth import Actor, current_actor, require
 from shared.contracts.roles import Role
@@ -44,10 +45,9 @@ def _found(value: Any, kind: str, key: str) -> Any:
 
 
 @router.get("/catalogue/sheets/{product_set}", tags=["catalogue"])
-async def sheet(product_set: int, request: Request) -> dict[str, Any]:
+async def sheet(product_set: int, request: Request) -> v.SheetView:
     """The scoring sheet (phiếu đánh giá) of a product set: parts, groups, criteria and their options."""
-    found = ports_of(request).catalogue.sheet(product_set)
-    return {"entry": found.entry, **asdict(found)}
+    return v.SheetView.of(ports_of(request).catalogue.sheet(product_set))
 
 
 # ----------------------------------------------------------------------------------------------- dossiers
@@ -64,157 +64,153 @@ async def list_dossiers(
     limit: int = Limit,
     offset: int = Offset,
     _: Actor = Depends(current_actor),
-) -> dict[str, Any]:
+) -> dv.DossierPage:
     f = queries.DossierFilter(district_code, product_set, cycle_year, status_, stage, limit, offset)
-    return await _read(request, queries.list_dossiers, f)
+    return dv.DossierPage(**await _read(request, queries.list_dossiers, f))
 
 
 @router.get("/dossiers/{product_id}", tags=["dossiers"])
-async def get_dossier(product_id: str, request: Request, _: Actor = Depends(current_actor)) -> dict[str, Any]:
-    return _found(await _read(request, queries.dossier, product_id), "rating-dossier", product_id)
+async def get_dossier(product_id: str, request: Request, _: Actor = Depends(current_actor)) -> dv.DossierView:
+    return dv.DossierView(**_found(await _read(request, queries.dossier, product_id), "rating-dossier", product_id))
 
 
-@router.get("/products/{product_id}/rating-history", tags=["dossiers"], response_model=s.RatingHistory)
-async def rating_history(product_id: str, request: Request, _: Actor = Depends(current_actor)) -> dict[str, Any]:
+@router.get("/products/{product_id}/rating-history", tags=["dossiers"])
+async def rating_history(product_id: str, request: Request, _: Actor = Depends(current_actor)) -> dv.RatingHistory:
     """Every attempt with every scorecard version, the decisions and certificates, and the dossier's events."""
-    return _found(await _read(request, queries.rating_history, product_id), "rating-dossier", product_id)
+    found = _found(await _read(request, queries.rating_history, product_id), "rating-dossier", product_id)
+    return dv.RatingHistory(**found)
 
 
 # ----------------------------------------------------------------------------------------------- councils
 
+FORMS = (Role.district_officer, Role.provincial_office, Role.central_office)
+
 
 @router.post("/councils", status_code=status.HTTP_201_CREATED, tags=["councils"])
-async def form_council(body: s.CouncilBody, request: Request,
-                       actor: Actor = Depends(require(Role.district_officer, Role.provincial_office, Role.central_office))
-                       ) -> dict[str, Any]:
+async def form_council(body: s.CouncilBody, request: Request, actor: Actor = Depends(require(*FORMS))) -> v.CouncilView:
     with acting(actor, request):
         council = await handlers.form_council(ports_of(request), actor, level=body.level,
                                               district_code=body.district_code, name=body.name,
                                               members=[Member(**m.model_dump()) for m in body.members])
-    return council.view()
+    return v.CouncilView.of(council)
 
 
 @router.post("/councils/{council_id}/members", status_code=status.HTTP_201_CREATED, tags=["councils"])
 async def appoint_member(council_id: str, body: s.MemberBody, request: Request,
-                         actor: Actor = Depends(require(Role.district_officer, Role.provincial_office, Role.central_office))
-                         ) -> dict[str, Any]:
+                         actor: Actor = Depends(require(*FORMS))) -> v.CouncilView:
     with acting(actor, request):
         council = await handlers.appoint_member(ports_of(request), actor, council_id, Member(**body.model_dump()))
-    return council.view()
+    return v.CouncilView.of(council)
 
 
 @router.post("/councils/{council_id}/members/{member_id}/withdrawal", tags=["councils"])
 async def withdraw_member(council_id: str, member_id: str, body: s.WithdrawalBody, request: Request,
-                          actor: Actor = Depends(require(Role.district_officer, Role.provincial_office, Role.central_office))
-                          ) -> dict[str, Any]:
+                          actor: Actor = Depends(require(*FORMS))) -> v.CouncilView:
     with acting(actor, request):
         council = await handlers.withdraw_member(ports_of(request), actor, council_id, member_id, body.reason)
-    return council.view()
+    return v.CouncilView.of(council)
 
 
 @router.get("/councils", tags=["councils"])
 async def list_councils(request: Request, level: str | None = Query(default=None, pattern="^(district|provincial|central)$"),
-                        _: Actor = Depends(current_actor)) -> list[dict[str, Any]]:
-    return await _read(request, queries.councils, level)
+                        _: Actor = Depends(current_actor)) -> list[v.CouncilRecord]:
+    return [v.CouncilRecord(**row) for row in await _read(request, queries.councils, level)]
 
 
 @router.get("/councils/{council_id}", tags=["councils"])
-async def get_council(council_id: str, request: Request, _: Actor = Depends(current_actor)) -> dict[str, Any]:
-    return _found(await _read(request, queries.council, council_id), "council", council_id)
+async def get_council(council_id: str, request: Request, _: Actor = Depends(current_actor)) -> v.CouncilRecord:
+    return v.CouncilRecord(**_found(await _read(request, queries.council, council_id), "council", council_id))
 
 
 # ----------------------------------------------------------------------------------------------- sessions
 
 
-def _session_view(session: Any) -> dict[str, Any]:
-    opened = session.opened
-    return {"session_id": session.id, **{k: getattr(opened, k) for k in ("council_id", "level", "district_code",
-                                                                          "cycle_year", "round", "title", "held_on")},
-            "products": [{"product_id": p.product_id, "evaluation_id": p.evaluation_id, "purpose": p.purpose}
-                         for p in session.products.values()],
-            "finalised": session.finalised, "decision": session.decision, "version": session.version}
-
-
 @router.post("/sessions", status_code=status.HTTP_201_CREATED, tags=["sessions"])
 async def open_session(body: s.SessionBody, request: Request, actor: Actor = Depends(require(*COUNCIL_STAFF))
-                       ) -> dict[str, Any]:
+                       ) -> v.SessionView:
     session_id = body.session_id or f"S-{body.cycle_year}-{uuid.uuid4().hex[:10]}"
     with acting(actor, request):
         session = await handlers.open_session(ports_of(request), actor, session_id=session_id,
                                               council_id=body.council_id, cycle_year=body.cycle_year, round_=body.round,
                                               title=body.title, held_on=body.held_on, product_ids=body.product_ids)
-    return _session_view(session)
+    return v.SessionView.of(session)
 
 
 @router.post("/sessions/{session_id}/products", tags=["sessions"])
 async def examine(session_id: str, body: s.ProductsBody, request: Request,
-                  actor: Actor = Depends(require(*COUNCIL_STAFF))) -> dict[str, Any]:
+                  actor: Actor = Depends(require(*COUNCIL_STAFF))) -> v.SessionView:
     with acting(actor, request):
         session = await handlers.examine(ports_of(request), actor, session_id, body.product_ids)
-    return _session_view(session)
+    return v.SessionView.of(session)
 
 
 @router.post("/sessions/{session_id}/products/{product_id}/withdrawal", tags=["sessions"])
 async def withdraw(session_id: str, product_id: str, body: s.WithdrawalBody, request: Request,
-                   actor: Actor = Depends(require(*COUNCIL_STAFF))) -> dict[str, Any]:
+                   actor: Actor = Depends(require(*COUNCIL_STAFF))) -> v.SessionView:
     """Take a product off the list before finalisation (the producer withdrew, the dossier is incomplete…)."""
     with acting(actor, request):
         session = await handlers.withdraw(ports_of(request), actor, session_id, product_id, body.reason)
-    return _session_view(session)
+    return v.SessionView.of(session)
 
 
 @router.put("/sessions/{session_id}/products/{product_id}/scorecards/{member_id}", tags=["sessions"])
 async def submit_scorecard(session_id: str, product_id: str, member_id: str, body: s.ScorecardBody, request: Request,
-                           actor: Actor = Depends(require(Role.council_member, Role.council_secretary))) -> dict[str, Any]:
+                           actor: Actor = Depends(require(Role.council_member, Role.council_secretary))
+                           ) -> v.SubmittedScorecard:
     with acting(actor, request):
         card = await handlers.submit_scorecard(ports_of(request), actor, session_id=session_id,
                                                product_id=product_id, member_id=member_id, choices=body.choices,
                                                note=body.note)
-    return {"session_id": session_id, **card.to_data()}
+    return v.SubmittedScorecard.of(session_id, card)
 
 
 @router.post("/sessions/{session_id}/finalisation", tags=["sessions"])
 async def finalise(session_id: str, body: s.FinaliseBody, request: Request,
-                   actor: Actor = Depends(require(*COUNCIL_STAFF))) -> dict[str, Any]:
+                   actor: Actor = Depends(require(*COUNCIL_STAFF))) -> v.FinalisedSessionView:
     with acting(actor, request):
         session = await handlers.finalise_session(ports_of(request), actor, session_id,
                                                   body.finalised_on or ports_of(request).today())
-    return {**_session_view(session), "results": list(session.results.values())}
+    return v.FinalisedSessionView.of(session)
 
 
 @router.post("/sessions/{session_id}/decision", tags=["sessions"])
 async def record_decision(session_id: str, body: s.DecisionBody, request: Request,
-                          actor: Actor = Depends(require(Role.provincial_office, Role.central_office))) -> dict[str, Any]:
+                          actor: Actor = Depends(require(Role.provincial_office, Role.central_office))
+                          ) -> v.DecidedSessionView:
     with acting(actor, request):
         session, issued = await handlers.record_decision(ports_of(request), actor, session_id,
                                                          number=body.number, on=body.date, issued_by=body.issued_by)
-    return {**_session_view(session), "certificates_issued": issued}
+    return v.DecidedSessionView.after(session, issued)
 
 
 @router.get("/sessions", tags=["sessions"])
 async def list_sessions(request: Request, level: str | None = Query(default=None, pattern="^(district|provincial|central)$"),
                         district_code: str | None = District, cycle_year: int | None = Year,
                         status_: str | None = Query(default=None, alias="status", pattern="^(open|finalised|decided)$"),
-                        limit: int = Limit, offset: int = Offset, _: Actor = Depends(current_actor)) -> dict[str, Any]:
+                        limit: int = Limit, offset: int = Offset, _: Actor = Depends(current_actor)
+                        ) -> v.SessionPage:
     f = queries.SessionFilter(level, district_code, cycle_year, status_, limit, offset)
-    return await _read(request, queries.sessions, f)
+    return v.SessionPage(**await _read(request, queries.sessions, f))
 
 
 @router.get("/sessions/{session_id}", tags=["sessions"])
-async def get_session(session_id: str, request: Request, _: Actor = Depends(current_actor)) -> dict[str, Any]:
-    return _found(await _read(request, queries.session, session_id), "council-session", session_id)
+async def get_session(session_id: str, request: Request, _: Actor = Depends(current_actor)) -> v.SessionDetail:
+    return v.SessionDetail(**_found(await _read(request, queries.session, session_id), "council-session", session_id))
 
 
-@router.get("/sessions/{session_id}/results", tags=["sessions"], response_model=None)
+@router.get("/sessions/{session_id}/results", tags=["sessions"], response_model=v.SessionResults,
+            responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
+                             "description": "The results table as JSON, or printed (format=text)."}})
 async def session_results(session_id: str, request: Request,
                           format_: str = Query(default="json", alias="format", pattern="^(json|text)$"),
-                          _: Actor = Depends(current_actor)) -> Any:
+                          _: Actor = Depends(current_actor)) -> v.SessionResults | PlainTextResponse:
     """The results table (bảng tổng hợp kết quả): product, mean, star, outcome; ``format=text`` to print."""
     session = _found(await _read(request, queries.session, session_id), "council-session", session_id)
     rows = await _read(request, queries.session_results, session_id)
     if format_ == "text":
         return PlainTextResponse(results_table(session, rows))
-    return {"session_id": session_id, "status": session["status"], "decision": session["decision"], "results": rows}
+    return v.SessionResults(session_id=session_id, status=session["status"], decision=session["decision"],
+                            results=rows)
 
 
 # ----------------------------------------------------------------------------------------------- certificates
@@ -224,39 +220,38 @@ async def session_results(session_id: str, request: Request,
 async def certified(request: Request, as_of: date | None = None, district_code: str | None = District,
                     product_set: int | None = Query(default=None, ge=1, le=26),
                     stars: int | None = Query(default=None, ge=3, le=5), limit: int = Limit, offset: int = Offset,
-                    _: Actor = Depends(current_actor)) -> dict[str, Any]:
+                    _: Actor = Depends(current_actor)) -> dv.CertifiedPage:
     """Certified products as of a date (default today): certificates valid that day."""
     f = queries.CertificateFilter(as_of or ports_of(request).today(), district_code, product_set, stars, limit, offset)
-    return {"as_of": f.as_of, **await _read(request, queries.certified, f)}
+    return dv.CertifiedPage(as_of=f.as_of, **await _read(request, queries.certified, f))
 
 
 @router.get("/certificates/expiring", tags=["certificates"])
 async def expiring(request: Request, within_days: int = Query(ge=0, le=3660), as_of: date | None = None,
-                   limit: int = Limit, offset: int = Offset, _: Actor = Depends(current_actor)) -> dict[str, Any]:
+                   limit: int = Limit, offset: int = Offset, _: Actor = Depends(current_actor)) -> dv.ExpiringPage:
     on = as_of or ports_of(request).today()
-    return {"as_of": on, "within_days": within_days,
-            **await _read(request, queries.expiring, on, within_days, limit, offset)}
+    return dv.ExpiringPage(as_of=on, within_days=within_days,
+                           **await _read(request, queries.expiring, on, within_days, limit, offset))
 
 
 @router.post("/certificates/expiry-check", tags=["certificates"])
 async def expiry_check(body: s.ExpiryCheckBody, request: Request,
-                       actor: Actor = Depends(require(Role.provincial_office, Role.operator))) -> dict[str, Any]:
+                       actor: Actor = Depends(require(Role.provincial_office, Role.operator))) -> dv.ExpiryCheck:
     """Run the expiry check now, as of a date (default today); running it again changes nothing."""
     ports = ports_of(request)
     as_of = body.as_of or ports.today()
     with acting(actor, request):
         expired = await handlers.expire_due(ports, as_of)
-    return {"as_of": as_of, "expired": expired}
+    return dv.ExpiryCheck(as_of=as_of, expired=expired)
 
 
 @router.post("/products/{product_id}/inspection-decision", tags=["certificates"])
 async def inspection_decision(product_id: str, body: s.InspectionDecisionBody, request: Request,
-                              actor: Actor = Depends(require(Role.provincial_office))) -> dict[str, Any]:
+                              actor: Actor = Depends(require(Role.provincial_office))) -> dv.InspectionDecided:
     """After InspectionFailed: revoke (with the decision), order re-rating, or close with a warning."""
     with acting(actor, request):
         dossier = await handlers.decide_inspection(
             ports_of(request), actor, product_id, inspection_id=body.inspection_id, action=body.action,
             reason=body.reason, on=body.on or ports_of(request).today(),
             decision=Decision(**body.decision.model_dump()) if body.decision else None)
-    return {"product_id": product_id, "status": dossier.status, "stage": dossier.stage, "holds": dossier.holds,
-            "version": dossier.version}
+    return dv.InspectionDecided.of(dossier)
