@@ -10,9 +10,44 @@ from pathlib import Path
 
 import asyncpg
 import structlog
+from asyncpg.exceptions import _base as asyncpg_base
 
 KERNEL_MIGRATIONS = Path(__file__).parent / "migrations"
 log = structlog.get_logger(__name__)
+
+# The connection to PostgreSQL was lost, refused, or not to be had in time. The transaction on it is gone (the server
+# rolls back a session that ends), so nothing it wrote was committed and the whole attempt may run again.
+_LOST: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresConnectionError,  # 08xxx, and "connection was closed in the middle of operation"
+    asyncpg.InterfaceError,  # "connection is closed": the connection died between two statements
+    asyncpg.exceptions.AdminShutdownError,  # 57P01: pg_terminate_backend, a fast shutdown
+    asyncpg.exceptions.CrashShutdownError,  # 57P02
+    asyncpg.CannotConnectNowError,  # 57P03: the server is starting or stopping
+    asyncpg.TooManyConnectionsError,  # 53300
+    # The server's FATAL goodbye reached an idle connection before its close did: the next statement is refused with
+    # "cannot switch to state …; another operation (2) is in progress". The connection is finished.
+    asyncpg.exceptions.InternalClientError,
+    OSError,  # refused, reset, unreachable; TimeoutError (a pool acquire that waited too long) is an OSError
+)
+# InterfaceErrors that are not about the connection: a bad argument (client-side DataError), configuration, a
+# feature asyncpg lacks. Running again gives the same answer.
+_CLIENT_SIDE: tuple[type[BaseException], ...] = (
+    asyncpg_base.DataError,
+    asyncpg_base.ClientConfigurationError,
+    asyncpg_base.UnsupportedClientFeatureError,
+    asyncpg_base.UnsupportedServerFeatureError,
+)
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """True when ``exc`` means the database connection was lost or could not be had (the work was not committed)."""
+    return isinstance(exc, _LOST) and not isinstance(exc, _CLIENT_SIDE)
+
+
+def may_run_again(exc: BaseException) -> bool:
+    """True when the server rolled the work back for a reason that may pass: a lost connection, a serialisation
+    failure or a deadlock (SQLSTATE class 40)."""
+    return connection_lost(exc) or isinstance(exc, asyncpg.exceptions.TransactionRollbackError)
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:

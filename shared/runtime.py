@@ -71,7 +71,14 @@ class ServiceRuntime:
 
     def uow(self) -> UnitOfWork:
         assert self.pool is not None, "service not started"
-        return UnitOfWork(self.pool, self.definition.events, self.projections, notify_channel=notify_channel(self.settings.schema))
+        return UnitOfWork(self.pool, self.definition.events, self.projections, notify_channel=notify_channel(self.settings.schema),
+                          acquire_timeout=self.settings.database_acquire_timeout_seconds)
+
+    async def reconnect(self) -> None:
+        """After a lost connection: the pool's other connections were likely cut too, so each is replaced on its
+        next use instead of failing once more."""
+        if self.pool is not None:
+            await self.pool.expire_connections()
 
     async def start(self, *, relay: bool = True, consumers: bool = True, timeout: float = 60.0) -> None:
         self.pool = await _retry(self._connect_database, timeout, "database")

@@ -55,6 +55,11 @@ class KernelSettings(BaseSettings):
     consumer_batch_size: int = Field(default=500, ge=1)
     # How long each step of a shutdown (background tasks, broker clients, database pool) may take before it is forced.
     shutdown_step_seconds: float = Field(default=10.0, gt=0)
+    # An HTTP request hit by a lost database connection runs again (nothing of it was committed), this many times in
+    # all; then it answers 503 with Retry-After. A free pool connection is awaited at most this long (then: lost).
+    http_attempts: int = Field(default=3, ge=1)
+    http_retry_after_seconds: int = Field(default=1, ge=0)
+    database_acquire_timeout_seconds: float = Field(default=10.0, gt=0)
 
 
 class ServiceSettings(KernelSettings):

@@ -15,6 +15,7 @@ from opentelemetry import propagate
 from shared.aggregate import Aggregate
 from shared.context import current_context
 from shared.contracts import CONTRACTS, kafka_headers, serialize_event
+from shared.db import connection_lost
 from shared.events import EventRegistry, Recorded
 from shared.eventstore import ConcurrencyError, EventStore, NewEvent, StoredEvent, WrongStreamType
 from shared.projections import Projection, apply_all
@@ -57,6 +58,14 @@ class NotFound(LookupError):
         self.stream_id = stream_id
 
 
+class CommitOutcomeUnknown(asyncpg.InterfaceError):
+    """The connection dropped during COMMIT and the database could not be asked whether the unit committed.
+
+    An ``InterfaceError``, so code that takes a lost connection as "try again" still does where that is safe (a
+    consumer's inbox turns a repeat into a no-op); an HTTP command must not run again blindly and answers 503.
+    """
+
+
 class Repository(Generic[A]):
     """Loads aggregates from their streams; the unit of work saves what they recorded."""
 
@@ -93,8 +102,9 @@ class UnitOfWork:
     """``async with uow:`` opens a transaction; leaving without ``commit()`` rolls it back."""
 
     def __init__(self, pool: asyncpg.Pool, registry: EventRegistry, projections: Sequence[Projection] = (), *,
-                 notify_channel: str) -> None:
+                 notify_channel: str, acquire_timeout: float | None = None) -> None:
         self._pool = pool
+        self._acquire_timeout = acquire_timeout
         self.registry = registry
         self._projections = projections
         self._notify_channel = notify_channel
@@ -106,7 +116,7 @@ class UnitOfWork:
 
     async def __aenter__(self) -> UnitOfWork:
         self._tracked, self._appended, self._outbox = [], [], []  # a retried unit starts clean
-        self._conn = await self._pool.acquire()
+        self._conn = await self._pool.acquire(timeout=self._acquire_timeout)
         self._tx = self._conn.transaction()
         await self._tx.start()
         self.events = EventStore(self._conn)
@@ -116,6 +126,11 @@ class UnitOfWork:
         try:
             if self._tx is not None:
                 await self._tx.rollback()
+        except Exception as exc:
+            if not connection_lost(exc):
+                raise
+            # The connection died and took its transaction with it: nothing is left to roll back, and the error
+            # that brought us here (if any) is the one the caller must see.
         finally:
             await self._pool.release(self._conn)
             self._conn, self._tx = None, None
@@ -179,10 +194,40 @@ class UnitOfWork:
         await apply_all(self.connection, self._projections, self._appended)
         if self._outbox:
             await self.connection.execute(_OUTBOX, *zip(*self._outbox), self._notify_channel)
-        await self._tx.commit()
+        try:
+            await self._tx.commit()
+        except Exception as exc:
+            if not connection_lost(exc):
+                raise
+            await self._settle_lost_commit(exc)
         self._tx = None
         appended, self._appended, self._outbox = self._appended, [], []
         return appended
+
+    async def _settle_lost_commit(self, lost: Exception) -> None:
+        """COMMIT was sent but its answer lost: the server may have committed. Ask it instead of guessing.
+
+        Returns when the unit's events are stored (it committed); re-raises ``lost`` when they are not (it rolled
+        back: running again is safe); raises :class:`CommitOutcomeUnknown` when nobody can tell.
+        """
+        event_ids = [recorded.event_id for recorded in self._appended]
+        try:
+            stored = bool(event_ids) and await self._stored(event_ids)
+        except Exception as exc:
+            if not connection_lost(exc):
+                raise
+            raise CommitOutcomeUnknown(f"connection lost during COMMIT, and the database is unreachable: {exc}") from lost
+        if stored:
+            return
+        if not event_ids:  # inbox claims and outbox rows alone leave nothing to look up
+            raise CommitOutcomeUnknown(f"connection lost during COMMIT of a unit without events: {lost}") from lost
+        raise lost
+
+    async def _stored(self, event_ids: list[uuid.UUID]) -> bool:
+        # The pool's other connections were likely cut with this one: replace them rather than try each in turn.
+        await self._pool.expire_connections()
+        async with self._pool.acquire(timeout=self._acquire_timeout) as conn:
+            return bool(await conn.fetchval("SELECT count(*) FROM events WHERE event_id = ANY($1::uuid[])", event_ids))
 
     async def _save_tracked(self) -> None:
         metadata = event_metadata()

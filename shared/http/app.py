@@ -19,8 +19,10 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from shared.auth import Actor, require
 from shared.context import message_context
-from shared.http.errors import install_error_handlers
+from shared.http.errors import SHARED_RESPONSES, install_error_handlers
+from shared.http.faults import DatabaseFaults
 from shared.http.limits import BodySizeLimit
+from shared.http.storable import storable_input
 from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import ServiceSettings, service_settings
 
@@ -37,10 +39,13 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=f"OCOP {definition.name}", lifespan=lifespan)
+    app = FastAPI(title=f"OCOP {definition.name}", lifespan=lifespan, responses=SHARED_RESPONSES,
+                  dependencies=[Depends(storable_input)])
     app.state.runtime = runtime
     app.state.settings = settings
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(DatabaseFaults, attempts=settings.http_attempts, retry_after=settings.http_retry_after_seconds,
+                       reconnect=runtime.reconnect)
     _add_operations_routes(app, runtime)
     install_error_handlers(app, definition.errors)
     for router in definition.routers:

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from shared.errors import DomainError
 from shared.eventstore import ConcurrencyError, WrongStreamType
@@ -19,6 +20,31 @@ from shared.uow import NotFound
 
 #: What a domain error answers when neither it nor any of its bases is in the definition's ``errors`` table.
 UNMAPPED_DOMAIN_ERROR = (422, "invalid_input")
+
+
+class ErrorDetail(BaseModel):
+    error: str
+    message: str
+    field: str | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every error answer; some add keys to ``detail`` (``stream_id`` of a conflict, ``errors`` of a 422)."""
+
+    detail: ErrorDetail
+
+
+#: Answers any route may give, documented on every route of a service's OpenAPI.
+SHARED_RESPONSES: dict[int | str, dict[str, Any]] = {
+    500: {"model": ErrorBody, "description": "Unexpected error; the message names the reference logged with its trace."},
+    503: {
+        "model": ErrorBody,
+        "description": "The database is unavailable (`error`: `unavailable`): nothing was applied, or, when the"
+        " message says the connection was lost while committing, the command may have been. Try again after"
+        " `Retry-After`.",
+        "headers": {"Retry-After": {"description": "seconds to wait before trying again", "schema": {"type": "integer"}}},
+    },
+}
 
 
 def error_response(status: int, error: str, message: str, **extra: Any) -> JSONResponse:

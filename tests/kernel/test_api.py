@@ -19,16 +19,19 @@ from tests.kernel.tally import definition, open_and_increment, settings_for
 
 
 class TallyApi:
-    def __init__(self, launcher):
+    def __init__(self, launcher, *, raise_app_exceptions: bool = True, **settings):
         self.name = f"kt_{uuid.uuid4().hex[:10]}"
         self.topic = new_topic(launcher)
-        self.settings = settings_for(launcher, self.name)
+        self.settings = settings_for(launcher, self.name, **settings)
         self.app = create_app(definition(self.name, self.topic, consume=False), self.settings)
         self.runtime = self.app.state.runtime
+        # False: an exception the app lets through is the 500 a client would get, not an error raised in the test.
+        self.raise_app_exceptions = raise_app_exceptions
 
     async def __aenter__(self):
         await self.runtime.start()
-        self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://ocop")
+        transport = httpx.ASGITransport(app=self.app, raise_app_exceptions=self.raise_app_exceptions)
+        self.client = httpx.AsyncClient(transport=transport, base_url="http://ocop")
         return self
 
     async def __aexit__(self, *exc):
