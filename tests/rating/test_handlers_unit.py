@@ -15,7 +15,7 @@ from services.rating.application.ports import RatingPorts
 from services.rating.bootstrap import bootstrap
 from services.rating.domain import outcomes as out
 from services.rating.domain.dossier import RatingDossier
-from services.rating.domain.errors import NotAllowed
+from services.rating.domain.errors import NotAllowed, RatingError
 from services.rating.domain.values import Decision, Member
 from services.rating.service import definition
 from shared.auth import Actor
@@ -182,3 +182,34 @@ async def test_expiry_is_reported_once_from_the_day_after_the_last_valid_day(sto
     assert len(expired) == 1 and expired[0]["certificate"]["number"] == d.holds.number
     [fact] = [e.event for e in store.recorded() if isinstance(e.event, out.CertificateExpired)]
     assert fact.ended_on == date(2024, 4, 7)
+
+
+async def test_the_expiry_check_expires_only_the_certificate_past_its_last_valid_day_and_only_once(store, ports):
+    """Every certified product is a candidate here (a read model may offer more than is due): each dossier decides."""
+    await deliver(ports, handlers.open_dossier, registered("lapsed"), registered("valid"))
+    await session(ports, "district", {"lapsed": 80, "valid": 80}, held_on=date(2021, 3, 1))
+    await session(ports, "provincial", {"lapsed": 75}, held_on=date(2021, 4, 1), decided_on=date(2021, 4, 6))
+    await session(ports, "provincial", {"valid": 75}, held_on=date(2021, 6, 1), decided_on=date(2021, 6, 15))
+    lapsing = (await dossier(ports, "lapsed")).holds
+    asked: list[date] = []
+
+    async def past_validity(uow: Any, as_of: date) -> list[str]:
+        asked.append(as_of)
+        return ["lapsed", "valid"]
+
+    later = bootstrap(store.unit_of_work, catalogue=shipped(), certificates_past_validity=past_validity,
+                      clock=fixed_clock(datetime(2024, 4, 8, 9, tzinfo=VIETNAM_TZ)))
+    assert await handlers.expire_due(later, date(2024, 4, 7)) == ["lapsed"]
+    assert await handlers.expire_due(later, date(2024, 4, 7)) == [], "a second run changes nothing"
+    assert asked == [date(2024, 4, 7)] * 2
+
+    expired = [e.event for e in store.recorded() if isinstance(e.event, out.CertificateExpired)]
+    assert [(fact.certificate, fact.ended_on) for fact in expired] == [(lapsing, date(2024, 4, 7))]
+    [public] = [r for r in rated(store, "lapsed") if r["status"] == "expired"]
+    assert (public["stars"], public["certificate"]["number"]) == (0, lapsing.number)
+    assert all(r["status"] != "expired" for r in rated(store, "valid"))
+    assert (await dossier(ports, "valid")).holds is not None and (await dossier(ports, "lapsed")).holds is None
+
+    with pytest.raises(RatingError) as refused:
+        await handlers.expire_due(later, date(2024, 4, 9))
+    assert refused.value.field == "as_of" and "as_of 2024-04-09" in str(refused.value)

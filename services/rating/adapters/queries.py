@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 
 from shared.readmodels import Where, page
+from shared.uow import UnitOfWork
 
 _DOSSIER = (
     "d.product_id, d.product_name, d.product_set, d.sector, d.product_group, d.producer_id, d.producer_name,"
@@ -158,8 +159,9 @@ async def expiring(conn: asyncpg.Connection, as_of: date, within_days: int, limi
                       where=where, order_by="c.valid_until, c.number", limit=limit, offset=offset)
 
 
-async def past_validity(conn: asyncpg.Connection, as_of: date) -> list[str]:
-    """Products whose held certificate's last valid day is before ``as_of`` (candidates for the expiry check)."""
-    rows = await conn.fetch("SELECT product_id FROM certificates WHERE status = 'valid' AND valid_until < $1"
+async def past_validity(uow: UnitOfWork, as_of: date) -> list[str]:
+    """Products whose held certificate's last valid day is before ``as_of`` (candidates for the expiry check), read
+    in the check's own transaction."""
+    rows = await uow.connection.fetch("SELECT product_id FROM certificates WHERE status = 'valid' AND valid_until < $1"
                             " ORDER BY valid_until, product_id", as_of)
     return [r["product_id"] for r in rows]

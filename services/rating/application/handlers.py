@@ -9,7 +9,6 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from services.rating.adapters import queries
 from services.rating.application import translators
 from services.rating.application.access import may_decide, may_decide_inspection, may_form, may_run, may_score
 from services.rating.application.step import step as _step
@@ -185,5 +184,5 @@ async def expire_due(ports: RatingPorts, as_of: date) -> list[str]:
     """The expiry check: every certificate past its last valid day as of ``as_of`` is reported expired, once."""
     ensure_reportable(as_of, ports.today())
     async with ports.uow() as uow:
-        candidates = await queries.past_validity(uow.connection, as_of)
+        candidates = await ports.certificates_past_validity(uow, as_of)
     return [product_id for product_id in candidates if await expire_certificate(ports, product_id, as_of)]
