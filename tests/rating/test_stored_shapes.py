@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from services.rating.domain import events as ev
+from services.rating.domain import outcomes
+from services.rating.domain.events import councils, dossiers, sessions
 from services.rating.domain.values import Member, Producer, RegisteredProduct
 from services.rating.service import definition
 from shared.aggregate import DomainEvent
@@ -46,3 +48,10 @@ def test_an_opened_dossier_stores_the_product_and_producer_as_before():
                         "commune_code": "14758", "registration_id": "reg-2021", "cycle_year": 2021, "product_set": 5,
                         "sheet_id": "set-05", "sheet_version": "2021.1", "sheet_provisional": True,
                         "regime": "1048+781", "correlation_id": None})
+
+
+def test_the_registry_reads_every_event_rating_defines():
+    defined = {cls.__name__ for module in (councils, sessions, dossiers, outcomes) for cls in vars(module).values()
+               if isinstance(cls, type) and issubclass(cls, DomainEvent) and cls.__module__ == module.__name__}
+    assert [name for name in sorted(defined - {"CouncilOutcome"}) if name not in REGISTRY] == []
+    assert len(defined) == 26, "the three event modules and the outcomes, one abstract base among them"

@@ -10,8 +10,8 @@ before a provincial round as an upgrade request.
     certificate ─InspectionFailed→ under review ─→ revoked | re-rating ordered (→ provincial round) | warning
     certificate ─past its last valid day→ expired
 
-What a council's result records is decided in ``verdicts``, what befalls a held certificate in ``monitoring``;
-this module keeps the state the facts leave.
+The commands about councils are in ``examinations`` (what a council's result records is decided in ``verdicts``),
+those on a held certificate in ``monitoring``; this module opens the dossier and keeps the state the facts leave.
 """
 
 from __future__ import annotations
@@ -19,14 +19,13 @@ from __future__ import annotations
 from services.rating.domain import events as ev
 from services.rating.domain import outcomes as out
 from services.rating.domain.catalogue import Catalogue
-from services.rating.domain.errors import NotAllowed
+from services.rating.domain.examinations import Examinations
 from services.rating.domain.monitoring import CertificateMonitoring
 from services.rating.domain.values import Certificate, ProductEntry
-from services.rating.domain.verdicts import Verdict
 from shared.aggregate import Aggregate, DomainEvent
 
 
-class RatingDossier(Aggregate, CertificateMonitoring):
+class RatingDossier(Aggregate, Examinations, CertificateMonitoring):
     """Hồ sơ đánh giá of one OCOP product."""
 
     stream_type = "rating-dossier"
@@ -55,10 +54,10 @@ class RatingDossier(Aggregate, CertificateMonitoring):
         sheet = catalogue.sheet(product_set)
         dossier = cls(entry.product_id)
         dossier.record(ev.DossierOpened(
-            product_id=entry.product_id, product=entry.product, producer=entry.producer, district_code=entry.district_code, commune_code=entry.commune_code,
-            registration_id=entry.registration_id, cycle_year=entry.cycle_year, product_set=product_set,
-            sheet_id=sheet.entry, sheet_version=sheet.version, sheet_provisional=sheet.provisional,
-            regime=catalogue.regime, correlation_id=entry.correlation_id,
+            product_id=entry.product_id, product=entry.product, producer=entry.producer,
+            district_code=entry.district_code, commune_code=entry.commune_code, registration_id=entry.registration_id,
+            cycle_year=entry.cycle_year, product_set=product_set, sheet_id=sheet.entry, sheet_version=sheet.version,
+            sheet_provisional=sheet.provisional, regime=catalogue.regime, correlation_id=entry.correlation_id,
         ))
         return dossier
 
@@ -66,51 +65,6 @@ class RatingDossier(Aggregate, CertificateMonitoring):
         """Another registration of this product (a later cycle): re-entry; one already on the dossier is a no-op."""
         if registration_id not in self.registrations:
             self.record(ev.DossierReentered(registration_id, cycle_year))
-
-    # ------------------------------------------------------------------------------ before a council
-
-    def purpose_at(self, level: str) -> str:
-        """Why this product may go before a council of ``level`` (first, re_entry, upgrade, re_rating), or NotAllowed."""
-        if self.session_id is not None:
-            raise NotAllowed(f"product {self.id!r} is already on the list of session {self.session_id}", field="product_ids")
-        if self.under_review is not None and self.re_rating is None:
-            raise NotAllowed(f"product {self.id!r} is under review after inspection {self.under_review.inspection_id};"
-                             " the province decides first", field="product_ids")
-        if level == self.stage:
-            if self.re_rating is not None:
-                return "re_rating"
-            return "re_entry" if level in self.examined_at else "first"
-        if level == "provincial" and self.holds is not None and self.stage is None:
-            return "upgrade"
-        waiting = f"awaits the {self.stage} council" if self.stage else "has no rating pending"
-        raise NotAllowed(f"product {self.id!r} {waiting}; it cannot go before a {level} council", field="product_ids")
-
-    def schedule(self, session_id: str, evaluation_id: str, level: str) -> str:
-        purpose = self.purpose_at(level)
-        self.record(ev.ExaminationScheduled(session_id, evaluation_id, level, purpose))
-        return purpose
-
-    def withdraw_from(self, session_id: str, reason: str) -> None:
-        if self.session_id != session_id:
-            raise NotAllowed(f"product {self.id!r} is not on the list of session {session_id}", field="product_id")
-        self.record(ev.ExaminationWithdrawn(session_id, reason))
-
-    # ------------------------------------------------------------------------------ council outcomes
-
-    def record_district_result(self, verdict: Verdict) -> None:
-        self.record(verdict.district())
-
-    def record_provincial_result(self, verdict: Verdict, certificate_number: str) -> bool:
-        """The round's decision on this product; True when it issued a certificate."""
-        return self._record_all(verdict.provincial(self.holds, self.re_rating, certificate_number))
-
-    def record_central_result(self, verdict: Verdict, certificate_number: str) -> bool:
-        return self._record_all([verdict.central(self.holds, self.re_rating, certificate_number)])
-
-    def _record_all(self, facts: list[DomainEvent]) -> bool:
-        for fact in facts:
-            self.record(fact)
-        return any(isinstance(fact, out.CertificateIssued) for fact in facts)
 
     # ------------------------------------------------------------------------------ state
 

@@ -1,0 +1,88 @@
+"""Events of a council session (phiên họp / đợt): its list, the scorecards, the results, the decision and its number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from services.rating.domain.values import Decision, Member, ProductResult
+from shared.aggregate import DomainEvent
+
+
+@dataclass(frozen=True)
+class SessionOpened(DomainEvent):
+    """A council session (phiên họp; for the province a numbered round, đợt) with the members who score in it."""
+
+    session_id: str
+    council_id: str
+    level: str
+    district_code: str | None
+    cycle_year: int
+    round: int
+    title: str
+    held_on: date
+    chair_id: str
+    members: tuple[Member, ...]
+
+
+@dataclass(frozen=True)
+class ProductExamined(DomainEvent):
+    """A product was put on the session's list (danh sách sản phẩm đánh giá)."""
+
+    product_id: str
+    evaluation_id: str
+    product_set: int
+    product_name: str
+    district_code: str
+    purpose: str  # first | re_entry | upgrade | re_rating
+    held_stars: int
+
+
+@dataclass(frozen=True)
+class ProductWithdrawn(DomainEvent):
+    """Taken off the session's list before finalisation (rút khỏi phiên), e.g. the producer withdrew; cards stay on record."""
+
+    product_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ScorecardSubmitted(DomainEvent):
+    """A member's scorecard (phiếu chấm điểm) for one product; a correction is the next version."""
+
+    product_id: str
+    member_id: str
+    version: int
+    choices: dict[str, str]
+    total: int
+    note: str | None
+
+
+@dataclass(frozen=True)
+class SessionFinalised(DomainEvent):
+    """The council's results (kết quả) for every product on the list, computed from the scorecards."""
+
+    finalised_on: date
+    results: tuple[ProductResult, ...]
+
+
+@dataclass(frozen=True)
+class DecisionRecorded(DomainEvent):
+    """The decision approving the results (quyết định công nhận): provincial (UBND tỉnh) or central (Bộ NN&PTNT)."""
+
+    number: str
+    date: date
+    issued_by: str
+
+    @property
+    def decision(self) -> Decision:
+        return Decision(self.number, self.date, self.issued_by)
+
+
+@dataclass(frozen=True)
+class DecisionNumberTaken(DomainEvent):
+    """A decision number (số quyết định) of a year is used by a session: numbers restart each year, never repeat in one."""
+
+    number: str
+    year: int
+    session_id: str

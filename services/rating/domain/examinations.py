@@ -1,0 +1,67 @@
+"""A dossier before councils (OCOP-RULES §6): why it may go before a council of a level, its place on a session's
+list, and recording what the council's result decided (the facts themselves are chosen in ``verdicts``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from services.rating.domain import events as ev
+from services.rating.domain import outcomes as out
+from services.rating.domain.errors import NotAllowed
+from services.rating.domain.values import Certificate
+from services.rating.domain.verdicts import Verdict
+from shared.aggregate import DomainEvent
+
+
+class Examinations:
+    """The commands of ``RatingDossier`` about councils (kept apart to keep the aggregate readable)."""
+
+    id: str
+    stage: str | None
+    session_id: str | None
+    holds: Certificate | None
+    under_review: ev.CertificateUnderReview | None
+    re_rating: str | None
+    examined_at: set[str]
+    record: Callable[[DomainEvent], None]
+
+    def purpose_at(self, level: str) -> str:
+        """Why this product may go before a council of ``level`` (first, re_entry, upgrade, re_rating), or NotAllowed."""
+        if self.session_id is not None:
+            raise NotAllowed(f"product {self.id!r} is already on the list of session {self.session_id}", field="product_ids")
+        if self.under_review is not None and self.re_rating is None:
+            raise NotAllowed(f"product {self.id!r} is under review after inspection {self.under_review.inspection_id};"
+                             " the province decides first", field="product_ids")
+        if level == self.stage:
+            if self.re_rating is not None:
+                return "re_rating"
+            return "re_entry" if level in self.examined_at else "first"
+        if level == "provincial" and self.holds is not None and self.stage is None:
+            return "upgrade"
+        waiting = f"awaits the {self.stage} council" if self.stage else "has no rating pending"
+        raise NotAllowed(f"product {self.id!r} {waiting}; it cannot go before a {level} council", field="product_ids")
+
+    def schedule(self, session_id: str, evaluation_id: str, level: str) -> str:
+        purpose = self.purpose_at(level)
+        self.record(ev.ExaminationScheduled(session_id, evaluation_id, level, purpose))
+        return purpose
+
+    def withdraw_from(self, session_id: str, reason: str) -> None:
+        if self.session_id != session_id:
+            raise NotAllowed(f"product {self.id!r} is not on the list of session {session_id}", field="product_id")
+        self.record(ev.ExaminationWithdrawn(session_id, reason))
+
+    def record_district_result(self, verdict: Verdict) -> None:
+        self.record(verdict.district())
+
+    def record_provincial_result(self, verdict: Verdict, certificate_number: str) -> bool:
+        """The round's decision on this product; True when it issued a certificate."""
+        return self._record_all(verdict.provincial(self.holds, self.re_rating, certificate_number))
+
+    def record_central_result(self, verdict: Verdict, certificate_number: str) -> bool:
+        return self._record_all([verdict.central(self.holds, self.re_rating, certificate_number)])
+
+    def _record_all(self, facts: list[DomainEvent]) -> bool:
+        for fact in facts:
+            self.record(fact)
+        return any(isinstance(fact, out.CertificateIssued) for fact in facts)
