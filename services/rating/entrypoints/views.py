@@ -57,7 +57,9 @@ class DecisionView(BaseModel):
 
     @classmethod
     def of(cls, decision: Decision | None) -> DecisionView | None:
-        return None if decision is None else cls(number=decision.number, date=decision.date, issued_by=decision.issued_by)
+        if decision is None:
+            return None
+        return cls(number=decision.number, date=decision.date, issued_by=decision.issued_by)
 
 
 # ------------------------------------------------------------------------------------------- councils
