@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
+import types
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import structlog
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaClient, AIOKafkaProducer
+from aiokafka.protocol.metadata import MetadataRequest
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
+from kafka import TopicPartition
 from kafka.admin import KafkaAdminClient
+from kafka.protocol.consumer.offsets import OffsetSpec
 
 from shared.contracts import CONTRACTS, dead_letter_topic
 from shared.settings import SERVICES, KernelSettings
@@ -38,8 +44,11 @@ def make_broker(settings: KernelSettings, *, client_id: str) -> KafkaBroker:
 
 
 def make_producer(settings: KernelSettings, *, client_id: str) -> AIOKafkaProducer:
-    """Producer for the outbox relay: acks from all replicas, idempotent where the broker supports it."""
-    return AIOKafkaProducer(
+    """Producer for the outbox relay: acks from all replicas, idempotent where the broker supports it.
+
+    It never makes the broker create a topic (see :func:`refuse_topic_auto_creation`).
+    """
+    producer = AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         client_id=client_id,
         acks="all",
@@ -48,6 +57,23 @@ def make_producer(settings: KernelSettings, *, client_id: str) -> AIOKafkaProduc
         request_timeout_ms=settings.kafka_request_timeout_ms,
         max_batch_size=256 * 1024,
     )
+    refuse_topic_auto_creation(producer.client)
+    return producer
+
+
+def refuse_topic_auto_creation(client: AIOKafkaClient) -> None:
+    """Make ``client``'s metadata requests ask the broker not to create the topics they name.
+
+    aiokafka names every topic it sends to in its metadata refreshes, with allow_auto_topic_creation, and refreshes
+    on every reconnect: against a new, empty broker that creates our topics with the broker's default partition
+    count before anyone could create them with ours. aiokafka has no option for it, so the client gets its own copy
+    of aiokafka's ``_metadata_update`` whose ``MetadataRequest`` passes False; nothing else of it changes.
+    """
+    method = AIOKafkaClient._metadata_update
+    refusing = functools.partial(MetadataRequest, allow_auto_topic_creation=False)
+    namespace = {**method.__globals__, "MetadataRequest": refusing}
+    update = types.FunctionType(method.__code__, namespace, method.__name__, method.__defaults__, method.__closure__)
+    client._metadata_update = types.MethodType(update, client)  # type: ignore[method-assign]
 
 
 _TOPIC_ALREADY_EXISTS = 36
@@ -93,9 +119,26 @@ def cluster_id(bootstrap_servers: str, timeout: float = 10.0) -> str:
     """The id the broker reports; a new id means a new, empty cluster."""
     admin = _admin(bootstrap_servers, int(timeout * 1000))
     try:
-        return str(admin.describe_cluster()["cluster_id"])
+        return _cluster_id(admin)
     finally:
         admin.close()
+
+
+def _cluster_id(admin: KafkaAdminClient) -> str:
+    try:
+        found = admin.describe_cluster()["cluster_id"]
+    except KeyError:
+        # kafka-python reads DescribeCluster v1's endpoint_type and fails on a broker that offers v0 only (noida-db
+        # 0.2.3, older Kafka releases); a MetadataRequest (v2 and later) carries the cluster id as well.
+        found = _metadata(admin, [])["cluster_id"]
+    if not found:
+        raise RuntimeError("the broker reports no cluster id")
+    return str(found)
+
+
+def _metadata(admin: KafkaAdminClient, topics: list[str]) -> dict:
+    """One MetadataRequest for ``topics`` (never creating them); kafka-python's public calls drop the cluster id."""
+    return admin._manager.run(admin._get_cluster_metadata, topics)
 
 
 async def cluster_id_async(bootstrap_servers: str, timeout: float = 10.0) -> str:
@@ -103,6 +146,7 @@ async def cluster_id_async(bootstrap_servers: str, timeout: float = 10.0) -> str
 
 
 async def ensure_topics_async(settings: KernelSettings, topics: Iterable[str]) -> None:
+    """Create the missing ones of ``topics`` with the project's partition count and replication (idempotent)."""
     await asyncio.to_thread(
         ensure_topics,
         settings.kafka_bootstrap_servers,
@@ -112,11 +156,36 @@ async def ensure_topics_async(settings: KernelSettings, topics: Iterable[str]) -
     )
 
 
+@dataclass(frozen=True)
+class BrokerView:
+    """What a relay compares with what it remembers: the cluster's id, which topics exist, their end offsets."""
+
+    cluster_id: str
+    topics: frozenset[str]
+    end_offsets: dict[tuple[str, int], int]
+
+
+def broker_view(bootstrap_servers: str, topics: Iterable[str], timeout: float = 10.0) -> BrokerView:
+    """The cluster id, which of ``topics`` exist and the end offset of each of their partitions (one admin session)."""
+    admin = _admin(bootstrap_servers, int(timeout * 1000))
+    try:
+        found = _cluster_id(admin)
+        described = admin.describe_topics(sorted(set(topics))) if topics else []
+        existing = [t for t in described if t["error_code"] == 0]
+        partitions = [TopicPartition(t["name"], p["partition_index"]) for t in existing for p in t["partitions"]]
+        ends = admin.list_partition_offsets({tp: OffsetSpec.LATEST for tp in partitions}) if partitions else {}
+        offsets = {(tp.topic, tp.partition): found_offset.offset for tp, found_offset in ends.items()}
+        return BrokerView(found, frozenset(t["name"] for t in existing), offsets)
+    finally:
+        admin.close()
+
+
+async def broker_view_async(bootstrap_servers: str, topics: Iterable[str], timeout: float = 10.0) -> BrokerView:
+    return await asyncio.to_thread(broker_view, bootstrap_servers, list(topics), timeout)
+
+
 def consumer_lag(bootstrap_servers: str, group_id: str, topics: Iterable[str], timeout: float = 5.0) -> dict[str, int]:
     """Messages not yet committed by ``group_id``, per topic (a partition never committed counts from 0)."""
-    from kafka import TopicPartition
-    from kafka.protocol.consumer.offsets import OffsetSpec
-
     admin = _admin(bootstrap_servers, int(timeout * 1000))
     try:
         partitions = [

@@ -4,28 +4,55 @@ One relay per service schema is active at a time (a PostgreSQL advisory lock
 elects it), so rows are published in id order without competing replicas
 reordering a product's events. Rows are chosen by ``published_at IS NULL``,
 never by "id greater than the last one": identity values commit out of order.
+
+The store is the system of record and the broker holds a copy: whenever the producer (re)connects, before it
+sends to a topic it does not know, after a failed publish and every ``relay_broker_check_seconds``, the relay
+checks that the broker still holds what it acknowledged, and publishes everything again when it does not.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
+from aiokafka.structs import RecordMetadata
 from opentelemetry import propagate, trace
 
-from shared.kafka import cluster_id_async, make_producer
+from shared.kafka import broker_view_async, contract_topics, ensure_topics_async, make_producer
 from shared.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
 tracer = trace.get_tracer("ocop.relay")
 
-_PENDING = "SELECT id, topic, message_key, payload, headers FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1"
+# FOR UPDATE: the claim's row locks are held until the batch is marked, see publish_pending.
+_CLAIM = (
+    "SELECT id, topic, message_key, payload, headers FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1"
+    " FOR UPDATE"
+)
 _MARK = "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
+_REMEMBER_OFFSETS = (
+    "INSERT INTO relay_offsets (topic, kafka_partition, acked_offset)"
+    " SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[])"
+    " ON CONFLICT (topic, kafka_partition)"
+    " DO UPDATE SET acked_offset = greatest(relay_offsets.acked_offset, excluded.acked_offset)"
+)
+_REMEMBER_CLUSTER = (
+    "INSERT INTO relay_state (singleton, cluster_id) VALUES (true, $1)"
+    " ON CONFLICT (singleton) DO UPDATE SET cluster_id = $1, updated_at = now()"
+)
+_ACKED = "SELECT topic, kafka_partition, acked_offset FROM relay_offsets"
+_UNMARK_ALL = (
+    "WITH r AS (UPDATE outbox SET published_at = NULL WHERE published_at IS NOT NULL RETURNING 1)"
+    " SELECT count(*) FROM r"
+)
+# A lock session that stopped answering is treated as lost (its server side may already have let the lock go).
+_PROBE_SECONDS = 5.0
 
 
 class LeadershipLost(RuntimeError):
@@ -48,29 +75,38 @@ class OutboxRelay:
         self._settings = settings
         self._producer_factory = producer_factory or (lambda: make_producer(settings, client_id=f"ocop-{settings.service}-relay"))
         self._producer: AIOKafkaProducer | None = None
+        self._lock_conn: asyncpg.Connection | None = None
         self._wake = asyncio.Event()
+        self._next_check = 0.0  # time.monotonic() of the next broker check
+        self._unknown: frozenset[str] = frozenset()  # topics the producer lacked at the last look
         self.published = 0
+        self.republished = 0  # how many times the broker was found to have lost acknowledged events
+        self.leaderships = 0
         self.is_leader = False
 
     async def run(self) -> None:
         """Run until cancelled; a lost database connection (and with it the leadership) starts over."""
         delay = 0.5
         while True:
+            leaderships = self.leaderships
             try:
                 await self._run_once()
             except Exception as exc:
+                # A round that led competes again at once (a lost lock session); failing to even lead backs off.
+                delay = 0.5 if self.leaderships > leaderships else min(delay * 2, 10.0)
                 log.warning("relay restarting", error=str(exc), retry_in=delay)
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, 10.0)
 
     async def _run_once(self) -> None:
         """Win leadership, connect, then publish whenever woken or polled."""
         lock_conn = await self._pool.acquire()
+        # The lock lives and dies with this session: its end must wake the relay at once, to step down.
+        lock_conn.add_termination_listener(self._on_notify)
         try:
             await self._become_leader(lock_conn)
             await lock_conn.add_listener(notify_channel(self._settings.schema), self._on_notify)
             await self._start_producer()
-            await self._loop(lock_conn)
+            await self._loop()
         finally:
             await self._close(lock_conn)
 
@@ -78,11 +114,27 @@ class OutboxRelay:
         key = f"relay:{self._settings.schema}"
         while not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", key):
             await asyncio.sleep(self._settings.relay_poll_seconds * 5)
+        self._lock_conn = conn
         self.is_leader = True
+        self.leaderships += 1
         log.info("relay leader", service=self._settings.service)
 
     def _on_notify(self, *_: Any) -> None:
         self._wake.set()
+
+    def _ensure_leader(self) -> None:
+        """Never publish without the lock: it is held exactly as long as its session lives."""
+        if self._lock_conn is None or self._lock_conn.is_closed():
+            raise LeadershipLost("relay lost its database session, and with it the lock")
+
+    async def _probe_leader(self) -> None:
+        """One round trip on the lock session: a connection can die without a word (a half-open socket)."""
+        self._ensure_leader()
+        assert self._lock_conn is not None
+        try:
+            await self._lock_conn.fetchval("SELECT 1", timeout=_PROBE_SECONDS)
+        except Exception as exc:
+            raise LeadershipLost(f"relay's lock session does not answer: {exc!r}") from exc
 
     async def _start_producer(self) -> None:
         delay = 0.2
@@ -99,77 +151,126 @@ class OutboxRelay:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
-    async def _loop(self, lock_conn: asyncpg.Connection) -> None:
+    async def _loop(self) -> None:
+        self._next_check = 0.0  # a (re)connected producer may face another broker: check it before publishing
         delay = 0.2
-        await self._with_retry(self.check_cluster)
         while True:
             self._wake.clear()
+            await self._probe_leader()
             try:
-                while await self.publish_pending() == self._settings.relay_batch_size:
-                    pass
+                await self._drain()
                 delay = 0.2
+            except LeadershipLost:
+                raise
             except Exception as exc:
-                if lock_conn.is_closed():
-                    # The advisory lock died with its session: another replica may lead now.
-                    raise LeadershipLost("relay lost its database session") from exc
+                self._ensure_leader()  # a publish that failed with the lock session is a lost leadership
                 log.warning("relay publish failed; rows stay pending", error=str(exc), retry_in=delay)
+                self._next_check = 0.0  # a failed publish may be the first sign of a new broker
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
-                await self._with_retry(self.check_cluster)
                 continue
-            # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancellation that lands just as the
-            # NOTIFY wakes it, and the relay would then outlive its service's stop.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._settings.relay_poll_seconds):
-                    await self._wake.wait()
+            await self._idle()
 
-    async def _with_retry(self, step: Callable[[], Any]) -> None:
-        delay = 0.2
+    async def _drain(self) -> None:
+        """Publish until the outbox is empty, checking the broker first whenever a check is due."""
         while True:
-            try:
-                return await step()
-            except Exception as exc:
-                log.warning("relay step failed", step=step.__name__, error=str(exc), retry_in=delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+            if self._check_due():
+                await self.check_broker()
+            full = await self.publish_pending() == self._settings.relay_batch_size
+            if not full and not self._check_due():
+                return
 
-    async def check_cluster(self) -> bool:
-        """A broker with a new cluster id has lost our log: publish everything again from the store.
+    def _check_due(self) -> bool:
+        return time.monotonic() >= self._next_check
 
-        Consumers' inboxes make the repeats harmless. Returns True when a republish was scheduled.
+    async def _idle(self) -> None:
+        """Wait for a NOTIFY, the end of the lock session, the poll interval or the next broker check."""
+        seconds = min(self._settings.relay_poll_seconds, max(self._next_check - time.monotonic(), 0.0))
+        # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancellation that lands just as the
+        # NOTIFY wakes it, and the relay would then outlive its service's stop.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
+
+    async def check_broker(self) -> bool:
+        """Publish everything again if the broker lost what it acknowledged; create our topics where missing.
+
+        Lost means a new cluster id (a new, empty cluster), or a partition whose end offset is not above the offset
+        the broker acknowledged for our last record there (data lost under the same id: a configured CLUSTER_ID with
+        a lost volume). Topics are created before anything is published, with the project's partition count.
+        Returns True when a republish was scheduled.
         """
-        current = await cluster_id_async(self._settings.kafka_bootstrap_servers)
-        async with self._pool.acquire() as conn, conn.transaction():
-            known = await conn.fetchval("SELECT cluster_id FROM relay_state FOR UPDATE")
-            if known == current:
-                return False
-            await conn.execute(
-                "INSERT INTO relay_state (singleton, cluster_id) VALUES (true, $1)"
-                " ON CONFLICT (singleton) DO UPDATE SET cluster_id = $1, updated_at = now()",
-                current,
-            )
-            if known is None:
-                return False
-            count = await conn.fetchval(
-                "WITH r AS (UPDATE outbox SET published_at = NULL WHERE published_at IS NOT NULL RETURNING 1)"
-                " SELECT count(*) FROM r"
-            )
-        log.warning("broker lost its log; republishing from the store", old=known, new=current, events=count)
+        async with self._pool.acquire() as conn:
+            known = await conn.fetchval("SELECT cluster_id FROM relay_state")
+            acked = {(r["topic"], r["kafka_partition"]): r["acked_offset"] for r in await conn.fetch(_ACKED)}
+        wanted = self._own_topics() | {topic for topic, _ in acked} | self._unknown
+        view = await broker_view_async(self._settings.kafka_bootstrap_servers, wanted)
+        await self._create_topics(wanted - view.topics)
+        self._next_check = time.monotonic() + self._settings.relay_broker_check_seconds
+        lost = lost_partitions(acked, view.end_offsets)
+        if known is None:  # the first broker this schema ever sees: nothing to compare yet
+            async with self._pool.acquire() as conn:
+                await conn.execute(_REMEMBER_CLUSTER, view.cluster_id)
+            return False
+        if known == view.cluster_id and not lost:
+            return False
+        await self._republish(view.cluster_id, old_cluster=known, new_cluster=view.cluster_id, lost_partitions=lost)
         return True
 
+    def _own_topics(self) -> set[str]:
+        return {*contract_topics(), self._settings.dead_letter_topic}
+
+    async def _create_topics(self, missing: Iterable[str]) -> None:
+        if missing := set(missing):
+            log.info("relay creates missing topics", topics=sorted(missing))
+            await ensure_topics_async(self._settings, missing)
+            if self._producer is not None:
+                await self._producer.client.force_metadata_update()  # so the next batch finds them known
+
+    async def _republish(self, cluster_id: str, **why: Any) -> None:
+        """The one way back from a broker that lost acknowledged events: every outbox row is pending again.
+
+        Consumers' inboxes make the repeats harmless.
+        """
+        async with self._pool.acquire() as conn, conn.transaction():
+            count = await conn.fetchval(_UNMARK_ALL)
+            await conn.execute("DELETE FROM relay_offsets")  # offsets of the lost log mean nothing on the new one
+            await conn.execute(_REMEMBER_CLUSTER, cluster_id)
+        self.republished += 1
+        log.warning("broker lost acknowledged events; republishing from the store", events=count, **why)
+
     async def publish_pending(self) -> int:
-        """Publish one batch of pending rows; returns how many were published."""
-        async with self._pool.acquire() as conn:
-            rows = await conn.fetch(_PENDING, self._settings.relay_batch_size)
-        if not rows:
-            return 0
-        await self.send(rows)
-        async with self._pool.acquire() as conn:
-            await conn.execute(_MARK, [r["id"] for r in rows])
+        """Claim, publish and mark one batch in one transaction; returns how many rows were published.
+
+        The claim's row locks fence a relay that lost its lock in the middle of a batch: a successor's claim waits
+        for this transaction, then skips the rows it marked, so no row is published by both.
+        """
+        async with self._pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(_CLAIM, self._settings.relay_batch_size)
+            if not rows or not self._producer_ready({row["topic"] for row in rows}):
+                return 0
+            self._ensure_leader()
+            acks = await self.send(rows)
+            await conn.execute(_MARK, [row["id"] for row in rows])
+            await conn.execute(_REMEMBER_OFFSETS, *highest_offsets(acks))
         self.published += len(rows)
         return len(rows)
 
-    async def send(self, rows: list[asyncpg.Record]) -> None:
+    def _producer_ready(self, topics: set[str]) -> bool:
+        """Whether the producer knows the batch's topics; if not, check the broker first (once for the same topics).
+
+        A producer that reconnected to a new, empty broker has lost our topics from its metadata: this is where a
+        replacement shows first, and a republish must start from the oldest row, not after this batch.
+        """
+        assert self._producer is not None
+        unknown = frozenset(t for t in topics if self._producer.client.cluster.partitions_for_topic(t) is None)
+        if unknown and unknown != self._unknown:
+            self._unknown, self._next_check = unknown, 0.0
+            return False
+        self._unknown = frozenset()
+        return True
+
+    async def send(self, rows: list[asyncpg.Record]) -> list[RecordMetadata]:
         """Send in row order and wait for every acknowledgement; aiokafka batches them per partition."""
         assert self._producer is not None
         futures = []
@@ -178,7 +279,23 @@ class OutboxRelay:
             futures.append(
                 await self._producer.send(row["topic"], row["payload"], key=row["message_key"].encode(), headers=headers)
             )
-        await asyncio.gather(*futures)
+        return await self._acknowledged(futures, {row["topic"] for row in rows})
+
+    async def _acknowledged(self, futures: list[asyncio.Future[Any]], topics: set[str]) -> list[RecordMetadata]:
+        """Wait for the acknowledgements; while they are late, create whichever of the topics is missing.
+
+        A broker replaced while the batch was on its way lacks our topics, and the producer, which may not create
+        them, would wait for them until its timeout. The broker is checked again right after this batch.
+        """
+        acks = asyncio.gather(*futures)
+        try:
+            while not (await asyncio.wait({acks}, timeout=self._settings.relay_broker_check_seconds))[0]:
+                self._next_check = 0.0
+                with contextlib.suppress(Exception):  # an unreachable broker: the producer's own timeout ends the wait
+                    await ensure_topics_async(self._settings, topics | self._own_topics())
+            return acks.result()
+        finally:
+            acks.cancel()  # a no-op once done; on cancellation the producer's own futures are left to it
 
     @staticmethod
     def _continue_trace(row: asyncpg.Record) -> list[tuple[str, bytes]]:
@@ -192,12 +309,28 @@ class OutboxRelay:
 
     async def _close(self, lock_conn: asyncpg.Connection) -> None:
         self.is_leader = False
+        self._lock_conn = None
         if self._producer is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._producer.stop(), 5)
             self._producer = None
+        lock_conn.remove_termination_listener(self._on_notify)
         with contextlib.suppress(Exception):
             await lock_conn.remove_listener(notify_channel(self._settings.schema), self._on_notify)
             await lock_conn.execute("SELECT pg_advisory_unlock_all()")
         with contextlib.suppress(Exception):
             await self._pool.release(lock_conn)
+
+
+def highest_offsets(acks: Iterable[RecordMetadata]) -> tuple[list[str], list[int], list[int]]:
+    """Per partition, the highest offset acknowledged: columns for relay_offsets."""
+    highest: dict[tuple[str, int], int] = {}
+    for ack in acks:
+        key = (ack.topic, ack.partition)
+        highest[key] = max(highest.get(key, -1), ack.offset)
+    return [t for t, _ in highest], [p for _, p in highest], list(highest.values())
+
+
+def lost_partitions(acked: dict[tuple[str, int], int], end_offsets: dict[tuple[str, int], int]) -> list[str]:
+    """"topic/partition" of each partition whose end offset is not above the offset acknowledged there (or is gone)."""
+    return sorted(f"{t}/{p}" for (t, p), offset in acked.items() if end_offsets.get((t, p), 0) <= offset)
