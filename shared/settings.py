@@ -50,6 +50,9 @@ class KernelSettings(BaseSettings):
 
     relay_batch_size: int = Field(default=500, ge=1)
     relay_poll_seconds: float = Field(default=1.0, gt=0)
+    # How often the relay asks the broker for its cluster id and end offsets (besides every reconnect and failed
+    # publish): a new cluster, or offsets below what the broker acknowledged, mean it lost events.
+    relay_broker_check_seconds: float = Field(default=3.0, gt=0)
     consumer_max_retries: int = Field(default=3, ge=0)
     consumer_retry_backoff_seconds: float = Field(default=0.2, ge=0)
     consumer_batch_size: int = Field(default=500, ge=1)
