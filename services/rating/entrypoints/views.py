@@ -111,17 +111,22 @@ class ListedProductView(BaseModel):
     purpose: str = Field(description="first | re_entry | upgrade | re_rating")
 
 
-class SessionView(BaseModel):
-    """Phiên họp / đợt đánh giá as the command left it."""
+class SessionFacts(BaseModel):
+    """Phiên họp / đợt đánh giá: the council holding it, its cycle, round (số đợt), title and day."""
 
     session_id: str
     council_id: str
-    level: str
+    level: str = Field(description="district | provincial | central")
     district_code: str | None
     cycle_year: int
     round: int
     title: str
     held_on: date
+
+
+class SessionView(SessionFacts):
+    """A session as the command left it."""
+
     products: list[ListedProductView]
     finalised: bool
     decision: DecisionView | None
@@ -204,17 +209,9 @@ class SubmittedScorecard(BaseModel):
                    choices=dict(card.choices), total=card.total, note=card.note)
 
 
-class SessionRecord(BaseModel):
+class SessionRecord(SessionFacts):
     """A session as the read model keeps it."""
 
-    session_id: str
-    council_id: str
-    level: str
-    district_code: str | None
-    cycle_year: int
-    round: int
-    title: str
-    held_on: date
     chair_id: str
     members: list[MemberView] = Field(description="the members who score in it, as the council was when it opened")
     status: str = Field(description="open | finalised | decided")
