@@ -7,6 +7,7 @@ parts. Nothing connects at import time. The HTTP face is :mod:`shared.http.app`,
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -62,6 +63,8 @@ class ServiceRuntime:
         self.broker = make_broker(settings, client_id=f"ocop-{settings.service}")
         self.relay: OutboxRelay | None = None
         self.consumers: list[InboxConsumer] = []
+        # Each consumer's way into its group, for /ops/status: waiting for the broker → joining → joined.
+        self.joins: dict[str, str] = {}
         self.ports: ServicePorts | None = None
         self._tasks: list[asyncio.Task[Any]] = []
 
@@ -81,18 +84,50 @@ class ServiceRuntime:
             await self.pool.expire_connections()
 
     async def start(self, *, relay: bool = True, consumers: bool = True, timeout: float = 60.0) -> None:
+        """Return once the database is migrated: commands need nothing else (the outbox holds their events).
+
+        The relay connects to the broker by itself, and the broker's topics, clients and consumer groups are joined
+        in the background, every group at once: after a crash the broker may hold a group for its session timeout.
+        """
         self.pool = await _retry(self._connect_database, timeout, "database")
         self.ports = self.definition.bootstrap(self.uow)
-        await _retry(lambda: ensure_topics_async(self.settings, self._topics()), timeout, "broker")
         if consumers:
             self._register_consumers(DeadLetters(self.broker, self.pool, self.settings.dead_letter_topic))
-        await _retry(self.broker.start, timeout, "broker")
         if self.definition.on_start is not None:
             self.definition.on_start(self)
         if relay:
             self.relay = OutboxRelay(self.pool, self.settings)
-            self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.settings.service}-relay"))
+            self.spawn(self.relay.run(), "relay")
+        self.spawn(self._join_broker(), "broker")
         log.info("service started", port=self.settings.port)
+
+    async def _join_broker(self) -> None:
+        await _retry(lambda: ensure_topics_async(self.settings, self._topics()), math.inf, "broker")
+        await _retry(self.broker.connect, math.inf, "broker")
+        subscribers = {subscriber.group_id: subscriber for subscriber in self.broker.subscribers}
+        await asyncio.gather(*(self._join(consumer, subscribers[consumer.group_id]) for consumer in self.consumers))
+
+    async def _join(self, consumer: InboxConsumer, subscriber: Any) -> None:
+        self.joins[consumer.consumer] = "joining"
+
+        async def attempt() -> None:
+            try:
+                await subscriber.start()
+            except Exception:
+                await subscriber.stop()  # a half-started client would be left behind by the next attempt
+                raise
+
+        await _retry(attempt, math.inf, f"consumer group {consumer.group_id}")
+        self.joins[consumer.consumer] = "joined"
+        log.info("consumer group joined", consumer=consumer.consumer, group=consumer.group_id)
+
+    async def wait_joined(self, timeout: float = 60.0) -> None:
+        """Until every consumer has joined its group (tests and tools that need consumers running)."""
+        deadline = time.monotonic() + timeout
+        while any(state != "joined" for state in self.joins.values()):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"consumer groups not joined after {timeout:.0f}s: {self.joins}")
+            await asyncio.sleep(0.05)
 
     def _topics(self) -> set[str]:
         subscribed = (topic for subscription in self.definition.subscriptions for topic in subscription.topics)
@@ -104,6 +139,7 @@ class ServiceRuntime:
             consumer = InboxConsumer(subscription, self.ports, dead_letters, self.settings)
             consumer.register(self.broker)
             self.consumers.append(consumer)
+            self.joins[consumer.consumer] = "waiting for the broker"
 
     async def _connect_database(self) -> asyncpg.Pool:
         settings = self.settings
@@ -150,7 +186,8 @@ class ServiceRuntime:
         self._tasks.clear()
 
     async def status(self) -> dict[str, Any]:
-        """Pipeline health for operators: outbox backlog, dead letters, consumer lag."""
+        """Pipeline health for operators and alerts: outbox backlog, dead letters, the broker, the consumers' groups
+        and their lag (not asked of a broker that does not answer)."""
         assert self.pool is not None, "service not started"
         async with self.pool.acquire() as conn:
             outbox = await conn.fetchrow(
@@ -158,25 +195,29 @@ class ServiceRuntime:
                 " FROM outbox WHERE published_at IS NULL"
             )
             dead_letters = await conn.fetchval("SELECT count(*) FROM dead_letters")
+        broker = await self._broker_check()
         return {
             "service": self.settings.service,
             "relay_leader": bool(self.relay and self.relay.is_leader),
             "outbox_pending": outbox["pending"],
             "outbox_oldest_pending_seconds": float(outbox["oldest_seconds"] or 0),
             "dead_letters": dead_letters,
-            "consumer_lag": await self._consumer_lag(),
+            "broker": broker,
+            "consumers": dict(self.joins),
+            "consumer_lag": await self._consumer_lag() if broker == "ok" else {},
         }
 
     async def _consumer_lag(self) -> dict[str, Any]:
-        lag = {}
-        for consumer in self.consumers:
-            lag[consumer.consumer] = await asyncio.to_thread(
-                consumer_lag, self.settings.kafka_bootstrap_servers, consumer.group_id, consumer.subscription.topics
-            )
-        return lag
+        lags = await asyncio.gather(*(
+            asyncio.to_thread(consumer_lag, self.settings.kafka_bootstrap_servers, c.group_id, c.subscription.topics)
+            for c in self.consumers
+        ))
+        return {consumer.consumer: lag for consumer, lag in zip(self.consumers, lags)}
 
     async def readiness(self) -> dict[str, str]:
-        return {"database": await self._database_check(), "broker": await self._broker_check()}
+        """Can the service take commands? Only the database decides: while the broker is away the outbox holds the
+        events, so a broker outage must not take the API out of service (its health is in :meth:`status`)."""
+        return {"database": await self._database_check()}
 
     async def _database_check(self) -> str:
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -238,3 +239,62 @@ async def test_connections_cut_during_a_stream_of_commands_answer_no_500_and_los
 
 async def _answered_since(answers: list, done: int, count: int) -> bool:
     return len(answers) >= done + count
+
+
+class _Cuttable:
+    """A TCP relay to PostgreSQL in the test's event loop; ``cut()`` closes its connections and refuses new ones."""
+
+    def __init__(self, database_url: str) -> None:
+        self._parts = urlsplit(database_url)
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self.url = ""
+
+    async def __aenter__(self) -> _Cuttable:
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        self.url = urlunsplit(self._parts._replace(netloc=self._parts.netloc.replace(f":{self._parts.port}", f":{port}")))
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.cut()
+
+    def cut(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        for writer in self._writers:
+            writer.transport.abort()
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream = await asyncio.open_connection(self._parts.hostname, self._parts.port)
+        self._writers |= {writer, upstream}
+        await asyncio.gather(_pipe(reader, upstream), _pipe(upstream_reader, writer))
+
+
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while chunk := await reader.read(65536):
+            writer.write(chunk)
+            await writer.drain()
+    except OSError:
+        pass
+    finally:
+        writer.transport.abort()
+
+
+async def test_an_unreachable_database_answers_commands_503_with_retry_after_and_readiness_503(launcher):
+    async with _Cuttable(launcher.database_url) as database:
+        async with TallyApi(launcher, database_url=database.url, shutdown_step_seconds=2) as api:
+            tally_id = f"t-{uuid.uuid4()}"
+            await open_and_increment(api.runtime.uow(), tally_id, "p-down", [1], api.topic)
+            ready = await api.client.get("/readyz")
+            database.cut()
+            command = await api.increment(tally_id, "380", 2, api.token(Role.provincial_office))
+            not_ready = await api.client.get("/readyz")
+
+    assert ready.status_code == 200
+    assert command.status_code == 503 and command.headers["retry-after"] == "1"
+    assert command.json() == {"detail": {"error": "unavailable", "message": "the database is unavailable; try again",
+                                         "field": None}}
+    assert not_ready.status_code == 503 and not_ready.headers["content-type"] == "application/json"
+    assert not_ready.json()["status"] == "not ready" and not_ready.json()["database"].startswith("unreachable")
