@@ -164,6 +164,7 @@ class ServiceRuntime:
         """
         limit = self.settings.shutdown_step_seconds
         await self._stop_tasks(limit)
+        await asyncio.gather(*(consumer.stop() for consumer in self.consumers))  # their retries of parked records
         try:
             await asyncio.wait_for(self.broker.stop(), limit)
         except Exception as exc:  # a stuck or failing client must not keep the process alive

@@ -56,6 +56,11 @@ class KernelSettings(BaseSettings):
     consumer_max_retries: int = Field(default=3, ge=0)
     consumer_retry_backoff_seconds: float = Field(default=0.2, ge=0)
     consumer_batch_size: int = Field(default=500, ge=1)
+    # aiokafka retries some failed commits for ever (a topic the broker no longer has): a commit gives up after this
+    # long, and the consumer checks its topics (the records not committed come again).
+    consumer_commit_timeout_seconds: float = Field(default=5.0, gt=0)
+    # A consumer that does not poll for this long leaves its group; retries never run in the poll loop.
+    kafka_max_poll_interval_ms: int = Field(default=300_000, ge=1000)
     # How long each step of a shutdown (background tasks, broker clients, database pool) may take before it is forced.
     shutdown_step_seconds: float = Field(default=10.0, gt=0)
     # An HTTP request hit by a lost database connection runs again (nothing of it was committed), this many times in
