@@ -14,12 +14,13 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from shared.contracts.roles import Role
+from shared.db import connection_lost
 from shared.http.app import create_app
 from shared.runtime import ServiceDefinition
 from shared.settings import service_settings
 from shared.uow import CommitOutcomeUnknown
-from tests.kernel.support import eventually
-from tests.kernel.tally import open_and_increment
+from tests.kernel.support import eventually, new_topic, tally_service
+from tests.kernel.tally import Tally, open_and_increment
 from tests.kernel.test_api import TallyApi
 
 # ----------------------------------------------------------------------------------------------- in memory
@@ -298,3 +299,73 @@ async def test_an_unreachable_database_answers_commands_503_with_retry_after_and
                                          "field": None}}
     assert not_ready.status_code == 503 and not_ready.headers["content-type"] == "application/json"
     assert not_ready.json()["status"] == "not ready" and not_ready.json()["database"].startswith("unreachable")
+
+
+# ----------------------------------------------------------------------------------------------- a COMMIT whose answer is lost
+
+
+class _LostCommit:
+    """Injected at the one point no real fault can be aimed at: the connection drops during COMMIT, after the server
+    got it (``committed``) or before, and ``then`` runs as it drops."""
+
+    def __init__(self, transaction, *, committed: bool, then=lambda: None) -> None:
+        self._transaction, self._committed, self._then = transaction, committed, then
+
+    async def commit(self) -> None:
+        if self._committed:
+            await self._transaction.commit()
+        self._then()
+        raise asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation")
+
+    async def rollback(self) -> None:
+        await self._transaction.rollback()
+
+
+async def _opened(uow, tally_id: str) -> None:
+    tally = Tally.open(tally_id, f"p-{tally_id}", "380")
+    tally.increment(1)
+    uow.repository(Tally).add(tally)
+
+
+async def _commit(uow, tally_id: str, **lost) -> object:
+    """Commit a new tally through a lost COMMIT; what commit() returned or raised."""
+    async with uow:
+        await _opened(uow, tally_id)
+        uow._tx = _LostCommit(uow._tx, **lost)
+        try:
+            return await uow.commit()
+        except Exception as exc:
+            return exc
+
+
+async def _stored(svc, tally_id: str) -> int:
+    async with svc.pool.acquire() as conn:
+        return await conn.fetchval("SELECT count(*) FROM events WHERE stream_id = $1", tally_id)
+
+
+async def test_a_commit_whose_answer_was_lost_but_which_committed_counts_as_committed(launcher):
+    tally_id = f"t-{uuid.uuid4()}"
+    async with tally_service(launcher, new_topic(launcher), consume=False, relay=False) as svc:
+        recorded = await _commit(svc.uow(), tally_id, committed=True)
+        stored = await _stored(svc, tally_id)
+
+    assert [r.version for r in recorded] == [1, 2] and stored == 2
+
+
+async def test_a_commit_lost_before_it_committed_raises_the_lost_connection_so_the_work_may_run_again(launcher):
+    tally_id = f"t-{uuid.uuid4()}"
+    async with tally_service(launcher, new_topic(launcher), consume=False, relay=False) as svc:
+        raised = await _commit(svc.uow(), tally_id, committed=False)
+        stored = await _stored(svc, tally_id)
+
+    assert connection_lost(raised) and not isinstance(raised, CommitOutcomeUnknown)
+    assert stored == 0
+
+
+async def test_a_commit_lost_with_the_database_unreachable_is_an_unknown_outcome(launcher):
+    async with _Cuttable(launcher.database_url) as database:
+        async with tally_service(launcher, new_topic(launcher), consume=False, relay=False, database_url=database.url,
+                                 database_acquire_timeout_seconds=2, shutdown_step_seconds=2) as svc:
+            raised = await _commit(svc.uow(), f"t-{uuid.uuid4()}", committed=True, then=database.cut)
+
+    assert isinstance(raised, CommitOutcomeUnknown)
