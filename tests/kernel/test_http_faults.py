@@ -13,6 +13,7 @@ import httpx
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from shared.auth import mint_token
 from shared.contracts.roles import Role
 from shared.db import connection_lost
 from shared.http.app import create_app
@@ -369,3 +370,21 @@ async def test_a_commit_lost_with_the_database_unreachable_is_an_unknown_outcome
             raised = await _commit(svc.uow(), f"t-{uuid.uuid4()}", committed=True, then=database.cut)
 
     assert isinstance(raised, CommitOutcomeUnknown)
+
+
+async def test_registration_refuses_what_postgresql_cannot_store_with_422_not_500(launcher):
+    from services.registration.service import definition
+    from tests.kernel.support import running_service
+
+    async with running_service(launcher, definition) as (http, settings, _):
+        officer = {"Authorization": "Bearer " + mint_token(settings, actor_id="ds-394", role=Role.district_officer,
+                                                             district="394")}
+        body = {"producer_id": f"p-{uuid.uuid4().hex[:10]}", "name": "HTX\u0000Yên Định", "legal_form": "cooperative",
+                "district_code": "394", "commune_code": "15397"}
+        nul = await http.post("/producers", json=body, headers=officer)
+        offset = await http.get("/registrations", params={"offset": "99999999999999999999"}, headers=officer)
+        search = await http.get("/registrations", params={"q": "b\u0000nh"}, headers=officer)
+
+    assert (nul.status_code, nul.json()["detail"]["field"]) == (422, "name")
+    assert (offset.status_code, offset.json()["detail"]["field"]) == (422, "offset")
+    assert (search.status_code, search.json()["detail"]["field"]) == (422, "q")
