@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 
 from ocop.infra.broker import die_with_parent_preexec
+from ocop.infra.ports import free_port
 from shared.kafka import contract_topics, ensure_topics
 from shared.settings import DEFAULT_PORTS, SERVICES
 
@@ -93,25 +94,34 @@ class Launcher:
         return env
 
     def start_services(self, timeout: float = 90.0) -> None:
+        for name in self.services:
+            self.spawn_service(name)
+        self.wait_ready(timeout)
+
+    def spawn_service(self, name: str, *, replica: int = 0) -> ServiceProcess:
+        """Start one service process (``python -m services.NAME``, i.e. ``ocop serve NAME``) without waiting for it.
+
+        A ``replica`` above 0 is another process of the same service on a free port, kept as ``NAME-REPLICA``.
+        """
         logs = self.state_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
-        for name in self.services:
-            port = int(self.env.get(f"OCOP_{name.upper()}_PORT", DEFAULT_PORTS[name]))
-            with open(logs / f"{name}.log", "ab") as log:
-                # Own process group: a terminal's Ctrl-C reaches only the launcher, which stops services in order;
-                # the parent-death signal stops them if the launcher itself is killed.
-                process = subprocess.Popen(
-                    [sys.executable, "-m", f"services.{name}"],
-                    cwd=ROOT,
-                    env=self.service_env(name, port),
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    process_group=0,
-                    preexec_fn=die_with_parent_preexec(),
-                )
-            self.processes[name] = ServiceProcess(name, port, process)
-        self.wait_ready(timeout)
+        key = f"{name}-{replica}" if replica else name
+        port = free_port() if replica else int(self.env.get(f"OCOP_{name.upper()}_PORT", DEFAULT_PORTS[name]))
+        with open(logs / f"{key}.log", "ab") as log:
+            # Own process group: a terminal's Ctrl-C reaches only the launcher, which stops services in order;
+            # the parent-death signal stops them if the launcher itself is killed.
+            process = subprocess.Popen(
+                [sys.executable, "-m", f"services.{name}"],
+                cwd=ROOT,
+                env=self.service_env(name, port),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                process_group=0,
+                preexec_fn=die_with_parent_preexec(),
+            )
+        self.processes[key] = ServiceProcess(name, port, process)
+        return self.processes[key]
 
     def wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

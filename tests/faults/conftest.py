@@ -1,0 +1,47 @@
+"""The fault suite's system: one per test session (its own PostgreSQL, broker, proxies and service processes),
+mended after every scenario; the figures of every scenario are printed at the end of the run."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from tests.faults.scenario import FIGURES, LONG
+from tests.faults.system import FaultSystem
+
+
+@pytest.fixture(scope="session")
+def fault_system() -> Iterator[FaultSystem]:
+    system = FaultSystem()
+    try:
+        system.start()
+        yield system
+    finally:
+        system.stop()
+
+
+@pytest.fixture
+async def system(fault_system: FaultSystem) -> AsyncIterator[FaultSystem]:
+    """The session's system, whole again after the scenario whatever it broke."""
+    await fault_system.heal()
+    try:
+        yield fault_system
+    finally:
+        await fault_system.heal()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not FIGURES:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section(f"fault suite figures ({'long' if LONG else 'short'} run)")
+    write(f"{'scenario':<44} {'seed':>4} {'faults':>6} {'acked':>6} {'events':>6} {'lost':>4} {'dup':>4}"
+          f" {'republ':>6} {'consistent after':>16}")
+    for f in FIGURES:
+        write(f"{f.scenario:<44} {f.seed:>4} {f.faults:>6} {f.acknowledged:>6} {f.events:>6} {f.lost:>4}"
+              f" {f.duplicated:>4} {f.republished:>6} {f.consistency_seconds:>15.2f}s")
+    write(f"{'total':<44} {'':>4} {sum(f.faults for f in FIGURES):>6} {sum(f.acknowledged for f in FIGURES):>6}"
+          f" {'':>6} {sum(f.lost for f in FIGURES):>4} {sum(f.duplicated for f in FIGURES):>4}"
+          f" {sum(f.republished for f in FIGURES):>6} {max(f.consistency_seconds for f in FIGURES):>15.2f}s max")
