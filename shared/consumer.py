@@ -266,8 +266,9 @@ class InboxConsumer:
             else:
                 kept.append(record)
         for partition, offset in held.items():
-            consumer.seek(partition, offset)
-            consumer.pause(partition)
+            with suppress(IllegalStateError):  # taken away meanwhile: not ours to commit either
+                consumer.seek(partition, offset)
+                consumer.pause(partition)
         return kept
 
     def _park(self, consumer: AIOKafkaConsumer, failure: _Parked) -> None:

@@ -118,8 +118,9 @@ async def test_a_failing_event_holds_back_no_other_partition(launcher):
         await eventually(lambda: _count(svc, "SELECT count(*) = 10 FROM dead_letters"), timeout=30, what="ten dead letters")
         dead = await _all_records(launcher.bootstrap_servers, svc.settings.dead_letter_topic)
 
-    # The ten poison events take 0.6 s each of back-off in their partition; the other partition does not wait.
-    assert late < 1.5 and dead_meanwhile < 10, (late, dead_meanwhile)
+    # The ten poison events take 0.6 s each of back-off in their partition (6 s in all, which the valid events
+    # waited for when retries held the poll loop); the other partition does not wait (~0.1 s).
+    assert late < 3 and dead_meanwhile < 10, (late, dead_meanwhile)
     assert _dead_letter_offsets(dead) == Counter({("0", str(offset)): 1 for offset in range(10)})
     assert {calls.calls[e.product_id] for e in poison} == {3}
 
