@@ -12,6 +12,7 @@ import asyncpg
 import httpx
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
+from structlog.testing import capture_logs
 
 from shared.auth import mint_token
 from shared.contracts.roles import Role
@@ -93,14 +94,17 @@ async def test_a_commit_whose_outcome_is_unknown_is_not_run_again_and_answers_50
     assert len(calls) == 1
 
 
-async def test_an_unexpected_error_answers_500_with_the_json_body_not_plain_text():
+async def test_an_unexpected_error_answers_500_with_the_json_body_not_plain_text_and_is_logged_with_its_trace():
     app, calls = _app([KeyError("a bug")])
     async with _client(app) as http:
-        response = await http.post("/commands", json={"product": {"name": "Mắm tép"}})
+        with capture_logs() as logs:
+            response = await http.post("/commands", json={"product": {"name": "Mắm tép"}})
 
     detail = response.json()["detail"]
+    [logged] = [e for e in logs if e["event"] == "unexpected error"]
     assert response.status_code == 500 and response.headers["content-type"] == "application/json"
-    assert detail["error"] == "internal" and detail["field"] is None and "reference" in detail["message"]
+    assert detail["error"] == "internal" and detail["field"] is None and logged["reference"] in detail["message"]
+    assert isinstance(logged["exc_info"], KeyError) and logged["path"] == "/commands"
     assert len(calls) == 1
 
 
