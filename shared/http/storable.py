@@ -66,6 +66,10 @@ def _value_problems(value: Any, loc: Loc) -> Iterator[Problem]:
         yield from _integer_problems(value, loc)
     elif isinstance(value, float) and not math.isfinite(value):
         yield _problem(loc, "must be a finite number (NaN and infinity cannot be stored)")
+    elif isinstance(value, float) and not INT64_MIN <= value <= INT64_MAX:
+        # Validation turns an integral float (1e30) into an int for an int field, which then overflows bigint;
+        # no OCOP quantity comes near 2**63, so every number beyond it is refused here, whatever the field.
+        yield _problem(loc, f"must be between {INT64_MIN} and {INT64_MAX} (64 bits)")
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _text_problems(key, (*loc, key))

@@ -153,6 +153,16 @@ async def test_nan_in_the_body_is_a_422():
     assert response.status_code == 422 and response.json()["detail"]["field"] == "score"
 
 
+async def test_a_number_written_as_a_float_beyond_64_bits_is_a_422_naming_the_field():
+    app, calls = _app()
+    async with _client(app) as http:
+        response = await http.post("/commands", content=b'{"product": {"name": "ok", "count": 1e30}}',
+                                   headers={"content-type": "application/json"})
+
+    assert response.status_code == 422 and response.json()["detail"]["field"] == "product.count"
+    assert calls == []
+
+
 def test_every_route_documents_the_503_with_its_retry_after_header_and_the_500():
     app, _ = _app()
     paths = app.openapi()["paths"]
