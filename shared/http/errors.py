@@ -36,6 +36,16 @@ class ErrorBody(BaseModel):
 
 #: Answers any route may give, documented on every route of a service's OpenAPI.
 SHARED_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "No bearer token, or one that is expired, forged or malformed"
+          " (`WWW-Authenticate: Bearer`)."},
+    403: {"model": ErrorBody, "description": "The caller's role or district may not do this."},
+    404: {"model": ErrorBody, "description": "The id names nothing this service holds (`error`: `not_found`)."},
+    409: {"model": ErrorBody, "description": "The command does not fit the current state, or another writer got there"
+          " first (`conflict`: reload and retry)."},
+    413: {"model": ErrorBody, "description": "The request body is over the service's limit."},
+    # Replaces FastAPI's own 422 schema: our validation answers carry the field, the rule and every problem.
+    422: {"model": ErrorBody, "description": "Invalid input: `field` names the first field at fault and the message"
+          " the rule; `errors` lists every problem."},
     500: {"model": ErrorBody, "description": "Unexpected error; the message names the reference logged with its trace."},
     503: {
         "model": ErrorBody,

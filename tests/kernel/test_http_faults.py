@@ -176,6 +176,18 @@ def test_every_route_documents_the_503_with_its_retry_after_header_and_the_500()
             "$ref": "#/components/schemas/ErrorBody"}
 
 
+def test_every_error_a_route_may_answer_is_documented_with_the_project_error_body_not_fastapis():
+    app, _ = _app()
+    spec = app.openapi()
+
+    for methods in spec["paths"].values():
+        for operation in methods.values():
+            for status in ("401", "403", "404", "409", "413", "422"):
+                assert operation["responses"][status]["content"]["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/ErrorBody"}, status
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+
+
 # ----------------------------------------------------------------------------------------------- real PostgreSQL
 
 
