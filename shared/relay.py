@@ -80,7 +80,8 @@ class OutboxRelay:
         self._next_check = 0.0  # time.monotonic() of the next broker check
         self._unknown: frozenset[str] = frozenset()  # topics the producer lacked at the last look
         self.published = 0
-        self.republished = 0  # how many times the broker was found to have lost acknowledged events
+        self.checks = 0  # broker checks done
+        self.republished = 0  # how many of them found that the broker had lost acknowledged events
         self.leaderships = 0
         self.is_leader = False
 
@@ -195,9 +196,9 @@ class OutboxRelay:
     async def check_broker(self) -> bool:
         """Publish everything again if the broker lost what it acknowledged; create our topics where missing.
 
-        Lost means a new cluster id (a new, empty cluster), or a partition whose end offset is not above the offset
-        the broker acknowledged for our last record there (data lost under the same id: a configured CLUSTER_ID with
-        a lost volume). Topics are created before anything is published, with the project's partition count.
+        Lost means a new cluster id (a new, empty cluster), or a partition whose end offset is not above the first
+        offset of the newest batch the broker acknowledged there (data lost under the same id: a configured
+        CLUSTER_ID with a lost volume). Topics are created before anything is published, with the project's partition count.
         Returns True when a republish was scheduled.
         """
         async with self._pool.acquire() as conn:
@@ -207,6 +208,7 @@ class OutboxRelay:
         view = await broker_view_async(self._settings.kafka_bootstrap_servers, wanted)
         await self._create_topics(wanted - view.topics)
         self._next_check = time.monotonic() + self._settings.relay_broker_check_seconds
+        self.checks += 1
         lost = lost_partitions(acked, view.end_offsets)
         if known is None:  # the first broker this schema ever sees: nothing to compare yet
             async with self._pool.acquire() as conn:
@@ -252,7 +254,7 @@ class OutboxRelay:
             self._ensure_leader()
             acks = await self.send(rows)
             await conn.execute(_MARK, [row["id"] for row in rows])
-            await conn.execute(_REMEMBER_OFFSETS, *highest_offsets(acks))
+            await conn.execute(_REMEMBER_OFFSETS, *first_offsets(acks))
         self.published += len(rows)
         return len(rows)
 
@@ -322,15 +324,19 @@ class OutboxRelay:
             await self._pool.release(lock_conn)
 
 
-def highest_offsets(acks: Iterable[RecordMetadata]) -> tuple[list[str], list[int], list[int]]:
-    """Per partition, the highest offset acknowledged: columns for relay_offsets."""
-    highest: dict[tuple[str, int], int] = {}
+def first_offsets(acks: Iterable[RecordMetadata]) -> tuple[list[str], list[int], list[int]]:
+    """Per partition, the first offset of the batch: columns for relay_offsets.
+
+    The first, not the last: a batch is appended whole, so it is on the broker exactly when its first offset is below
+    the end offset, and Tansu (0.6) reports a partition's end offset as its last batch's first offset + 1.
+    """
+    first: dict[tuple[str, int], int] = {}
     for ack in acks:
         key = (ack.topic, ack.partition)
-        highest[key] = max(highest.get(key, -1), ack.offset)
-    return [t for t, _ in highest], [p for _, p in highest], list(highest.values())
+        first[key] = min(first.get(key, ack.offset), ack.offset)
+    return [t for t, _ in first], [p for _, p in first], list(first.values())
 
 
 def lost_partitions(acked: dict[tuple[str, int], int], end_offsets: dict[tuple[str, int], int]) -> list[str]:
-    """"topic/partition" of each partition whose end offset is not above the offset acknowledged there (or is gone)."""
+    """"topic/partition" of each partition whose end offset is not above the acknowledged offset (or that is gone)."""
     return sorted(f"{t}/{p}" for (t, p), offset in acked.items() if end_offsets.get((t, p), 0) <= offset)

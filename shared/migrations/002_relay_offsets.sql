@@ -1,5 +1,5 @@
--- The highest offset the broker acknowledged for the relay's sends, per partition. A partition whose end offset is
--- not above it has lost records the broker had acknowledged, even when the cluster id stayed the same (a configured
+-- Per partition, the first offset of the newest batch the broker acknowledged for the relay's sends. A partition
+-- whose end offset is not above it has lost that batch, even when the cluster id stayed the same (a configured
 -- CLUSTER_ID with a lost volume), so the relay publishes again from the store. Cleared when that happens.
 CREATE TABLE IF NOT EXISTS relay_offsets (
     topic           TEXT    NOT NULL,

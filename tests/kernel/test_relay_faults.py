@@ -20,7 +20,7 @@ from aiokafka.errors import KafkaError
 from ocop.infra.broker import die_with_parent_preexec
 from ocop.infra.ports import free_port, port_accepts, wait_until
 from shared.kafka import broker_view, cluster_id, contract_topics, make_producer
-from shared.relay import highest_offsets, lost_partitions
+from shared.relay import first_offsets, lost_partitions
 from shared.settings import KernelSettings
 from tests.kernel.support import eventually, header, new_topic, read_topic, tally_service
 from tests.kernel.tally import open_and_increment
@@ -41,15 +41,19 @@ async def _known_cluster(svc) -> str | None:
         return await conn.fetchval("SELECT cluster_id FROM relay_state")
 
 
-async def _topic_event_ids(bootstrap: str, topic: str, *, at_least: int = 0) -> list[str]:
-    """Every record's event id, as often as the topic holds it (the end offsets say how many records there are)."""
+async def _topic_event_ids(bootstrap: str, topic: str, *, expected: int) -> list[str]:
+    """Every record's event id, as often as the topic holds it: waits for ``expected`` records, then reads them all.
 
-    async def records() -> int:
-        view = await asyncio.to_thread(broker_view, bootstrap, [topic])
-        return sum(view.end_offsets.values()) if sum(view.end_offsets.values()) >= at_least else 0
+    Records are counted by reading them: Tansu reports a partition's end offset per batch, not per record.
+    """
 
-    count = await eventually(records, what=f"{topic} holds {at_least} records") if at_least else await records()
-    return [header(r, "event_id") for r in await read_topic(bootstrap, topic, count=count)] if count else []
+    async def exists() -> bool:
+        return topic in (await asyncio.to_thread(broker_view, bootstrap, [topic])).topics
+
+    await eventually(exists, what=f"{topic} on the broker")
+    await read_topic(bootstrap, topic, count=expected, timeout=30)
+    records = await read_topic(bootstrap, topic, count=expected + 1, timeout=2)  # and any beyond them
+    return [header(r, "event_id") for r in records]
 
 
 def _partition_counts(bootstrap: str, topics: list[str]) -> dict[str, int]:
@@ -85,6 +89,15 @@ async def _more_commits(committed: list[int], count: int) -> None:
     await eventually(reached, what=f"{count} more commands committed")
 
 
+async def _more_checks(svc, count: int) -> None:
+    target = svc.relay.checks + count
+
+    async def reached() -> bool:
+        return svc.relay.checks >= target
+
+    await eventually(reached, what=f"{count} more broker checks")
+
+
 async def _replace_broker(launcher, *, keep_cluster_id: bool = False) -> str:
     await asyncio.to_thread(launcher.broker.restart_empty, keep_cluster_id=keep_cluster_id)
     return launcher.broker.cluster_id
@@ -103,12 +116,13 @@ async def test_a_broker_replaced_twice_by_empty_ones_while_the_relay_runs_gets_e
             await _more_commits(committed, 30)
         await eventually(lambda: _drained(svc), timeout=60, what="outbox drained on the third broker")
         acknowledged = await _outbox_event_ids(svc)
-        on_broker = await _topic_event_ids(launcher.bootstrap_servers, topic)
+        on_broker = await _topic_event_ids(launcher.bootstrap_servers, topic, expected=len(acknowledged))
         known = await _known_cluster(svc)
 
     assert len({first, second, third}) == 3
     assert known == third
     assert set(on_broker) == acknowledged and len(acknowledged) >= 90
+    assert 1 <= svc.relay.republished <= 2  # one per replacement it saw, none for nothing
 
 
 async def test_a_new_broker_gets_our_topics_with_the_project_partition_count_before_anything_is_published(launcher):
@@ -121,7 +135,7 @@ async def test_a_new_broker_gets_our_topics_with_the_project_partition_count_bef
         await eventually(lambda: _drained(svc), timeout=60, what="published on the new broker")
         topics = [topic, svc.settings.dead_letter_topic, *contract_topics()]
         counts = await asyncio.to_thread(_partition_counts, launcher.bootstrap_servers, topics)
-        on_broker = await _topic_event_ids(launcher.bootstrap_servers, topic)
+        on_broker = await _topic_event_ids(launcher.bootstrap_servers, topic, expected=3)
 
     # Tansu would create a topic named in a metadata request with 4 partitions; the project's count is 6.
     assert counts == dict.fromkeys(topics, svc.settings.kafka_partitions)
@@ -138,11 +152,15 @@ async def test_a_broker_that_lost_its_data_under_the_same_cluster_id_gets_every_
         before = await _known_cluster(svc)
         after = await _replace_broker(launcher, keep_cluster_id=True)
         # Nothing is committed after the loss: only the offsets can tell the relay.
-        on_broker = await _topic_event_ids(launcher.bootstrap_servers, topic, at_least=8)
+        await _topic_event_ids(launcher.bootstrap_servers, topic, expected=8)
+        await eventually(lambda: _drained(svc), what="republished")
+        await _more_checks(svc, 3)
+        on_broker = await _topic_event_ids(launcher.bootstrap_servers, topic, expected=8)
         known = await _known_cluster(svc)
 
     assert before == after == known
-    assert set(on_broker) == acknowledged and len(acknowledged) == 8
+    assert sorted(on_broker) == sorted(acknowledged) and len(acknowledged) == 8  # each once: one republish
+    assert svc.relay.republished == 1
 
 
 async def test_the_relay_producer_never_makes_the_broker_create_a_topic(launcher):
@@ -156,6 +174,20 @@ async def test_the_relay_producer_never_makes_the_broker_create_a_topic(launcher
     finally:
         await producer.stop()
     assert broker_view(launcher.bootstrap_servers, [topic]).topics == frozenset()
+
+
+async def test_a_broker_that_lost_nothing_never_gets_a_republish(launcher):
+    topic = new_topic(launcher)
+    async with tally_service(launcher, topic, consume=False, relay_broker_check_seconds=0.2) as svc:
+        for p in range(6):  # many records per partition and batch
+            await open_and_increment(svc.uow(), f"t-{uuid.uuid4()}", f"steady-{p}", [1] * 50, topic)
+            await eventually(lambda: _drained(svc), what="published")
+        await _more_checks(svc, 5)
+        acknowledged = await _outbox_event_ids(svc)
+        on_broker = await _topic_event_ids(launcher.bootstrap_servers, topic, expected=len(acknowledged))
+
+    assert svc.relay.republished == 0
+    assert sorted(on_broker) == sorted(acknowledged) and len(acknowledged) == 300
 
 
 async def _lock_holder(svc) -> int | None:
@@ -186,7 +218,7 @@ async def test_two_relays_never_publish_the_same_event_when_the_leaders_lock_ses
             await _more_commits(committed, 150)
         await eventually(lambda: _drained(first), what="outbox drained")
         acknowledged = await _outbox_event_ids(first)
-        on_broker = Counter(await _topic_event_ids(launcher.bootstrap_servers, topic))
+        on_broker = Counter(await _topic_event_ids(launcher.bootstrap_servers, topic, expected=len(acknowledged)))
         leaders = [svc.relay.is_leader for svc in (first, other)]
 
     assert [event for event, times in on_broker.items() if times > 1] == []
@@ -229,13 +261,13 @@ def test_lost_partitions_are_those_whose_end_offset_is_not_above_the_acknowledge
     assert lost_partitions(acked, {("a", 0): 7, ("a", 1): 12, ("b", 0): 1}) == []
 
 
-def test_the_highest_acknowledged_offset_per_partition_is_remembered():
+def test_the_first_offset_of_each_partitions_batch_is_remembered():
     class Ack:
         def __init__(self, topic: str, partition: int, offset: int) -> None:
             self.topic, self.partition, self.offset = topic, partition, offset
 
-    acks = [Ack("a", 0, 3), Ack("a", 1, 7), Ack("a", 0, 5), Ack("b", 0, 0)]
-    assert highest_offsets(acks) == (["a", "a", "b"], [0, 1, 0], [5, 7, 0])
+    acks = [Ack("a", 0, 3), Ack("a", 1, 7), Ack("a", 0, 5), Ack("a", 0, 4), Ack("b", 0, 0)]
+    assert first_offsets(acks) == (["a", "a", "b"], [0, 1, 0], [3, 7, 0])
 
 
 # ------------------------------------------------------------------ noida-db: DescribeCluster v0 only, a fixed id
@@ -283,8 +315,12 @@ async def test_a_noida_broker_emptied_under_its_fixed_cluster_id_gets_every_even
             await open_and_increment(svc.uow(), f"t-{uuid.uuid4()}", f"noida-{p}", [1, 2], topic)
         await eventually(lambda: _drained(svc), what="published on noida-db")
         acknowledged = await _outbox_event_ids(svc)
-        before = await _topic_event_ids(bootstrap, topic)
+        before = await _topic_event_ids(bootstrap, topic, expected=8)
         await asyncio.to_thread(_empty_noida, data)
-        after = await _topic_event_ids(bootstrap, topic, at_least=8)
+        await _topic_event_ids(bootstrap, topic, expected=8)
+        await eventually(lambda: _drained(svc), what="republished")
+        await _more_checks(svc, 3)
+        after = await _topic_event_ids(bootstrap, topic, expected=8)
 
-    assert set(before) == set(after) == acknowledged and len(acknowledged) == 8
+    assert sorted(before) == sorted(after) == sorted(acknowledged) and len(acknowledged) == 8
+    assert svc.relay.republished == 1
