@@ -198,8 +198,8 @@ class OutboxRelay:
 
         Lost means a new cluster id (a new, empty cluster), or a partition whose end offset is not above the first
         offset of the newest batch the broker acknowledged there (data lost under the same id: a configured
-        CLUSTER_ID with a lost volume). Topics are created before anything is published, with the project's partition count.
-        Returns True when a republish was scheduled.
+        CLUSTER_ID with a lost volume). Missing topics are created before anything is published, with the project's
+        partition count. Returns True when a republish was scheduled.
         """
         async with self._pool.acquire() as conn:
             known = await conn.fetchval("SELECT cluster_id FROM relay_state")
