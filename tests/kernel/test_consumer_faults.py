@@ -116,7 +116,10 @@ async def test_a_failing_event_holds_back_no_other_partition(launcher):
         late = time.monotonic() - sent
         dead_meanwhile = await _count(svc, "SELECT count(*) FROM dead_letters")
         await eventually(lambda: _count(svc, "SELECT count(*) = 10 FROM dead_letters"), timeout=30, what="ten dead letters")
-        dead = await _all_records(launcher.bootstrap_servers, svc.settings.dead_letter_topic)
+        # A fresh reader may not see a just-created topic in its first metadata answer: wait for any record, then
+        # count them all (a second copy would have been published before the replay went past the poison event).
+        dead = await eventually(lambda: _all_records(launcher.bootstrap_servers, svc.settings.dead_letter_topic),
+                                what="the dead letter on its topic")
 
     # The ten poison events take 0.6 s each of back-off in their partition (6 s in all, which the valid events
     # waited for when retries held the poll loop); the other partition does not wait (~0.1 s).
@@ -153,7 +156,10 @@ async def test_a_full_batch_of_failing_events_keeps_the_consumer_in_its_group_an
         await eventually(lambda: _count(svc, "SELECT count(*) = 4 FROM received"), timeout=30, what="the valid events")
         stayed = _membership(svc)
         rows = await _count(svc, "SELECT count(*) FROM dead_letters")
-        dead = await _all_records(launcher.bootstrap_servers, svc.settings.dead_letter_topic)
+        # A fresh reader may not see a just-created topic in its first metadata answer: wait for any record, then
+        # count them all (a second copy would have been published before the replay went past the poison event).
+        dead = await eventually(lambda: _all_records(launcher.bootstrap_servers, svc.settings.dead_letter_topic),
+                                what="the dead letter on its topic")
     elapsed = time.monotonic() - started
 
     assert stayed == joined, "the consumer was dropped from its group and rejoined"
@@ -181,7 +187,10 @@ async def test_a_replay_from_offset_0_dead_letters_nothing_twice_and_the_dead_le
         # The partition's order: the event after the poison one is handled once the poison one was dealt with.
         await eventually(lambda: _true(svc.consumers[0].handled), what="the replay past the poison event")
         rows = await _count(svc, "SELECT count(*) FROM dead_letters")
-        dead = await _all_records(launcher.bootstrap_servers, svc.settings.dead_letter_topic)
+        # A fresh reader may not see a just-created topic in its first metadata answer: wait for any record, then
+        # count them all (a second copy would have been published before the replay went past the poison event).
+        dead = await eventually(lambda: _all_records(launcher.bootstrap_servers, svc.settings.dead_letter_topic),
+                                what="the dead letter on its topic")
 
     assert rows == 1 and len(dead) == 1
     assert header(dead[0], "traceparent").split("-")[1] == TRACEPARENT.split("-")[1]
