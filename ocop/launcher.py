@@ -89,7 +89,7 @@ class Launcher:
             OCOP_KAFKA_BOOTSTRAP_SERVERS=self.bootstrap_servers,
             **{f"OCOP_{name.upper()}_PORT": str(port)},
         )
-        if self.broker is not None:
+        if getattr(self.broker, "refuses_idempotence", False):
             env["OCOP_KAFKA_IDEMPOTENCE"] = "false"
         return env
 

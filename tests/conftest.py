@@ -21,11 +21,39 @@ from ocop.launcher import ROOT, Launcher
 os.environ.setdefault("OCOP_RATING_EXPIRY_CHECK_AT", "")
 
 
+# Point the suite at another Kafka-protocol broker (e.g. `.ci/run`'s noida-db) instead of the embedded Tansu.
+EXTERNAL_BROKER = "OCOP_TEST_KAFKA_BOOTSTRAP_SERVERS"
+
+
+class ExternalBroker:
+    """``launcher.broker`` when the suite runs on an external broker: whatever a test would do to the broker (pause,
+    resume, restart it empty, read the cluster id it started it with) skips that test, with the reason."""
+
+    refuses_idempotence = False  # the environment says (OCOP_KAFKA_IDEMPOTENCE), not the launcher
+
+    def __init__(self, servers: str) -> None:
+        self.servers = servers
+
+    def stop(self) -> None:
+        """Not ours to stop."""
+
+    def __getattr__(self, name: str) -> object:
+        pytest.skip(f"needs a broker of its own ({name}); the suite runs on the external broker {self.servers}"
+                    f" ({EXTERNAL_BROKER})")
+
+
 @pytest.fixture(scope="session")
 def launcher() -> Iterator[Launcher]:
-    """Embedded PostgreSQL (unless OCOP_DATABASE_URL is set) and a Tansu broker on free ports."""
+    """Embedded PostgreSQL (unless OCOP_DATABASE_URL is set) and a Tansu broker on free ports.
+
+    With OCOP_TEST_KAFKA_BOOTSTRAP_SERVERS set, that broker instead of Tansu; tests that pause or replace the broker
+    are then skipped with the reason (never otherwise).
+    """
     env = dict(os.environ)
     env.pop("OCOP_KAFKA_BOOTSTRAP_SERVERS", None)  # tests pause and restart the broker, so it must be ours
+    external = os.environ.get(EXTERNAL_BROKER, "")
+    if external:
+        env["OCOP_KAFKA_BOOTSTRAP_SERVERS"] = external
     # One folder per test session, so test runs side by side never share (or stop) each other's database.
     state_dir = ROOT / ".ocop" / f"test-{os.getpid()}"
     started = Launcher(
@@ -36,6 +64,8 @@ def launcher() -> Iterator[Launcher]:
         postgres_port=free_port(),
     )
     started.start_infrastructure()
+    if external:
+        started.broker = ExternalBroker(external)
     try:
         yield started
     finally:

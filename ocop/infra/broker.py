@@ -68,6 +68,8 @@ def die_with_parent_preexec():
 class TansuBroker:
     """Start/stop a local Tansu broker; usable as a context manager."""
 
+    refuses_idempotence = True  # Tansu answers no InitProducerId: its clients must not ask for idempotence
+
     def __init__(self, port: int = DEFAULT_PORT, host: str = LOCALHOST,
                  log_dir: str | os.PathLike[str] | None = None, binary: str | None = None,
                  start_timeout: float = 30.0, advertised_port: int | None = None) -> None:

@@ -12,6 +12,7 @@ A command whose outcome is unknown (no answer, a 5xx) is tried again a few times
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 import uuid
@@ -116,17 +117,22 @@ class Load:
         queue: asyncio.Queue[tuple[int, str, int]] = asyncio.Queue()
         for i, (district, product_set) in enumerate(choices):
             queue.put_nowait((i, district, product_set))
+        deadline = time.monotonic() + timeout
+        rating = asyncio.create_task(self._rating()) if self.plan.rate else None
         try:
             async with asyncio.timeout(timeout):
-                workers = [asyncio.create_task(self._worker(queue)) for _ in range(self.plan.concurrency)]
-                rating = asyncio.create_task(self._rating()) if self.plan.rate else None
-                await asyncio.gather(*workers)
+                await asyncio.gather(*(self._worker(queue) for _ in range(self.plan.concurrency)))
                 for district in DISTRICTS:
                     await self._send_list(district, flush=True)
-                self._pipelines_done.set()
-                if rating is not None:
-                    await rating
+            self._pipelines_done.set()
+            if rating is not None:
+                # Products whose dossier never came are left unrated: the checker says what was not delivered.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(max(deadline - time.monotonic(), 1.0)):
+                        await rating
         finally:
+            if rating is not None:
+                rating.cancel()
             await self._client.aclose()
         return self.history
 

@@ -27,7 +27,7 @@ def seeds() -> list[int]:
 
 
 def plan(**overrides: object) -> Plan:
-    base = Plan(products=24, concurrency=4, list_size=3, rate_batch=3) if LONG else Plan()
+    base = Plan(products=24, concurrency=4, list_size=3, rate_batch=3) if LONG else Plan(products=6)
     for key, value in overrides.items():
         setattr(base, key, value)
     return base
@@ -101,8 +101,11 @@ class Scenario:
 
         The time to consistency runs from the end of the fault or the last acknowledgement, whichever came later.
         """
-        await wait_for(self.checker.consistent, timeout=timeout, interval=0.2,
-                       what="every published event handled by its subscribers (outbox drained, inboxes complete)")
+        try:
+            await wait_for(self.checker.consistent, timeout=timeout, interval=0.2,
+                           what="every published event handled by its subscribers (outbox drained, inboxes complete)")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; still in flight: {self.checker.in_flight}") from None
         consistent_at = time.monotonic()
         last_ack = self.load.last_ack_at or consistent_at
         verdict = await self.checker.check(self.history, republish_faults=republish_faults,

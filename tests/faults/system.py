@@ -116,7 +116,8 @@ class FaultSystem:
             self.kafka_proxy.stop()  # type: ignore[union-attr]
         self.pg_proxy.stop()
         self.postgres.stop()
-        shutil.rmtree(self.state_dir, ignore_errors=True)
+        if not os.environ.get("OCOP_FAULTS_KEEP"):  # set it to keep the logs (and the cluster) for a post-mortem
+            shutil.rmtree(self.state_dir, ignore_errors=True)
 
     def record(self, kind: str, target: str, seconds: float = 0.0) -> Fault:
         fault = Fault(kind, target, time.monotonic(), seconds)
