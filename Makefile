@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test faults bench schemas clean
+.PHONY: install run test test-noida faults bench schemas clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ test: install
 # The fault suite's long run (README "Faults"): every scenario of tests/faults with more load and three seeds each,
 # over five minutes; prints the figures (faults injected, commands acknowledged, effects lost and duplicated, time
 # to consistency). `make test` runs each scenario once, short.
+test-noida: install
+	bash .ci/noida
+
 faults: install
 	OCOP_FAULTS_LONG=1 $(BIN)/python -m pytest tests/faults -q
 

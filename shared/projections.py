@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
@@ -57,6 +58,7 @@ async def rebuild(
     *,
     batch_size: int = 1000,
     progress: Progress | None = None,
+    attempts: int = 5,
 ) -> int:
     """Empty the read models and replay the whole store into them, in one transaction.
 
@@ -66,6 +68,20 @@ async def rebuild(
     their events and projection rows in one transaction) wait instead of interleaving rows with the replay, and
     one that commits while the rebuild waits for its lock is in the replay. A failure leaves the old read models.
     """
+    for attempt in range(1, attempts + 1):
+        try:
+            return await _rebuild_once(pool, projections, registry, batch_size, progress)
+        except asyncpg.DeadlockDetectedError:
+            # The tables are locked one by one, so a live writer holding one and waiting for another can deadlock
+            # with us; PostgreSQL then aborts one side. Our whole transaction rolled back, so running it again is safe.
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
+
+
+async def _rebuild_once(pool: asyncpg.Pool, projections: Sequence[Projection], registry: EventRegistry,
+                        batch_size: int, progress: Progress | None) -> int:
     tables = ", ".join(table for p in projections for table in p.tables)
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
         if tables:
