@@ -22,12 +22,12 @@ test: install
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
-# The fault suite's long run (README "Faults"): every scenario of tests/faults with more load and three seeds each,
-# over five minutes; prints the figures (faults injected, commands acknowledged, effects lost and duplicated, time
-# to consistency). `make test` runs each scenario once, short.
 test-noida: install
 	bash .ci/noida
 
+# The fault suite's long run (README "Faults"): every scenario of tests/faults with more load and two seeds each
+# (OCOP_FAULTS_REPEAT), over five minutes; prints the figures (faults injected, commands acknowledged, effects lost
+# and duplicated, time to consistency). `make test` runs each scenario once, short.
 faults: install
 	OCOP_FAULTS_LONG=1 $(BIN)/python -m pytest tests/faults -q
 
