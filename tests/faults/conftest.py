@@ -3,7 +3,6 @@ mended after every scenario; the figures of every scenario are printed at the en
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 import pytest

@@ -13,8 +13,8 @@ assignment, no consumer group), never through the services. What it proves:
    for its consumer, and the subscriber's store holds exactly one effect of it (:data:`SUBSCRIBERS` says how to find
    it: rating's dossier event for the registration, registration's RatingRecorded naming the event): none means
    lost, two means it took effect twice. Rating has a dossier for every registered product, counting each
-   ProductRegistered once. (``metadata.causation_id`` cannot serve: events a consumer stores in its batch
-   transaction carry no causation today.)
+   ProductRegistered once. (``metadata.causation_id`` cannot serve: the consumer commits outside the message's
+   context, so the events it stores carry no causation today.)
 4. **No event was published twice, beyond what at-least-once allows.** The rule: each ``event_id`` is on its topic
    exactly once, except copies a relay sent again because it stopped (or lost its database session, or the broker's
    answer) between the broker's acknowledgement and marking the row: one batch (``relay_batch_size`` rows) per such
@@ -25,15 +25,14 @@ assignment, no consumer group), never through the services. What it proves:
    event when the scenario gave the broker a new log. Copies never matter to effects (3.), which must be exactly
    one in every case. Losses are counted over the whole outbox, every time.
 5. **Versions only increase**: in each store every stream's versions run 1, 2, 3… in the order of their store
-   positions, and on each topic the first copies of a product's events come in the order their outbox rows were
-   committed.
+   positions, and on each topic the first copies of a product's events come in the order of their outbox rows.
 6. **Projections equal a fresh rebuild** of every read-model table, from the store (``shared.projections.rebuild``).
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 

@@ -3,8 +3,6 @@ relay steps down at once, the other one (or itself, again) leads, and no event i
 
 from __future__ import annotations
 
-import asyncio
-
 import asyncpg
 import httpx
 import pytest
