@@ -130,3 +130,10 @@ def test_the_budget_replays_from_its_events_to_the_same_versions() -> None:
         again.replay(event)
     assert again.versions == budget.versions and again.amounts() == budget.amounts()
     assert again.amounts()[LineRef(2021, "training", "ntm")] == 0
+
+
+@pytest.mark.parametrize("year", [2017, "2021", True, 2021.0])
+def test_a_plan_year_is_a_whole_year_from_ocops_start(year: object) -> None:
+    with pytest.raises(FinanceError) as caught:
+        Budget.draft(year, [NTM], [], drafted_by="VPĐP", on=date(2021, 2, 1))  # type: ignore[arg-type]
+    assert caught.value.field == "plan_year"

@@ -6,6 +6,8 @@ import uuid
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.finance.domain.errors import FinanceError, TariffError
 from services.finance.domain.policy import FinancePolicy
@@ -155,3 +157,18 @@ def test_a_recognition_of_another_product_is_refused() -> None:
     with pytest.raises(FinanceError) as caught:
         product.recognise(recognition(3, product_id="other"), TARIFFS, POLICY)
     assert caught.value.field == "product_id"
+
+
+@given(st.lists(st.tuples(st.sampled_from((3, 4, 5)), st.integers(min_value=1, max_value=4)), min_size=1, max_size=8))
+@settings(max_examples=200, deadline=None)
+def test_under_the_defaults_a_product_is_paid_exactly_the_tariff_of_its_highest_star(
+        heard: list[tuple[int, int]]) -> None:
+    """Any order of recognitions, each possibly delivered again: one claim per star at most, and the claims add
+    up to the tariff of the highest star reached (upgrades and 5★ are topped up, lower stars earn nothing)."""
+    product, pid = rewards()
+    for stars, decision in heard:
+        heard_once = recognition(stars, product_id=pid, number=f"{stars}-{decision}/QĐ", on=date(2021, decision, 1))
+        product.recognise(heard_once, TARIFFS, POLICY)
+    claims = list(product.claims.values())
+    assert len({c.stars for c in claims}) == len(claims)
+    assert sum(c.amount for c in claims) == TARIFFS.tariffs[0].amount(max(s for s, _ in heard))

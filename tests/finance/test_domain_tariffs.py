@@ -121,7 +121,8 @@ def test_a_fixed_amount_policy_refuses_a_table_without_the_3_to_4_sum() -> None:
     assert error.field == "tariffs[0].upgrades"
     fixed = copy.deepcopy(raw)
     fixed["tariffs"][0]["upgrades"] = [{"from": 3, "to": 4, "amount": 5_000_000}]
-    assert check_tariff_table(fixed, FinancePolicy(upgrade_payment="fixed_amount")).tariffs[0].upgrades[(3, 4)] == 5_000_000
+    loaded = check_tariff_table(fixed, FinancePolicy(upgrade_payment="fixed_amount"))
+    assert loaded.tariffs[0].upgrades[(3, 4)] == 5_000_000
 
 
 def test_the_cycle_year_rule_picks_the_plan_years_entry_even_for_a_later_decision() -> None:

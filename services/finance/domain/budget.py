@@ -17,7 +17,7 @@ from datetime import date
 
 from services.finance.domain.errors import AlreadyExists, FinanceError, NotAllowed, Unknown
 from services.finance.domain.events import budgets as ev
-from services.finance.domain.values import Allotment, Decision, FundingSource, LineChange, LineRef, text
+from services.finance.domain.values import Allotment, Decision, FundingSource, LineChange, LineRef, plan_year, text
 from shared.aggregate import Aggregate, DomainEvent
 
 
@@ -58,17 +58,17 @@ class Budget(Aggregate):
     # ------------------------------------------------------------------------------------------- commands
 
     @classmethod
-    def draft(cls, plan_year: int, sources: Iterable[FundingSource], allotments: Iterable[Allotment], *,
+    def draft(cls, year: int, sources: Iterable[FundingSource], allotments: Iterable[Allotment], *,
               drafted_by: str, on: date) -> Budget:
-        sources, allotments = tuple(sources), tuple(allotments)
+        year, sources, allotments = plan_year(year), tuple(sources), tuple(allotments)
         codes = [s.code for s in sources]
         if not sources or len(set(codes)) != len(codes):
             raise FinanceError("a budget lists at least one funding source, each code once", field="sources")
         _known_sources(allotments, set(codes), "allotments")
         if len({a.key for a in allotments}) != len(allotments):
             raise AlreadyExists("each (line, source) appears once in an estimate", field="allotments")
-        budget = cls(budget_id(plan_year))
-        budget.record(ev.BudgetDrafted(plan_year, sources, allotments, text(drafted_by, "drafted_by"), on))
+        budget = cls(budget_id(year))
+        budget.record(ev.BudgetDrafted(year, sources, allotments, text(drafted_by, "drafted_by"), on))
         return budget
 
     def appraise(self, changes: Iterable[LineChange], *, appraised_by: str, on: date) -> None:
@@ -101,7 +101,8 @@ class Budget(Aggregate):
         changes = self._checked(tuple(changes), known, on)
         if not changes:
             raise FinanceError("an amendment changes at least one amount", field="changes")
-        self.record(ev.AmendmentProposed(self.amendments + 1, changes, new_sources, text(proposed_by, "proposed_by"), on))
+        self.record(ev.AmendmentProposed(self.amendments + 1, changes, new_sources, text(proposed_by, "proposed_by"),
+                                         on))
         return self.amendments
 
     def approve_amendment(self, decision: Decision) -> BudgetVersion:
@@ -117,7 +118,8 @@ class Budget(Aggregate):
     def reject_amendment(self, *, reason: str, rejected_by: str, on: date) -> None:
         pending = self._awaiting_decision()
         self._after(on, "on")
-        self.record(ev.AmendmentRejected(pending.amendment, text(reason, "reason"), text(rejected_by, "rejected_by"), on))
+        self.record(ev.AmendmentRejected(pending.amendment, text(reason, "reason"), text(rejected_by, "rejected_by"),
+                                         on))
 
     # ------------------------------------------------------------------------------------------- queries
 

@@ -41,8 +41,8 @@ class Recognition:
 
 @dataclass(frozen=True)
 class Withdrawal:
-    """Thu hồi (revoked: ``stars`` 0) or hạ hạng (downgraded to ``stars``, 0 when no star is left) of a product's recognition, with the
-    decision (when the rating carried one), the reason, and the inspection that led to it if any."""
+    """Thu hồi (revoked: ``stars`` 0) or hạ hạng (downgraded to ``stars``, 0 when no star is left) of a product's
+    recognition, with the decision (when the rating carried one), the reason, and the inspection that led to it."""
 
     status: str
     stars: int

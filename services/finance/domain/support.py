@@ -48,7 +48,8 @@ class SupportItem(Aggregate):
     def propose(cls, item_id: str, *, plan_item: str, purpose: str, amount: int, line: LineRef, product_id: str,
                 producer_id: str, proposed_by: str, on: date) -> SupportItem:
         if plan_item not in PLAN_ITEMS:
-            raise FinanceError(f"plan_item must be one of {', '.join(PLAN_ITEMS)}, not {plan_item!r}", field="plan_item")
+            raise FinanceError(f"plan_item must be one of {', '.join(PLAN_ITEMS)}, not {plan_item!r}",
+                               field="plan_item")
         if line.line == "rewards":
             raise FinanceError("rewards are paid through reward claims, not support items", field="budget_line")
         item = cls(support_id(item_id))

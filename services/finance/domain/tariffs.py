@@ -14,10 +14,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from services.finance.domain.errors import InvalidAmount, TariffError
+from services.finance.domain.errors import FinanceError, InvalidAmount, TariffError
 from services.finance.domain.money import vnd
 from services.finance.domain.policy import FinancePolicy
-from services.finance.domain.values import REWARDED_STARS
+from services.finance.domain.values import REWARDED_STARS, plan_year
 
 SHIPPED = Path(__file__).resolve().parent.parent / "tariffs" / "thanh-hoa-2021.json"
 FORMAT = "ocop-reward-tariffs/1"
@@ -149,9 +149,10 @@ def _tariff(raw: Mapping[str, Any], at: str, province: str) -> Tariff:
     unknown = set(raw) - ENTRY_KEYS if isinstance(raw, Mapping) else set()
     if unknown:
         raise TariffError(f"{at}: unknown key(s) {', '.join(sorted(unknown))}", field=f"{at}.{min(unknown)}")
-    year = _need(raw, "plan_year", at)
-    if isinstance(year, bool) or not isinstance(year, int) or not 2018 <= year <= 2100:
-        raise TariffError(f"{at}: plan_year must be a year from 2018 (OCOP's start), not {year!r}", field=f"{at}.plan_year")
+    try:
+        year = plan_year(_need(raw, "plan_year", at), f"{at}.plan_year")
+    except FinanceError as exc:
+        raise TariffError(str(exc), field=exc.field) from None
     start = _day(_need(raw, "valid_from", at), f"{at}.valid_from")
     until = None if raw.get("valid_until") is None else _day(raw["valid_until"], f"{at}.valid_until")
     if until is not None and until < start:

@@ -43,6 +43,13 @@ REWARDED_STARS = (3, 4, 5)
 RECOGNISING_LEVEL = {3: "provincial", 4: "provincial", 5: "central"}  # who recognises each star under 1048 (§6)
 
 
+def plan_year(value: object, field: str = "plan_year") -> int:
+    """A plan year (năm kế hoạch): an integer from 2018, when OCOP started (QĐ 490/QĐ-TTg), to 2100."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 2018 <= value <= 2100:
+        raise FinanceError(f"{field} must be a year from 2018 (OCOP's start) to 2100, not {value!r}", field=field)
+    return value
+
+
 def text(value: str, field: str) -> str:
     """A required piece of text (a number, a name, a reason): refused when blank."""
     if not isinstance(value, str) or not value.strip():
@@ -136,6 +143,7 @@ class LineRef:
     source: str
 
     def __post_init__(self) -> None:
+        plan_year(self.plan_year)
         check_line(self.line)
         text(self.source, "funding_source")
 
