@@ -149,7 +149,7 @@ async def relay_drain(rt: BenchRuntime, expected: int, meter: Meter) -> dict[str
         made.send = timed_send  # type: ignore[method-assign]
         return made
 
-    relay = OutboxRelay(rt.pool, rt.settings, producer_factory=producer)
+    relay = OutboxRelay(rt.pool, rt.settings, regenerate=rt.regenerate_outbox, producer_factory=producer)
     with meter:
         start = time.perf_counter()
         task = asyncio.create_task(relay.run())

@@ -18,7 +18,8 @@ from typing import Any
 from shared.aggregate import Aggregate, DomainEvent
 from shared.consumer import Subscription
 from shared.contracts import new_envelope, serialize_event
-from shared.events import EventRegistry
+from shared.events import EventRegistry, Recorded
+from shared.publication import Publisher, derived_id, public_event
 from shared.relay import notify_channel
 from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import ServiceSettings
@@ -92,12 +93,18 @@ class BenchItem(Aggregate):
                 self.notes = seq
 
 
+def public_events(fact: Recorded, item: BenchItem) -> list[Any]:
+    """One ProductRegistered per stored fact of an item, derived from it as a service's translator does."""
+    registration = getattr(fact.event, "registration", None)
+    return [] if registration is None else [public_event("ProductRegistered", item.product_id, registration, fact)]
+
+
 async def command(uow: UnitOfWork, item_id: str, product_id: str, topic: str, events: int = 1) -> list[uuid.UUID]:
-    """Load or create the item, record ``events`` events, publish one integration event each, commit.
+    """Load or create the item, record ``events`` events (each publishes one integration event to the definition's
+    ``topic``), commit.
 
     Returns the published event ids (the integration events' ids).
     """
-    published: list[uuid.UUID] = []
     async with uow:
         repo = uow.repository(BenchItem)
         item = await repo.find(item_id)
@@ -108,11 +115,8 @@ async def command(uow: UnitOfWork, item_id: str, product_id: str, topic: str, ev
                 repo.add(item)
             else:
                 item.note(data)
-            message = new_envelope("ProductRegistered", product_id, data)
-            uow.publish(message, topic=topic)
-            published.append(message.event_id)
-        await uow.commit()
-    return published
+        recorded = await uow.commit()
+    return [derived_id(r.event_id) for r in recorded]
 
 
 class TimedUnitOfWork(UnitOfWork):
@@ -164,7 +168,8 @@ class BenchRuntime(ServiceRuntime):
         if not self.first_uow_at:
             self.first_uow_at = time.perf_counter()
         return TimedUnitOfWork(
-            self.pool, self.definition.events, self.projections, notify_channel=notify_channel(self.settings.schema), on_commit=self._on_commit
+            self.pool, self.definition.events, self.projections, notify_channel=notify_channel(self.settings.schema),
+            on_commit=self._on_commit, publications=self.publications,
         )
 
 
@@ -174,6 +179,7 @@ def definition(name: str, topic: str) -> ServiceDefinition:
         events=EventRegistry.of(BenchItem),
         migrations=MIGRATIONS,
         subscriptions=(Subscription(SUBSCRIPTION, (topic,), project),),
+        publishers=(Publisher(BenchItem, public_events, topic=topic),),
     )
 
 

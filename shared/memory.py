@@ -15,38 +15,27 @@ import itertools
 import json
 import uuid
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from opentelemetry import propagate
-
-from shared.aggregate import Aggregate
-from shared.contracts import CONTRACTS, kafka_headers, serialize_event
+from shared.aggregate import Aggregate, DomainEvent
 from shared.events import EventDecodingError, EventRegistry, Recorded
 from shared.eventstore import ConcurrencyError, NewEvent, StoredEvent, WrongStreamType
+from shared.publication import OutboxRow, Publications
 from shared.uow import Repository, event_metadata
 
 A = TypeVar("A", bound=Aggregate)
 Held = dict[Hashable, asyncio.Future[None]]
 
 
-@dataclass(frozen=True)
-class Outboxed:
-    envelope: Any
-    topic: str
-    key: str
-    payload: bytes
-    headers: list[tuple[str, bytes]]
-
-
 class InMemoryStore:
     """The committed state every unit of work of one test shares."""
 
-    def __init__(self, registry: EventRegistry) -> None:
+    def __init__(self, registry: EventRegistry, publications: Publications | None = None) -> None:
         self.registry = registry
+        self.publications = publications or Publications()
         self.streams: dict[str, list[StoredEvent]] = {}
-        self.outbox: list[Outboxed] = []
+        self.outbox: list[OutboxRow] = []
         self.inbox: set[tuple[str, uuid.UUID]] = set()
         self.positions = itertools.count(1)
         self._holders: Held = {}
@@ -143,8 +132,9 @@ class InMemoryUnitOfWork:
     def _reset(self) -> None:
         self.events = InMemoryEventStore(self._store, self._held)
         self._tracked: list[Aggregate] = []
+        self._histories: dict[str, Sequence[DomainEvent]] = {}
         self._appended: list[Recorded] = []
-        self._outbox: list[Outboxed] = []
+        self._outbox: list[OutboxRow] = []
         self._claims: set[tuple[str, uuid.UUID]] = set()
 
     async def __aenter__(self) -> InMemoryUnitOfWork:
@@ -167,22 +157,16 @@ class InMemoryUnitOfWork:
     def repository(self, aggregate: type[A]) -> Repository[A]:
         return Repository(self, aggregate)  # type: ignore[arg-type]  # the same loading rules over this port
 
-    def track(self, aggregate: Aggregate) -> None:
+    def track(self, aggregate: Aggregate, history: Sequence[DomainEvent] = ()) -> None:
         if aggregate not in self._tracked:
             self._tracked.append(aggregate)
+            self._histories[aggregate.id] = history
 
     async def append(self, stream_id: str, stream_type: str, expected_version: int, events: Sequence[NewEvent]) -> list[StoredEvent]:
         """Append already-encoded events; they are decoded as a reader (or a projection) would read them."""
         stored = await self.events.append(stream_id, stream_type, expected_version, events)
         self._appended.extend(self.registry.recorded(s) for s in stored)
         return stored
-
-    def publish(self, envelope: Any, *, topic: str | None = None) -> None:
-        carrier: dict[str, str] = {}
-        propagate.inject(carrier)
-        headers = kafka_headers(envelope, carrier.get("traceparent"), carrier.get("tracestate"))
-        topic = topic or CONTRACTS[envelope.event_type].topic
-        self._outbox.append(Outboxed(envelope, topic, envelope.product_id, serialize_event(envelope), headers))
 
     async def claim_inbox(self, consumer: str, event_id: uuid.UUID, topic: str, partition: int, offset: int) -> bool:
         key = (consumer, event_id)
@@ -213,7 +197,10 @@ class InMemoryUnitOfWork:
             expected, pending = aggregate.loaded_version, aggregate.collect()
             new = [self.registry.encode(e, metadata) for e in pending]
             stored = await self.events.append(aggregate.id, aggregate.stream_type, expected, new)
-            self._appended.extend(self._read_back(s, e) for s, e in zip(stored, pending))
+            recorded = [self._read_back(s, e) for s, e in zip(stored, pending)]
+            self._appended.extend(recorded)
+            self._outbox.extend(self._store.publications.rows_of_unit(
+                aggregate.stream_type, aggregate.id, self._histories.get(aggregate.id, ()), recorded))
         self._tracked.clear()
 
     def _read_back(self, stored: StoredEvent, event: Any) -> Recorded:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar, runtime_checkabl
 from shared.contracts.envelope import VIETNAM_TZ
 
 if TYPE_CHECKING:
-    from shared.aggregate import Aggregate
+    from shared.aggregate import Aggregate, DomainEvent
     from shared.events import EventRegistry, Recorded
     from shared.eventstore import NewEvent, StoredEvent
 
@@ -90,13 +90,11 @@ class UnitOfWorkPort(Protocol):
 
     def repository(self, aggregate: type[A]) -> RepositoryPort[A]: ...
 
-    def track(self, aggregate: Aggregate) -> None: ...
+    def track(self, aggregate: Aggregate, history: Sequence[DomainEvent] = ()) -> None: ...
 
     async def append(
         self, stream_id: str, stream_type: str, expected_version: int, events: Sequence[NewEvent]
     ) -> list[StoredEvent]: ...
-
-    def publish(self, envelope: Any, *, topic: str | None = None) -> None: ...
 
     async def claim_inbox(self, consumer: str, event_id: uuid.UUID, topic: str, partition: int, offset: int) -> bool: ...
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import asyncpg
@@ -47,10 +47,6 @@ _REMEMBER_CLUSTER = (
     " ON CONFLICT (singleton) DO UPDATE SET cluster_id = $1, updated_at = now()"
 )
 _ACKED = "SELECT topic, kafka_partition, acked_offset FROM relay_offsets"
-_UNMARK_ALL = (
-    "WITH r AS (UPDATE outbox SET published_at = NULL WHERE published_at IS NOT NULL RETURNING 1)"
-    " SELECT count(*) FROM r"
-)
 # A lock session that stopped answering is treated as lost (its server side may already have let the lock go).
 _PROBE_SECONDS = 5.0
 
@@ -69,9 +65,11 @@ class OutboxRelay:
         pool: asyncpg.Pool,
         settings: ServiceSettings,
         *,
+        regenerate: Callable[[asyncpg.Connection], Awaitable[int]],
         producer_factory: Callable[[], AIOKafkaProducer] | None = None,
     ) -> None:
         self._pool = pool
+        self._regenerate = regenerate
         self._settings = settings
         self._producer_factory = producer_factory or (lambda: make_producer(settings, client_id=f"ocop-{settings.service}-relay"))
         self._producer: AIOKafkaProducer | None = None
@@ -230,12 +228,13 @@ class OutboxRelay:
                 await self._producer.client.force_metadata_update()  # so the next batch finds them known
 
     async def _republish(self, cluster_id: str, **why: Any) -> None:
-        """The one way back from a broker that lost acknowledged events: every outbox row is pending again.
+        """The one way back from a broker that lost acknowledged events: every public event, derived again from the
+        store (outbox rows pruned long ago included), is pending again, in store order.
 
-        Consumers' inboxes make the repeats harmless.
+        The derived events keep their ids, so consumers' inboxes (and their aggregates) take the repeats as repeats.
         """
         async with self._pool.acquire() as conn, conn.transaction():
-            count = await conn.fetchval(_UNMARK_ALL)
+            count = await self._regenerate(conn)
             await conn.execute("DELETE FROM relay_offsets")  # offsets of the lost log mean nothing on the new one
             await conn.execute(_REMEMBER_CLUSTER, cluster_id)
         self.republished += 1

@@ -23,7 +23,9 @@ from shared.events import EventRegistry
 from shared.kafka import cluster_id_async, consumer_lag, contract_topics, ensure_topics_async, make_broker
 from shared.ports import ServicePorts
 from shared.projections import Projection
+from shared.publication import Publications, Publisher, regenerate_outbox
 from shared.relay import OutboxRelay, notify_channel
+from shared.retention import prune_periodically
 from shared.settings import ServiceSettings
 from shared.uow import UnitOfWork
 
@@ -48,6 +50,9 @@ class ServiceDefinition:
     # The composition root: given a factory of PostgreSQL units of work, the service's ports (ServicePorts or a
     # subclass with its catalogue, policy, reference data); routes read them through ``ports_of``, consumers get them.
     bootstrap: Callable[[Callable[[], UnitOfWork]], ServicePorts] = lambda uow: ServicePorts(uow=uow)
+    # Who derives which public events from which stored facts (shared.publication): the unit of work writes them to
+    # the outbox with their facts, and the relay derives them all again for a broker that lost its log.
+    publishers: Sequence[Publisher[Any]] = ()
     # Called with the started runtime, for background work (schedules).
     on_start: Callable[[ServiceRuntime], Any] | None = None
 
@@ -59,6 +64,7 @@ class ServiceRuntime:
         self.definition = definition
         self.settings = settings
         self.projections = list(definition.projections())
+        self.publications = Publications(definition.publishers)
         self.pool: asyncpg.Pool | None = None
         self.broker = make_broker(settings, client_id=f"ocop-{settings.service}")
         self.relay: OutboxRelay | None = None
@@ -75,7 +81,11 @@ class ServiceRuntime:
     def uow(self) -> UnitOfWork:
         assert self.pool is not None, "service not started"
         return UnitOfWork(self.pool, self.definition.events, self.projections, notify_channel=notify_channel(self.settings.schema),
-                          acquire_timeout=self.settings.database_acquire_timeout_seconds)
+                          acquire_timeout=self.settings.database_acquire_timeout_seconds, publications=self.publications)
+
+    async def regenerate_outbox(self, conn: asyncpg.Connection) -> int:
+        """Every public event derived again from the store, in the outbox (the relay's way back from a lost log)."""
+        return await regenerate_outbox(conn, self.definition.events, self.publications)
 
     async def reconnect(self) -> None:
         """After a lost connection: the pool's other connections were likely cut too, so each is replaced on its
@@ -96,9 +106,10 @@ class ServiceRuntime:
         if self.definition.on_start is not None:
             self.definition.on_start(self)
         if relay:
-            self.relay = OutboxRelay(self.pool, self.settings)
+            self.relay = OutboxRelay(self.pool, self.settings, regenerate=self.regenerate_outbox)
             self.spawn(self.relay.run(), "relay")
         self.spawn(self._join_broker(), "broker")
+        self.spawn(prune_periodically(self.pool, self.settings), "pruning")
         log.info("service started", port=self.settings.port)
 
     async def _join_broker(self) -> None:

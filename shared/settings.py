@@ -53,6 +53,12 @@ class KernelSettings(BaseSettings):
     # How often the relay asks the broker for its cluster id and end offsets (besides every reconnect and failed
     # publish): a new cluster, or offsets below what the broker acknowledged, mean it lost events.
     relay_broker_check_seconds: float = Field(default=3.0, gt=0)
+    # Published outbox rows and inbox rows are pruned once older than this (the store keeps every fact; a lost broker
+    # log is refilled from the store, not from the outbox). The inbox must outlive any redelivery the broker may make:
+    # its retention stays above the topics' (Kafka's default is 7 days). Checked every prune_every_seconds.
+    outbox_retention_days: float = Field(default=7.0, gt=0)
+    inbox_retention_days: float = Field(default=30.0, gt=0)
+    prune_every_seconds: float = Field(default=3600.0, gt=0)
     consumer_max_retries: int = Field(default=3, ge=0)
     consumer_retry_backoff_seconds: float = Field(default=0.2, ge=0)
     consumer_batch_size: int = Field(default=500, ge=1)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -12,13 +11,13 @@ from typing import Any, Generic, TypeVar
 import asyncpg
 from opentelemetry import propagate
 
-from shared.aggregate import Aggregate
+from shared.aggregate import Aggregate, DomainEvent
 from shared.context import current_context
-from shared.contracts import CONTRACTS, kafka_headers, serialize_event
 from shared.db import connection_lost
 from shared.events import EventRegistry, Recorded
 from shared.eventstore import ConcurrencyError, EventStore, NewEvent, StoredEvent, WrongStreamType
 from shared.projections import Projection, apply_all
+from shared.publication import OutboxRow, Publications
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
@@ -89,9 +88,10 @@ class Repository(Generic[A]):
         if events[0].stream_type != self._aggregate.stream_type:
             raise WrongStreamType(aggregate_id, self._aggregate.stream_type, events[0].stream_type)
         aggregate = self._aggregate(aggregate_id)
-        for stored in events:
-            aggregate.replay(self._uow.registry.decode(stored.event_type, stored.schema_version, stored.data))
-        self._uow.track(aggregate)
+        history = [self._uow.registry.decode(s.event_type, s.schema_version, s.data) for s in events]
+        for event in history:
+            aggregate.replay(event)
+        self._uow.track(aggregate, history)
         return aggregate
 
     def add(self, aggregate: A) -> None:
@@ -102,20 +102,23 @@ class UnitOfWork:
     """``async with uow:`` opens a transaction; leaving without ``commit()`` rolls it back."""
 
     def __init__(self, pool: asyncpg.Pool, registry: EventRegistry, projections: Sequence[Projection] = (), *,
-                 notify_channel: str, acquire_timeout: float | None = None) -> None:
+                 notify_channel: str, acquire_timeout: float | None = None,
+                 publications: Publications | None = None) -> None:
         self._pool = pool
         self._acquire_timeout = acquire_timeout
         self.registry = registry
+        self.publications = publications or Publications()
         self._projections = projections
         self._notify_channel = notify_channel
         self._conn: asyncpg.Connection | None = None
         self._tx: Any = None
         self._tracked: list[Aggregate] = []
+        self._histories: dict[str, Sequence[DomainEvent]] = {}
         self._appended: list[Recorded] = []
-        self._outbox: list[tuple[Any, ...]] = []
+        self._outbox: list[OutboxRow] = []
 
     async def __aenter__(self) -> UnitOfWork:
-        self._tracked, self._appended, self._outbox = [], [], []  # a retried unit starts clean
+        self._tracked, self._histories, self._appended, self._outbox = [], {}, [], []  # a retried unit starts clean
         self._conn = await self._pool.acquire(timeout=self._acquire_timeout)
         self._tx = self._conn.transaction()
         await self._tx.start()
@@ -143,33 +146,18 @@ class UnitOfWork:
     def repository(self, aggregate: type[A]) -> Repository[A]:
         return Repository(self, aggregate)
 
-    def track(self, aggregate: Aggregate) -> None:
+    def track(self, aggregate: Aggregate, history: Sequence[DomainEvent] = ()) -> None:
+        """Save ``aggregate``'s new events at commit; ``history``, the events it was loaded from, lets its public
+        events be derived with the state each fact left."""
         if aggregate not in self._tracked:
             self._tracked.append(aggregate)
+            self._histories[aggregate.id] = history
 
     async def append(self, stream_id: str, stream_type: str, expected_version: int, events: Sequence[NewEvent]) -> list[StoredEvent]:
         """Append already-encoded events (the projections read them decoded, as a rebuild would)."""
         stored = await self.events.append(stream_id, stream_type, expected_version, events)
         self._appended.extend(self.registry.recorded(s) for s in stored)
         return stored
-
-    def publish(self, envelope: Any, *, topic: str | None = None) -> None:
-        """Queue an integration event for the outbox, with the current trace so the relay can continue it.
-
-        ``topic`` defaults to the contract's topic for the event type.
-        """
-        carrier: dict[str, str] = {}
-        propagate.inject(carrier)
-        headers = kafka_headers(envelope, carrier.get("traceparent"), carrier.get("tracestate"))
-        self._outbox.append(
-            (
-                envelope.event_id,
-                topic or CONTRACTS[envelope.event_type].topic,
-                envelope.product_id,
-                serialize_event(envelope),
-                json.dumps([[k, v.decode()] for k, v in headers]),
-            )
-        )
 
     async def claim_inbox_batch(self, consumer: str, claims: Sequence[tuple[uuid.UUID, str, int, int]]) -> set[uuid.UUID]:
         """Claim many ``(event_id, topic, partition, offset)`` at once; returns the ids seen for the first time."""
@@ -192,8 +180,10 @@ class UnitOfWork:
     async def commit(self) -> list[Recorded]:
         await self._save_tracked()
         await apply_all(self.connection, self._projections, self._appended)
-        if self._outbox:
-            await self.connection.execute(_OUTBOX, *zip(*self._outbox), self._notify_channel)
+        if rows := self._outbox:
+            await self.connection.execute(_OUTBOX, [r.event_id for r in rows], [r.topic for r in rows],
+                                          [r.key for r in rows], [r.payload for r in rows],
+                                          [r.headers_json() for r in rows], self._notify_channel)
         try:
             await self._tx.commit()
         except Exception as exc:
@@ -236,7 +226,10 @@ class UnitOfWork:
             pending = aggregate.collect()
             new = [self.registry.encode(e, metadata) for e in pending]
             stored = await self.events.append(aggregate.id, aggregate.stream_type, expected, new)
-            self._appended.extend(self.registry.recorded(s, e) for s, e in zip(stored, pending))
+            recorded = [self.registry.recorded(s, e) for s, e in zip(stored, pending)]
+            self._appended.extend(recorded)
+            self._outbox.extend(self.publications.rows_of_unit(aggregate.stream_type, aggregate.id,
+                                                               self._histories.get(aggregate.id, ()), recorded))
         self._tracked.clear()
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from services.rating.adapters.projection import RatingProjection
 from services.rating.adapters.upcasts import UPCASTS
+from services.rating.application.translators import PUBLISHER
 from services.rating.bootstrap import bootstrap
 from services.rating.domain.council import Council
 from services.rating.domain.dossier import RatingDossier
@@ -33,4 +34,5 @@ definition = ServiceDefinition(
     },
     bootstrap=bootstrap,
     on_start=start_schedule,
+    publishers=(PUBLISHER,),
 )

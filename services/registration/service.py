@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from services.registration.adapters.projection import RegistrationProjection
+from services.registration.application.translators import PUBLISHER
 from services.registration.bootstrap import bootstrap
 from services.registration.domain.district_list import DistrictList
 from services.registration.domain.errors import AlreadyExists, DuplicateRegistration, IllegalTransition, InvalidInput
@@ -28,4 +29,5 @@ definition = ServiceDefinition(
         AlreadyExists: (409, "already_exists"),
     },
     bootstrap=bootstrap,
+    publishers=(PUBLISHER,),
 )

@@ -130,10 +130,15 @@ def new_envelope(
     causation_id: UUID | None = None,
     actor: Actor | dict[str, str] | None = None,
     occurred_at: datetime | None = None,
+    event_id: UUID | None = None,
 ) -> AnyEvent:
-    """Build a valid envelope; a new flow (no ``correlation_id``) is correlated by its first event."""
+    """Build a valid envelope; a new flow (no ``correlation_id``) is correlated by its first event.
+
+    ``event_id`` is given when the event is derived from a stored fact (``shared.publication``), so that deriving it
+    again gives the same id.
+    """
     contract = _contract(event_type)
-    event_id = uuid4()
+    event_id = event_id or uuid4()
     try:
         return contract.model(  # type: ignore[return-value]
             event_id=event_id,

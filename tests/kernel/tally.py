@@ -23,6 +23,7 @@ from shared.consumer import Subscription
 from shared.contracts import new_envelope
 from shared.events import EventRegistry, Recorded
 from shared.http.app import ports_of
+from shared.publication import Publisher, derived_id
 from shared.runtime import ServiceDefinition
 from shared.settings import ServiceSettings
 from shared.uow import UnitOfWork
@@ -96,10 +97,10 @@ class TallyProjection:
                     )
 
 
-def registered(product_id: str, **overrides: Any) -> Any:
+def registered(product_id: str, registration_id: str | None = None, **overrides: Any) -> Any:
     """A valid public event used as the tally's integration event."""
     data = {
-        "registration_id": str(uuid.uuid4()),
+        "registration_id": registration_id or str(uuid.uuid4()),
         "cycle_year": 2021,
         "product": {"name": "Bánh gai Tứ Trụ", "sector": "food", "group": "processed food", "product_set": 7, "description": "bánh"},
         "producer": {"producer_id": "p-1", "name": "HTX Tứ Trụ", "legal_form": "cooperative"},
@@ -108,15 +109,32 @@ def registered(product_id: str, **overrides: Any) -> Any:
     return new_envelope("ProductRegistered", product_id, data, **overrides)
 
 
+def public_events(fact: Recorded, tally: Tally) -> list[Any]:
+    """One integration event per increment, derived from the stored fact (as a service's translator does)."""
+    if isinstance(fact.event, TallyIncremented):
+        return [registered(tally.product_id, tally.id, event_id=derived_id(fact.event_id),
+                           occurred_at=fact.recorded_at, **_flow(fact))]
+    return []
+
+
+def _flow(fact: Recorded) -> dict[str, Any]:
+    correlation = fact.metadata.get("correlation_id")
+    return {"correlation_id": uuid.UUID(correlation)} if correlation else {}
+
+
+def publisher(topic: str) -> Publisher[Tally]:
+    return Publisher(Tally, public_events, topic=topic)
+
+
 async def open_and_increment(uow: UnitOfWork, tally_id: str, product_id: str, amounts: Sequence[int], topic: str) -> None:
-    """Handler: load or open the tally, record increments, publish one integration event per increment."""
+    """Handler: load or open the tally, record increments (each publishes one integration event to ``topic``: the
+    unit of work must have been built with ``publisher(topic)``)."""
     async with uow:
         repo = uow.repository(Tally)
         tally = await repo.find(tally_id) or Tally.open(tally_id, product_id, "380")
         repo.add(tally)
         for amount in amounts:
             tally.increment(amount)
-            uow.publish(registered(product_id), topic=topic)
         await uow.commit()
 
 
@@ -147,7 +165,6 @@ def router(topic: str) -> APIRouter:
         async with ports_of(request).uow() as uow:
             tally = await uow.repository(Tally).get(tally_id, expected_version=body.expected_version)
             tally.increment(body.amount)
-            uow.publish(registered(tally.product_id), topic=topic)
             await uow.commit()
         return {"version": tally.version}
 
@@ -163,6 +180,7 @@ def definition(name: str, topic: str, *, consume: bool = True) -> ServiceDefinit
         projections=lambda: (TallyProjection(), StallProjection()),
         subscriptions=subscriptions,
         routers=(router(topic),),
+        publishers=(publisher(topic),),
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 from shared.db import KERNEL_MIGRATIONS, discover
 from shared.eventstore import ConcurrencyError, NewEvent
 from tests.kernel.support import new_topic, tally_service
-from tests.kernel.tally import Tally, open_and_increment, registered
+from tests.kernel.tally import Tally, open_and_increment
 
 
 def _event(n: int) -> NewEvent:
@@ -69,8 +69,9 @@ async def test_events_outbox_and_projection_commit_together_or_not_at_all(launch
     async with tally_service(launcher, topic, consume=False, relay=False) as svc:
         tally_id = f"tally-{uuid.uuid4()}"
         async with svc.uow() as uow:
-            uow.repository(Tally).add(Tally.open(tally_id, "p-rollback", "380"))
-            uow.publish(registered("p-rollback"), topic=topic)
+            tally = Tally.open(tally_id, "p-rollback", "380")
+            tally.increment(1)  # a public fact, whose outbox row must roll back with it
+            uow.repository(Tally).add(tally)
             # leaving without commit() rolls everything back
         await open_and_increment(svc.uow(), tally_id, "p-commit", [4], topic)
         async with svc.pool.acquire() as conn:

@@ -80,7 +80,7 @@ async def test_a_relay_that_dies_between_publish_and_mark_repeats_harmlessly(lau
     async with tally_service(launcher, topic, relay=False) as svc:
         for p in range(3):
             await open_and_increment(svc.uow(), f"t-{uuid.uuid4()}", f"crash-{p}", [1, 1], topic)
-        crashed = OutboxRelay(svc.pool, svc.settings)
+        crashed = OutboxRelay(svc.pool, svc.settings, regenerate=svc.regenerate_outbox)
         await crashed._start_producer()
         async with svc.pool.acquire() as conn:
             rows = await conn.fetch("SELECT id, topic, message_key, payload, headers FROM outbox ORDER BY id")
@@ -88,7 +88,7 @@ async def test_a_relay_that_dies_between_publish_and_mark_repeats_harmlessly(lau
         await crashed._producer.stop()
         assert await _pending(svc) == 6
 
-        successor = OutboxRelay(svc.pool, svc.settings)
+        successor = OutboxRelay(svc.pool, svc.settings, regenerate=svc.regenerate_outbox)
         task = asyncio.create_task(successor.run())
         try:
             await eventually(lambda: _zero_pending(svc), what="successor drained the outbox")

@@ -15,14 +15,16 @@ from typing import Any
 import pytest
 
 from shared.context import message_context
-from shared.contracts import CONTRACTS
 from shared.eventstore import ConcurrencyError, NewEvent, WrongStreamType
 from shared.memory import InMemoryStore
+from shared.publication import Publications, derived_id
 from shared.ports import EventStorePort, UnitOfWorkPort
 from shared.uow import NotFound
 from tests.kernel.stall import Stall, StallOpened, StockAdded
 from tests.kernel.support import tally_service
-from tests.kernel.tally import EVENTS, Tally, TallyIncremented, TallyOpened, registered
+from tests.kernel.tally import EVENTS, Tally, TallyIncremented, TallyOpened, publisher, registered
+
+TOPIC = "test.port"  # where the tally's public events go; no broker is involved
 
 
 @dataclass
@@ -34,7 +36,7 @@ class Backend:
 
 
 def _memory() -> Backend:
-    store = InMemoryStore(EVENTS)
+    store = InMemoryStore(EVENTS, Publications([publisher(TOPIC)]))
 
     async def outbox() -> list[tuple[uuid.UUID, str, str]]:
         return [(row.envelope.event_id, row.topic, row.key) for row in store.outbox]
@@ -54,7 +56,7 @@ async def backend(adapter: Any) -> AsyncIterator[Backend]:
     if name == "memory":
         yield _memory()
         return
-    async with tally_service(launcher, "test.port.unused", consume=False, relay=False) as svc:
+    async with tally_service(launcher, TOPIC, consume=False, relay=False) as svc:
 
         async def outbox() -> list[tuple[uuid.UUID, str, str]]:
             async with svc.pool.acquire() as conn:
@@ -179,10 +181,12 @@ async def test_an_id_belongs_to_one_stream_type(backend):
 
 async def test_nothing_is_kept_unless_committed(backend):
     tally_id, stream, event = _stream(), _stream(), registered("p-rolled-back")
+    before = await backend.outbox()
     async with backend.uow() as uow:
-        uow.repository(Tally).add(Tally.open(tally_id, "p-rolled-back", "380"))
+        tally = Tally.open(tally_id, "p-rolled-back", "380")
+        tally.increment(1)  # a public fact: its outbox row must go with it
+        uow.repository(Tally).add(tally)
         await uow.append(stream, "tally", 0, _increments(1))
-        uow.publish(event, topic="test.port")
         assert await uow.claim_inbox("port-test", event.event_id, "test.port", 0, 1)
     with pytest.raises(RuntimeError):
         async with backend.uow() as uow:
@@ -192,7 +196,7 @@ async def test_nothing_is_kept_unless_committed(backend):
         assert await uow.repository(Tally).find(tally_id) is None
         assert await uow.events.stream_version(stream) == 0
         assert await uow.claim_inbox("port-test", event.event_id, "test.port", 0, 1)
-    assert event.event_id not in [row[0] for row in await backend.outbox()]
+    assert await backend.outbox() == before
 
 
 async def test_an_open_unit_sees_only_what_other_units_committed(backend):
@@ -241,15 +245,19 @@ async def test_recorded_events_carry_the_message_context(backend):
     assert stored[0].metadata["correlation_id"] == str(correlation) and stored[0].metadata["actor"]["id"] == "u-1"
 
 
-async def test_each_publish_is_one_outbox_row_on_commit(backend):
-    first, second = registered("p-out-1"), registered("p-out-2")
+async def test_each_public_fact_is_one_outbox_row_on_commit_with_an_id_derived_from_it(backend):
+    tally_id = _stream()
     async with backend.uow() as uow:
-        uow.publish(first, topic="test.port")
-        uow.publish(second)
-        assert first.event_id not in [row[0] for row in await backend.outbox()]
-        await uow.commit()
-    rows = [row for row in await backend.outbox() if row[0] in (first.event_id, second.event_id)]
-    assert rows == [(first.event_id, "test.port", "p-out-1"), (second.event_id, CONTRACTS["ProductRegistered"].topic, "p-out-2")]
+        tally = Tally.open(tally_id, "p-out", "380")
+        tally.increment(1)
+        tally.increment(2)
+        uow.repository(Tally).add(tally)
+        assert [row for row in await backend.outbox() if row[2] == "p-out"] == []
+        recorded = await uow.commit()
+    increments = [r for r in recorded if isinstance(r.event, TallyIncremented)]
+    rows = [row for row in await backend.outbox() if row[2] == "p-out"]
+    # The opening is no public fact; each increment is, in order, under an id its stored fact decides.
+    assert rows == [(derived_id(r.event_id), TOPIC, "p-out") for r in increments]
 
 
 async def test_an_inbox_claim_succeeds_once_per_consumer_and_event(backend):

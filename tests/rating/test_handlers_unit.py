@@ -23,6 +23,7 @@ from shared.contracts import new_envelope
 from shared.contracts.envelope import VIETNAM_TZ
 from shared.contracts.roles import Role
 from shared.memory import InMemoryStore
+from shared.publication import Publications
 from shared.ports import fixed_clock
 from tests.rating.support import card_with_total, shipped
 
@@ -34,7 +35,7 @@ SECRETARY = Actor(id="secretary", role=Role.council_secretary)
 
 @pytest.fixture
 def store() -> InMemoryStore:
-    return InMemoryStore(definition.events)
+    return InMemoryStore(definition.events, Publications(definition.publishers))
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from shared.context import message_context
 from shared.contracts import new_envelope
 from shared.contracts.roles import Role
 from shared.memory import InMemoryEventStore, InMemoryStore
+from shared.publication import Publications
 
 YEN_DINH, THANH_HOA_CITY = "394", "380"
 GEOGRAPHY = load_geography()
@@ -35,7 +36,7 @@ HOME = next(iter(GEOGRAPHY.district(YEN_DINH).communes))
 
 @pytest.fixture
 def store() -> InMemoryStore:
-    return InMemoryStore(definition.events)
+    return InMemoryStore(definition.events, Publications(definition.publishers))
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
-"""The one step every rating command takes: load → authorise → decide → publish the outcomes → commit.
+"""The one step every rating command takes: load → authorise → decide → commit.
 
-Every fact a dossier records that the public hears of becomes a ProductRated in the outbox of the same transaction.
+Every fact a dossier records that the public hears of becomes a ProductRated in the outbox of the same transaction:
+the unit of work derives it through ``translators.PUBLISHER``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from services.rating.application import translators
 from services.rating.application.ports import RatingPorts
 from services.rating.domain.dossier import RatingDossier
 from shared.aggregate import Aggregate
@@ -21,7 +21,7 @@ A = TypeVar("A", bound=Aggregate)
 
 @dataclass
 class Step(Generic[A]):
-    """One command's unit of work: the aggregate it acts on and the dossiers it touches, whose facts get published."""
+    """One command's unit of work: the aggregate it acts on and the dossiers it touches."""
 
     uow: UnitOfWorkPort
     target: A
@@ -34,19 +34,10 @@ class Step(Generic[A]):
                 self._dossiers[product_id] = await repo.get(product_id)
         return {product_id: self._dossiers[product_id] for product_id in product_ids}
 
-    def publish(self) -> None:
-        """Each fact the dossiers recorded that the public hears of becomes a ProductRated in the outbox."""
-        touched = [*self._dossiers.values(), *([self.target] if isinstance(self.target, RatingDossier) else [])]
-        for dossier in touched:
-            flow = dossier.opened.correlation_id if dossier.opened else None
-            for fact in dossier.pending:
-                if (rated := translators.product_rated(dossier.id, fact, flow)) is not None:
-                    self.uow.publish(rated)
-
 
 @asynccontextmanager
 async def step(ports: RatingPorts, kind: type[A], stream_id: str, authorise: Callable[[A], None]) -> AsyncIterator[Step[A]]:
-    """Load ``stream_id`` → authorise the actor on it → (the block decides) → publish the outcomes → commit.
+    """Load ``stream_id`` → authorise the actor on it → (the block decides) → commit.
 
     A refusal raised in the block leaves the unit without committing, so nothing of the command is kept.
     """
@@ -55,5 +46,4 @@ async def step(ports: RatingPorts, kind: type[A], stream_id: str, authorise: Cal
         authorise(target)
         current = Step(uow, target)
         yield current
-        current.publish()
         await uow.commit()

@@ -16,9 +16,10 @@ from services.rating.domain.values import (
     ProductEntry,
     RegisteredProduct,
 )
+from services.rating.domain.dossier import RatingDossier
 from shared.aggregate import DomainEvent
-from shared.context import current_context
-from shared.contracts import new_envelope
+from shared.events import Recorded
+from shared.publication import Publisher, public_event
 
 
 def product_entry(envelope: Any) -> ProductEntry:
@@ -105,17 +106,17 @@ def rated_data(fact: DomainEvent) -> Rated | None:
     return None if build is None else build(fact)
 
 
-def product_rated(product_id: str, fact: DomainEvent, flow: str | None) -> Any | None:
-    """ProductRated exactly as DESIGN.md defines it, from one fact of the dossier (None: a fact the public never hears).
+def public_events(fact: Recorded, dossier: RatingDossier) -> list[Any]:
+    """ProductRated exactly as DESIGN.md defines it, from one fact of the dossier (none: a fact the public never hears).
 
-    Correlated with the product's own flow (``flow``, from its ProductRegistered), so that one product's story
-    reads as one flow even when a council decides many products in one command; that command's trace and actor
-    are kept.
+    Correlated with the product's own flow (from its ProductRegistered), so that one product's story reads as one
+    flow even when a council decides many products in one command; that command's trace and actor are kept.
     """
-    data = rated_data(fact)
+    data = rated_data(fact.event)
     if data is None:
-        return None
-    ctx = current_context()
-    return new_envelope("ProductRated", product_id, data,
-                        correlation_id=uuid.UUID(flow) if flow else ctx.correlation_id,
-                        causation_id=ctx.causation_id, actor=ctx.actor)
+        return []
+    flow = dossier.opened.correlation_id if dossier.opened else None
+    return [public_event("ProductRated", dossier.id, data, fact, correlation_id=uuid.UUID(flow) if flow else None)]
+
+
+PUBLISHER = Publisher(RatingDossier, public_events)

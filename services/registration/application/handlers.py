@@ -114,8 +114,6 @@ async def send_district_list(c: cmd.SendDistrictList, ports: RegistrationPorts, 
         registrations = [await repo.get(registration_id) for registration_id in dict.fromkeys(ids)]
         district_list = DistrictList.send(str(uuid.uuid4()), c.district_code, c.cycle_year, registrations)
         uow.repository(DistrictList).add(district_list)
-        for registration in registrations:
-            uow.publish(translators.product_registered(registration))
         await uow.commit()
     return district_list
 

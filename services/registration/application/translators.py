@@ -8,13 +8,22 @@ from typing import Any
 from services.registration.domain import events as ev
 from services.registration.domain.registration import Registration
 from services.registration.domain.values import Certificate, Decision, Finding
-from shared.contracts import new_envelope
-from shared.context import current_context
+from shared.events import Recorded
+from shared.publication import Publisher, public_event
 
 
-def product_registered(registration: Registration) -> Any:
-    """ProductRegistered for one product on the district's list."""
-    ctx = current_context()
+def public_events(fact: Recorded, registration: Registration) -> list[Any]:
+    """What the public hears of a registration's fact: ProductRegistered once the district sends it to the province."""
+    if isinstance(fact.event, ev.RegistrationSentToProvince):
+        return [product_registered(registration, fact)]
+    return []
+
+
+PUBLISHER = Publisher(Registration, public_events)
+
+
+def product_registered(registration: Registration, fact: Recorded) -> Any:
+    """ProductRegistered for one product on the district's list, derived from the fact that sent it."""
     data = {
         "registration_id": registration.id,
         "cycle_year": registration.cycle_year,
@@ -22,14 +31,7 @@ def product_registered(registration: Registration) -> Any:
         "producer": asdict(registration.producer),
         "location": {"district_code": registration.district_code, "commune_code": registration.commune_code},
     }
-    return new_envelope(
-        "ProductRegistered",
-        registration.product_id,
-        data,
-        correlation_id=ctx.correlation_id,
-        causation_id=ctx.causation_id,
-        actor=ctx.actor,
-    )
+    return public_event("ProductRegistered", registration.product_id, data, fact)
 
 
 def rating_recorded(envelope: Any) -> ev.RatingRecorded:
