@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from services.monitoring.domain.deadlines import expected_report
 from services.monitoring.domain.events import ALL
 from services.monitoring.domain.inspections import Inspection
 from services.monitoring.domain.plans import InspectionPlan
@@ -12,7 +13,6 @@ from services.monitoring.domain.policy import DEFAULT_POLICY
 from services.monitoring.domain.register import RegisterEntry
 from services.monitoring.domain.reports import DistrictReport
 from services.monitoring.domain.target_setting import TargetSetting
-from services.monitoring.domain.deadlines import expected_report
 from services.monitoring.domain.values import ReviewDecision
 from shared.events import EventRegistry
 from tests.monitoring import OFFICE, TODAY, certificate, certified, finding, new_id, rating, report, shipped

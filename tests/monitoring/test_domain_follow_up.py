@@ -52,7 +52,8 @@ def test_a_follow_up_open_longer_than_the_setting_is_overdue_not_on_the_last_day
     last_day = FAILED_ON + timedelta(days=90)
     assert not follow_up_status(inspection, last_day, DEFAULT_POLICY).overdue
     assert follow_up_status(inspection, last_day + timedelta(days=1), DEFAULT_POLICY).overdue
-    assert follow_up_status(inspection, FAILED_ON + timedelta(days=31), MonitoringPolicy(follow_up_overdue_days=30)).overdue
+    thirty_days = MonitoringPolicy(follow_up_overdue_days=30)
+    assert follow_up_status(inspection, FAILED_ON + timedelta(days=31), thirty_days).overdue
 
 
 @given(days=st.integers(0, 400), setting=st.integers(0, 200), closed_after=st.none() | st.integers(0, 400))
@@ -60,7 +61,8 @@ def test_overdue_means_still_under_review_for_more_than_the_setting(days, settin
     inspection = inspected()
     if closed_after is not None:
         inspection.close_follow_up(decision("warning", FAILED_ON + timedelta(days=closed_after)))
-    status = follow_up_status(inspection, FAILED_ON + timedelta(days=days), MonitoringPolicy(follow_up_overdue_days=setting))
+    policy = MonitoringPolicy(follow_up_overdue_days=setting)
+    status = follow_up_status(inspection, FAILED_ON + timedelta(days=days), policy)
     open_then = closed_after is None or closed_after > days
     assert status.state == ("under_review" if open_then else "closed")
     assert status.overdue == (open_then and days > setting)
@@ -105,3 +107,8 @@ def test_an_unknown_rating_status_is_refused():
     with pytest.raises(InvalidInput) as caught:
         outcome_of_rating("warned", warned=True)
     assert caught.value.field == "status"
+
+
+def test_a_negative_overdue_setting_is_refused_at_start():
+    with pytest.raises(ValueError):
+        MonitoringPolicy(follow_up_overdue_days=-1)

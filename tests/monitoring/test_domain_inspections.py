@@ -14,7 +14,7 @@ from services.monitoring.domain.events import ProductFailedInspection, ProductPa
 from services.monitoring.domain.inspections import Inspection
 from services.monitoring.domain.policy import DEFAULT_POLICY, SCALE, MonitoringPolicy
 from services.monitoring.domain.register import RegisterEntry
-from services.monitoring.domain.values import AREAS, Body
+from services.monitoring.domain.values import AREAS, Body, ProductFacts
 from services.monitoring.domain.verdict import judge
 from shared.contracts.events import InspectionFailedData
 from tests.monitoring import TODAY, YEN_DINH, certified, finding, new_id, report, shipped
@@ -133,3 +133,12 @@ def test_without_the_evidence_rule_a_finding_needs_no_evidence():
 def test_a_district_body_inspects_under_its_own_code():
     inspection = conclude(report("p", body=YEN_DINH), certified("p"))
     assert inspection.concluded.body == YEN_DINH
+
+
+def test_a_failure_continues_the_products_flow_from_its_registration():
+    entry = certified()
+    entry.note_product(ProductFacts("reg-1", 2021, "Nem chua", 3, "380", "14755", "hp-9", "Cơ sở Nem Thanh",
+                                    correlation_id="2f0c1a64-6b1e-4d8e-9d7a-1f3b0c5e7a90"))
+    failed = conclude(report(entry.id, finding(severity="major")), entry).failed
+    assert failed.correlation_id == "2f0c1a64-6b1e-4d8e-9d7a-1f3b0c5e7a90"
+    assert conclude(report("p", finding(severity="major")), certified("p")).failed.correlation_id is None

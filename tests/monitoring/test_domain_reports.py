@@ -10,15 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.monitoring.domain.deadlines import (
-    Filing,
-    expected_report,
-    expected_reports,
-    last_on_time_day,
-    report_status,
-)
+from services.monitoring.domain.deadlines import expected_report, expected_reports, last_on_time_day
 from services.monitoring.domain.errors import AlreadyRecorded, InvalidInput, NotAllowed
 from services.monitoring.domain.policy import MonitoringPolicy
+from services.monitoring.domain.reporting import Filing, report_status, schedule_status
 from services.monitoring.domain.reports import DistrictReport
 from tests.monitoring import TODAY, shipped
 
@@ -143,3 +138,15 @@ def test_a_report_nobody_owes_is_refused_naming_the_field(year, district, kind, 
     with pytest.raises(InvalidInput) as caught:
         owed(kind, district, year)
     assert caught.value.field == field
+
+
+def test_the_schedule_as_of_a_date_shows_each_units_report_filed_on_time_late_or_missing():
+    reports = expected_reports(2021, shipped().units, shipped().deadlines)
+    six_month = {r.district_code: r for r in reports if r.kind == "six_month"}
+    filings = {six_month["394"].report_id: Filing(date(2021, 6, 11), "88/BC-UBND"),
+               six_month["380"].report_id: Filing(date(2021, 6, 15), "1502/BC-UBND")}
+    statuses = schedule_status(reports, filings, date(2021, 7, 1), STRICT)
+    by_unit = {(s.expected.district_code, s.expected.kind): s.state for s in statuses}
+    assert by_unit[("394", "six_month")] == "on_time" and by_unit[("380", "six_month")] == "late"
+    assert by_unit[("384", "six_month")] == "missing" and by_unit[("384", "annual")] == "not_due"
+    assert sum(s.state == "missing" for s in statuses) == 25

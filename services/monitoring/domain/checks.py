@@ -6,10 +6,11 @@ One function per kind of value; commands call them before recording anything, so
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
-from services.monitoring.domain.errors import InvalidInput
+from services.monitoring.domain.errors import InvalidInput, NotAllowed
 from services.monitoring.domain.policy import COMPLIANT, SCALE, MonitoringPolicy
 from services.monitoring.domain.units import DistrictUnits
 from services.monitoring.domain.values import AREAS, BODY_KINDS, Body, Finding, InspectionReport
@@ -74,7 +75,8 @@ def check_finding(finding: Finding, field: str, policy: MonitoringPolicy) -> Fin
     compliant = finding.severity == COMPLIANT
     description = finding.description.strip() if compliant else text(finding.description, f"{field}.description")
     if not compliant and policy.evidence_required and not evidence:
-        raise InvalidInput(f"a {finding.severity} finding cites at least one evidence reference", field=f"{field}.evidence")
+        raise InvalidInput(f"a {finding.severity} finding cites at least one evidence reference",
+                           field=f"{field}.evidence")
     criterion = finding.criterion.strip() or finding.area
     return Finding(finding.area, finding.severity, description, evidence, criterion)
 
@@ -92,3 +94,22 @@ def check_report(report: InspectionReport, units: DistrictUnits, policy: Monitor
     return InspectionReport(text(report.inspection_id, "inspection_id"), text(report.product_id, "product_id"),
                             inspected_on, check_body(report.body, "body", units, inspected_on.year),
                             check_inspectors(report.inspectors), check_findings(report.findings, policy))
+
+
+def check_planned_products(product_ids: Sequence[str], districts: Mapping[str, str], planner: Body) -> tuple[str, ...]:
+    """Products to inspect: at least one, each once, each in the register (``districts``: product_id → district),
+    and for a district's plan only its own."""
+    if not product_ids:
+        raise InvalidInput("a plan names at least one product to inspect", field="product_ids")
+    products: list[str] = []
+    for i, raw in enumerate(product_ids):
+        product_id, field = text(raw, f"product_ids[{i}]"), f"product_ids[{i}]"
+        if product_id in products:
+            raise InvalidInput(f"product {product_id!r} is listed twice", field=field)
+        if product_id not in districts:
+            raise NotAllowed(f"product {product_id!r} is not in the register of certified products", field=field)
+        if planner.kind == "district" and districts[product_id] != planner.code:
+            raise NotAllowed(f"product {product_id!r} is of district {districts[product_id]}; a district inspects "
+                             f"only its own products ({planner.code})", field=field)
+        products.append(product_id)
+    return tuple(products)

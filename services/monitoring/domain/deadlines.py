@@ -1,9 +1,10 @@
-"""District reports and their deadlines (báo cáo định kỳ, OCOP-RULES §10): who owes what, by when, and how it stands.
+"""District reports' deadlines (hạn báo cáo định kỳ, OCOP-RULES §10): who owes which report, and by when.
 
 Each district PC sends the PPC a 6-month report before 15 June and an annual report before 1 December of every
 plan year (Kế hoạch 75/KH-UBND §IV.16). The kinds and days are data (``reference/report-deadlines.json``, an edition
 applies from its plan year until the next); whether "before" admits the day itself is the policy's
-``report_deadline_inclusive``, read in ONE place: ``last_on_time_day``. Civil dates, Asia/Ho_Chi_Minh.
+``report_deadline_inclusive``, read in ONE place: ``last_on_time_day``. Civil dates, Asia/Ho_Chi_Minh. How a
+report stands (on time, late, missing) is ``reporting``'s.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ from services.monitoring.domain.policy import MonitoringPolicy
 from services.monitoring.domain.units import DistrictUnits
 
 FORMAT = "ocop-report-deadlines/1"
-REPORT_STATES = ("not_due", "missing", "on_time", "late")
-"""not yet filed and still on time; not filed past its last on-time day; filed on time; filed late."""
 
 
 @dataclass(frozen=True)
@@ -73,24 +72,6 @@ class ExpectedReport:
         return report_id(self.plan_year, self.district_code, self.kind)
 
 
-@dataclass(frozen=True)
-class Filing:
-    filed_on: date
-    document_ref: str
-    """Số văn bản, e.g. ``125/BC-UBND``."""
-
-
-@dataclass(frozen=True)
-class ReportStatus:
-    expected: ExpectedReport
-    state: str
-    """One of REPORT_STATES."""
-    last_on_time_day: date
-    filing: Filing | None
-    days_late: int
-    """Days past the last on-time day: of the filing when filed late, as of the date asked when missing; else 0."""
-
-
 def report_id(plan_year: int, district_code: str, kind: str) -> str:
     return f"{plan_year}/{district_code}/{kind}"
 
@@ -116,21 +97,10 @@ def expected_reports(plan_year: int, units: DistrictUnits, deadlines: ReportDead
     return tuple(sorted(reports, key=lambda r: (r.due_before, r.district_code)))
 
 
-def report_status(expected: ExpectedReport, filing: Filing | None, as_of: date,
-                  policy: MonitoringPolicy) -> ReportStatus:
-    """How the report stands as of ``as_of``; a filing dated after ``as_of`` was not there yet."""
-    last = last_on_time_day(expected.due_before, policy)
-    seen = filing if filing is not None and filing.filed_on <= as_of else None
-    if seen is not None:
-        late = (seen.filed_on - last).days
-        return ReportStatus(expected, "late" if late > 0 else "on_time", last, seen, max(late, 0))
-    overdue = (as_of - last).days
-    return ReportStatus(expected, "missing" if overdue > 0 else "not_due", last, None, max(overdue, 0))
-
-
 def _kind(raw: Any, entry: str) -> ReportKind:
     p.only_keys(raw, {"kind", "name_vi", "due_before"}, entry)
-    return ReportKind(p.identifier(raw, "kind", entry), p.text(raw, "name_vi", entry), p.month_day(raw, "due_before", entry))
+    return ReportKind(p.identifier(raw, "kind", entry), p.text(raw, "name_vi", entry),
+                      p.month_day(raw, "due_before", entry))
 
 
 def _edition(raw: Any, entry: str) -> DeadlinesEdition:

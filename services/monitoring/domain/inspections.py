@@ -59,13 +59,15 @@ class Inspection(Aggregate):
                              f"{report.inspected_on.isoformat()}: only certified products are inspected after "
                              "recognition", field="product_id")
         verdict = judge(report.findings, policy)
-        facts = (report.inspection_id, report.product_id, plan_id, held.number, report.inspected_on, report.body,
-                 report.inspectors, report.findings, verdict.severity)
+        facts = {"inspection_id": report.inspection_id, "product_id": report.product_id, "plan_id": plan_id,
+                 "certificate_number": held.number, "inspected_on": report.inspected_on, "body": report.body,
+                 "inspectors": report.inspectors, "findings": report.findings, "severity": verdict.severity,
+                 "correlation_id": entry.product.correlation_id if entry.product else None}
         inspection = cls(report.inspection_id)
         if verdict.passed:
-            inspection.record(ProductPassedInspection(*facts))
+            inspection.record(ProductPassedInspection(**facts))
         else:
-            inspection.record(ProductFailedInspection(*facts, recommended_action=verdict.outcome))
+            inspection.record(ProductFailedInspection(**facts, recommended_action=verdict.outcome))
         return inspection
 
     def close_follow_up(self, decision: ReviewDecision) -> bool:

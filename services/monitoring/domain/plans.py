@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from services.monitoring.domain.checks import check_body, not_after_today, text
+from services.monitoring.domain.checks import check_body, check_planned_products, not_after_today, text
 from services.monitoring.domain.errors import AlreadyRecorded, InvalidInput, MonitoringError, NotAllowed
 from services.monitoring.domain.events.plans import InspectionPlanned, PlannedProductDropped, PlannedProductInspected
 from services.monitoring.domain.inspections import Inspection
@@ -61,7 +61,7 @@ class InspectionPlan(Aggregate):
         if due_on < planned_on:
             raise InvalidInput(f"due_on {due_on.isoformat()} is before planned_on {planned_on.isoformat()}",
                                field="due_on")
-        products = _products(product_ids, product_districts, planner)
+        products = check_planned_products(product_ids, product_districts, planner)
         plan = cls(text(plan_id, "plan_id"))
         plan.record(InspectionPlanned(plan.id, kind, planner, text(title, "title"), products, planned_on, due_on))
         return plan
@@ -98,7 +98,7 @@ class InspectionPlan(Aggregate):
 
     def drop_product(self, product_id: str, reason: str, *, on: date, today: date) -> None:
         """Take a product not yet inspected off the plan (its certificate ended, the producer closed…)."""
-        self._pending(product_id)
+        self._still_to_inspect(product_id)
         not_after_today(on, today, "on")
         if on < self._facts.planned_on:
             raise InvalidInput(f"on {on.isoformat()} is before the plan ({self._facts.planned_on.isoformat()})",
@@ -126,7 +126,7 @@ class InspectionPlan(Aggregate):
         """Past its due date (the due date itself is on time) with products still outstanding."""
         return as_of > self.due_on and bool(self.outstanding_on(as_of))
 
-    def _pending(self, product_id: str) -> None:
+    def _still_to_inspect(self, product_id: str) -> None:
         if product_id not in self._facts.product_ids or product_id in self.dropped:
             raise NotAllowed(f"product {product_id!r} is not (or no longer) on plan {self.id}", field="product_id")
         if product_id in self.inspected:
@@ -135,7 +135,7 @@ class InspectionPlan(Aggregate):
 
     def _conclude(self, report: InspectionReport, entry: RegisterEntry, units: DistrictUnits,
                   policy: MonitoringPolicy, today: date) -> Inspection:
-        self._pending(report.product_id)
+        self._still_to_inspect(report.product_id)
         if report.inspected_on < self._facts.planned_on:
             raise InvalidInput(f"inspected_on {report.inspected_on.isoformat()} is before the plan "
                                f"({self._facts.planned_on.isoformat()})", field="inspected_on")
@@ -156,19 +156,3 @@ class InspectionPlan(Aggregate):
             case PlannedProductDropped(product_id=product_id):
                 self.dropped[product_id] = event
 
-
-def _products(product_ids: Sequence[str], districts: Mapping[str, str], planner: Body) -> tuple[str, ...]:
-    if not product_ids:
-        raise InvalidInput("a plan names at least one product to inspect", field="product_ids")
-    products: list[str] = []
-    for i, raw in enumerate(product_ids):
-        product_id, field = text(raw, f"product_ids[{i}]"), f"product_ids[{i}]"
-        if product_id in products:
-            raise InvalidInput(f"product {product_id!r} is listed twice", field=field)
-        if product_id not in districts:
-            raise NotAllowed(f"product {product_id!r} is not in the register of certified products", field=field)
-        if planner.kind == "district" and districts[product_id] != planner.code:
-            raise NotAllowed(f"product {product_id!r} is of district {districts[product_id]}; a district inspects "
-                             f"only its own products ({planner.code})", field=field)
-        products.append(product_id)
-    return tuple(products)

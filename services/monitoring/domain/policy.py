@@ -34,19 +34,16 @@ class MonitoringPolicy:
         gets a milder outcome.
     evidence_required: a finding that is not compliant must cite at least one evidence reference (biên bản, ảnh,
         phiếu kết quả thử nghiệm) — default true: an InspectionFailed leads to decisions against the producer.
-    expiry_notice_days: the default N of "certificates ending within N days" — 90 [POLICY], the time a producer
-        needs to get a re-rating into a round before expiry.
     """
 
     report_deadline_inclusive: bool = False
     follow_up_overdue_days: int = 90
     action_by_severity: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_ACTIONS), hash=False)
     evidence_required: bool = True
-    expiry_notice_days: int = 90
 
     def __post_init__(self) -> None:
-        if self.follow_up_overdue_days < 0 or self.expiry_notice_days < 0:
-            raise ValueError("follow_up_overdue_days and expiry_notice_days must be ≥ 0")
+        if self.follow_up_overdue_days < 0:
+            raise ValueError("follow_up_overdue_days must be ≥ 0")
         actions = dict(self.action_by_severity)
         if set(actions) != set(SEVERITIES):
             raise ValueError(f"action_by_severity must map exactly {', '.join(SEVERITIES)}, not {sorted(actions)}")

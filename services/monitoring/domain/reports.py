@@ -1,7 +1,7 @@
 """A district report (báo cáo 6 tháng / báo cáo năm of one district-level unit for one plan year), as filed.
 
 Stream id = ``deadlines.report_id(plan_year, district_code, kind)`` (``ExpectedReport.report_id``). Whether it is
-on time, late or missing is not stored: ``deadlines.report_status`` reads it from the filing, the due date and the
+on time, late or missing is not stored: ``reporting.report_status`` reads it from the filing, the due date and the
 policy, as of any date.
 """
 
@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date
 
 from services.monitoring.domain.checks import not_after_today, text
-from services.monitoring.domain.deadlines import ExpectedReport, Filing
+from services.monitoring.domain.deadlines import ExpectedReport
 from services.monitoring.domain.errors import AlreadyRecorded, InvalidInput, NotAllowed
 from services.monitoring.domain.events.reports import ReportAmended, ReportFiled
+from services.monitoring.domain.reporting import Filing
 from shared.aggregate import Aggregate, DomainEvent
 
 

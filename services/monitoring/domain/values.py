@@ -66,6 +66,8 @@ class ProductFacts:
     commune_code: str
     producer_id: str
     producer_name: str
+    correlation_id: str | None = None
+    """The product's flow (ProductRegistered's correlation_id): InspectionFailed continues it."""
 
 
 @dataclass(frozen=True)

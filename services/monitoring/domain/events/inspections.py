@@ -13,7 +13,8 @@ from shared.aggregate import DomainEvent
 @dataclass(frozen=True)
 class InspectionConcluded(DomainEvent):
     """What both results record: the product, its certificate, the plan (None for an inspection outside one), the
-    date, the inspecting body and team, every finding, and the worst severity (``none`` when all complied)."""
+    date, the inspecting body and team, every finding, the worst severity (``none`` when all complied) and the
+    product's flow."""
 
     inspection_id: str
     product_id: str
@@ -24,6 +25,8 @@ class InspectionConcluded(DomainEvent):
     inspectors: tuple[str, ...]
     findings: tuple[Finding, ...]
     severity: str
+    correlation_id: str | None
+    """The product's flow, from its register entry (None when the registration was not heard)."""
 
     @property
     def inspector_org(self) -> str:
