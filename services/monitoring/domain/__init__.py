@@ -5,5 +5,6 @@ Aggregates: ``register.RegisterEntry`` (the certified-product register), ``plans
 campaign), ``inspections.Inspection`` (one product's inspection and the follow-up of a failure),
 ``reports.DistrictReport``, ``target_setting.TargetSetting``. Pure rules: ``certificates`` (as-of register
 questions), ``verdict`` (pass/fail and recommended action), ``follow_up`` (under review / overdue),
-``deadlines`` (expected reports, late and missing), ``targets`` (progress). Data: ``reference``, ``units``.
+``deadlines`` (expected reports and their due dates), ``reporting`` (on time, late, missing), ``targets``
+(progress). Input checks naming the field: ``checks``. Data: ``reference``, ``units``.
 """
