@@ -3,6 +3,7 @@ letters and their re-drive, and the trace store. ``OPERATIONS`` is what ``servic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,7 @@ class Operations:
 
     routers: tuple[Any, ...] = ()
     subscriptions: tuple[Any, ...] = ()
-    projections: tuple[Any, ...] = ()
+    projections: Callable[[], tuple[Any, ...]] = lambda: ()  # fresh per runtime, as ServiceDefinition's
     aggregates: tuple[Any, ...] = ()
     errors: dict[type[Exception], tuple[int, str]] = field(default_factory=dict)
 
