@@ -8,7 +8,15 @@ from services.rating.application.translators import PUBLISHER
 from services.rating.bootstrap import bootstrap
 from services.rating.domain.council import Council
 from services.rating.domain.dossier import RatingDossier
-from services.rating.domain.errors import AlreadyExists, CatalogueError, InvalidScorecard, NotAllowed, NotReady, RatingError
+from services.rating.domain.errors import (
+    AlreadyExists,
+    CatalogueError,
+    DecisionDateRefused,
+    InvalidScorecard,
+    NotAllowed,
+    NotReady,
+    RatingError,
+)
 from services.rating.domain.decision_numbers import DecisionNumber
 from services.rating.domain.session import CouncilSession
 from services.rating.entrypoints.api import router
@@ -26,6 +34,7 @@ definition = ServiceDefinition(
     routers=(router,),
     errors={
         InvalidScorecard: (422, "invalid_scorecard"),
+        DecisionDateRefused: (422, "invalid_decision_date"),
         NotReady: (409, "not_ready"),
         AlreadyExists: (409, "already_exists"),
         NotAllowed: (409, "not_allowed"),

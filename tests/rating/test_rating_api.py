@@ -274,3 +274,18 @@ async def test_a_product_already_on_another_open_session_is_409(driver, launcher
                                      headers=headers)
     assert first["session_id"] in detail(added, 409)["message"]
     assert (await driver.get(f"/dossiers/{product}"))["session_id"] == first["session_id"]
+
+
+async def test_a_decision_dated_in_the_future_or_before_its_session_is_422_naming_decision_date(driver, launcher):
+    [product] = ids("api", 1)
+    await driver.enter(launcher.bootstrap_servers, DISTRICT, product)
+    await driver.season("district", {product: 66}, district=DISTRICT, held_on="2021-03-27", round_=12)
+    session = await driver.season("provincial", {product: 66}, held_on="2021-05-12", round_=6)
+    url = f"/sessions/{session['session_id']}/decision"
+    for on, rule in (("2999-01-01", "never in the future"), ("2021-05-11", "before the session")):
+        body = {"number": f"{product}/QĐ-UBND", "date": on, "issued_by": "UBND tỉnh Thanh Hóa"}
+        refused = detail(await driver.client.post(url, json=body, headers=driver.office("provincial", None)), 422)
+        assert (refused["error"], refused["field"]) == ("invalid_decision_date", "decision.date")
+        assert rule in refused["message"] and on in refused["message"]
+    assert (await driver.get(f"/sessions/{session['session_id']}"))["status"] == "finalised"
+    assert (await driver.get(f"/dossiers/{product}"))["status"] == "in_session", "nothing of it was kept"

@@ -21,6 +21,7 @@ from tests.rating.support import card_with_total, shipped
 from tests.rating.test_dossier_domain import entry
 
 POLICY = RatingPolicy()
+TODAY = date(2026, 1, 1)
 
 
 def council(level: str = "district", district: str | None = "380", size: int = 4) -> Council:
@@ -54,7 +55,8 @@ def run(level: str, dossiers: dict[str, RatingDossier], totals: dict[str, tuple[
         score(session, product_id, *scores)
     rounds.finalise(session, dossiers, shipped(), policy, held)
     if decision is not None:
-        rounds.decide(session, dossiers, shipped(), policy, number=f"{name}/QĐ-UBND", on=decision, issued_by="UBND tỉnh")
+        rounds.decide(session, dossiers, shipped(), policy, decision=Decision(f"{name}/QĐ-UBND", decision, "UBND tỉnh"),
+                      today=TODAY)
     return session
 
 
@@ -215,11 +217,11 @@ def test_a_failed_inspection_puts_the_certificate_under_review_then_revocation()
     with pytest.raises(NotAllowed, match="under review"):
         d.purpose_at("provincial")
     with pytest.raises(NotAllowed, match="not under review for inspection 'I-2'"):
-        d.revoke("I-2", DECISION, "x")
+        d.revoke("I-2", DECISION, "x", TODAY)
     with pytest.raises(RatingError) as undecided:
-        d.revoke("I-1", None, "không đạt ATTP")
+        d.revoke("I-1", None, "không đạt ATTP", TODAY)
     assert undecided.value.field == "decision"
-    d.revoke("I-1", DECISION, "không đạt ATTP")
+    d.revoke("I-1", DECISION, "không đạt ATTP", TODAY)
     [fact] = d.collect()
     [revoked] = published([fact])
     assert (revoked["status"], revoked["stars"], revoked["inspection_id"], d.holds) == ("revoked", 0, "I-1", None)
@@ -240,7 +242,7 @@ def test_a_re_rating_ordered_after_inspection_may_end_downgraded():
 def test_a_warning_keeps_the_certificate_and_names_the_inspection():
     d = _certified(60)
     d.flag_under_review(inspection(d, severity="minor", recommended_action="warning"))
-    d.warn("I-1", "nhắc nhở ghi nhãn", date(2022, 3, 10), None)
+    d.warn("I-1", "nhắc nhở ghi nhãn", date(2022, 3, 10), None, TODAY)
     [fact] = heard(d)
     [warned] = published([fact])
     assert (warned["status"], warned["stars"], warned["inspection_id"]) == ("recognized", 3, "I-1")
@@ -252,10 +254,10 @@ def test_districts_record_no_decision_and_a_session_takes_one_decision():
     d = dossier()
     s = run("district", {"prod-1": d}, {"prod-1": (60,) * 4}, held=date(2021, 3, 1))
     with pytest.raises(NotAllowed, match="certifies nothing"):
-        s.record_decision("1/QĐ", date(2021, 3, 2), "UBND huyện")
+        s.record_decision(Decision("1/QĐ", date(2021, 3, 2), "UBND huyện"), TODAY)
     p = run("provincial", {"prod-1": d}, {"prod-1": (60,) * 4}, held=date(2021, 4, 1), decision=date(2021, 4, 6))
     with pytest.raises(AlreadyExists):
-        p.record_decision("2/QĐ", date(2021, 4, 7), "UBND tỉnh")
+        p.record_decision(Decision("2/QĐ", date(2021, 4, 7), "UBND tỉnh"), TODAY)
 
 
 def test_a_member_outside_the_session_and_a_product_off_the_list_are_refused():

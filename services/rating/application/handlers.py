@@ -147,7 +147,7 @@ async def record_decision(ports: RatingPorts, actor: Actor, session_id: str, *, 
             raise AlreadyExists(f"decision {number} of {on.year} is already recorded for session {taken.session_id}",
                                 field="number")
         issued = rounds.decide(session, await step.dossiers(session.products), ports.catalogue, ports.policy,
-                               number=number, on=on, issued_by=issued_by)
+                               decision=Decision(number, on, issued_by), today=ports.today())
         numbers.add(DecisionNumber.take(number, on, session.id))
     return session, issued
 
@@ -162,11 +162,11 @@ async def decide_inspection(ports: RatingPorts, actor: Actor, product_id: str, *
     async with _step(ports, RatingDossier, product_id, lambda _: None) as step:
         dossier = step.target
         if action == "revoke":
-            dossier.revoke(inspection_id, decision, reason)
+            dossier.revoke(inspection_id, decision, reason, ports.today())
         elif action == "re_rate":
             dossier.order_re_rating(inspection_id, reason)
         else:
-            dossier.warn(inspection_id, reason, on, decision)
+            dossier.warn(inspection_id, reason, on, decision, ports.today())
     return dossier
 
 

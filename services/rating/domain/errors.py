@@ -27,3 +27,7 @@ class AlreadyExists(RatingError):
 
 class NotAllowed(RatingError):
     """The step does not fit the state it is asked of (409): a closed session, a product on another list, …"""
+
+
+class DecisionDateRefused(RatingError):
+    """A decision dated in the future or before what it decides on (422, ``field`` = ``decision.date``)."""

@@ -12,6 +12,7 @@ from datetime import date
 from services.rating.domain import events as ev
 from services.rating.domain import outcomes as out
 from services.rating.domain.certificates import expired_from, is_expired_on
+from services.rating.domain.decision_dates import ensure_not_before, ensure_signed_by
 from services.rating.domain.errors import NotAllowed, RatingError
 from services.rating.domain.values import Certificate, Decision, Inspection
 from shared.aggregate import DomainEvent
@@ -47,21 +48,24 @@ class CertificateMonitoring:
         self.record(ev.CertificateUnderReview(inspection.inspection_id, self.holds.number, inspection.inspected_on,
                                               inspection.severity, inspection.recommended_action, inspection.findings))
 
-    def revoke(self, inspection_id: str, decision: Decision | None, reason: str) -> None:
+    def revoke(self, inspection_id: str, decision: Decision | None, reason: str, today: date) -> None:
         """Thu hồi giấy chứng nhận by provincial decision: stars 0, logo rights end."""
         if decision is None:
             raise RatingError("a revocation needs the decision (number, date, issued_by)", field="decision")
-        self.record(out.CertificateRevoked(self._reviewed(inspection_id), decision, inspection_id, reason))
+        held = self._reviewed(inspection_id, decision, today)
+        self.record(out.CertificateRevoked(held, decision, inspection_id, reason))
 
     def order_re_rating(self, inspection_id: str, reason: str) -> None:
         self._reviewed(inspection_id)
         self.record(ev.ReRatingOrdered(inspection_id, reason))
 
-    def warn(self, inspection_id: str, reason: str, on: date, decision: Decision | None) -> None:
-        held = self._reviewed(inspection_id)
+    def warn(self, inspection_id: str, reason: str, on: date, decision: Decision | None, today: date) -> None:
+        held = self._reviewed(inspection_id, decision, today)
         self.record(out.WarningIssued(held, inspection_id, reason, decision, on.year))
 
-    def _reviewed(self, inspection_id: str) -> Certificate:
+    def _reviewed(self, inspection_id: str, decision: Decision | None = None, today: date | None = None) -> Certificate:
+        """The certificate under review for ``inspection_id``; a decision on it is dated by today, and not before the
+        certificate was issued nor before the inspection."""
         if self.under_review is None or self.under_review.inspection_id != inspection_id:
             pending = self.under_review.inspection_id if self.under_review else "none"
             raise NotAllowed(f"product {self.id!r} is not under review for inspection {inspection_id!r} "
@@ -71,4 +75,8 @@ class CertificateMonitoring:
                              field="inspection_id")
         if self.holds is None:
             raise NotAllowed(f"product {self.id!r} no longer holds a certificate", field="inspection_id")
+        if decision is not None and today is not None:
+            ensure_signed_by(decision.date, today)
+            ensure_not_before(decision.date, f"the issue of certificate {self.holds.number}", self.holds.valid_from)
+            ensure_not_before(decision.date, f"inspection {inspection_id}", self.under_review.inspected_on)
         return self.holds

@@ -14,7 +14,7 @@ from services.rating.domain.dossier import RatingDossier
 from services.rating.domain.errors import NotAllowed
 from services.rating.domain.policy import RatingPolicy
 from services.rating.domain.session import CouncilSession
-from services.rating.domain.values import ProductResult
+from services.rating.domain.values import Decision, ProductResult
 from services.rating.domain.verdicts import Verdict
 
 
@@ -51,18 +51,18 @@ def finalise(session: CouncilSession, dossiers: Mapping[str, RatingDossier], cat
 
 
 def decide(session: CouncilSession, dossiers: Mapping[str, RatingDossier], catalogue: Catalogue, policy: RatingPolicy,
-           *, number: str, on: date, issued_by: str) -> int:
+           *, decision: Decision, today: date) -> int:
     """Record the decision approving the results; returns how many certificates it issued.
 
     Certificates are numbered within the decision ("<decision number>#<year>-001", …) in the order of the results;
     decision numbers restart each year, so the year keeps certificate numbers unique.
     """
     _all_present(session, dossiers)
-    session.record_decision(number, on, issued_by)
+    session.record_decision(decision, today)
     issued = 0
     for result in session.results.values():
         dossier, verdict = dossiers[result.product_id], Verdict(result, session.sitting, catalogue.levels, policy)
-        certificate_number = f"{number}#{on.year}-{issued + 1:03d}"
+        certificate_number = f"{decision.number}#{decision.date.year}-{issued + 1:03d}"
         if session.level == "provincial":
             issued += dossier.record_provincial_result(verdict, certificate_number)
         else:

@@ -12,7 +12,8 @@ from datetime import date
 from services.rating.domain import events as ev
 from services.rating.domain.catalogue import Catalogue
 from services.rating.domain.council import Council
-from services.rating.domain.errors import AlreadyExists, NotAllowed, NotReady, RatingError
+from services.rating.domain.decision_dates import ensure_not_before, ensure_signed_by
+from services.rating.domain.errors import AlreadyExists, NotAllowed, NotReady
 from services.rating.domain.policy import RatingPolicy
 from services.rating.domain.scoring import CouncilResult, council_result, validate_scorecard
 from services.rating.domain.values import Decision, Member, ProductResult, Sitting
@@ -106,8 +107,11 @@ class CouncilSession(Aggregate):
         self.record(ev.SessionFinalised(on, tuple(results)))
         return results
 
-    def record_decision(self, number: str, on: date, issued_by: str) -> None:
-        """Quyết định công nhận of the round (province) or of the central council; districts certify nothing."""
+    def record_decision(self, decision: Decision, today: date) -> None:
+        """Quyết định công nhận of the round (province) or of the central council; districts certify nothing.
+
+        It is dated the day it was signed: not after ``today``, not before the session sat.
+        """
         if self.level == "district":
             raise NotAllowed("a district council certifies nothing under 1048: its finalised results already "
                              "forward products to the province", field="level")
@@ -115,9 +119,9 @@ class CouncilSession(Aggregate):
             raise NotReady(f"{self.id} is not finalised: finalise it before recording the decision", field="session")
         if self.decision is not None:
             raise AlreadyExists(f"{self.id} already has decision {self.decision.number}", field="number")
-        if on < self.held_on:
-            raise RatingError(f"the decision date {on} is before the session ({self.held_on})", field="date")
-        self.record(ev.DecisionRecorded(number, on, issued_by))
+        ensure_signed_by(decision.date, today)
+        ensure_not_before(decision.date, f"the session {self.id} was held", self.held_on)
+        self.record(ev.DecisionRecorded(decision.number, decision.date, decision.issued_by))
 
     # ------------------------------------------------------------------------------------------- state
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from services.rating.domain import outcomes as out
 from services.rating.domain.certificates import issue_certificate
+from services.rating.domain.decision_dates import ensure_not_before
 from services.rating.domain.levels import Levels, centre_outcome, district_forwards, province_outcome, shown_below_centre
 from services.rating.domain.policy import RatingPolicy
 from services.rating.domain.values import Certificate, Decision, ProductResult, Sitting
@@ -55,6 +56,7 @@ class Verdict:
 
         A voluntary attempt never lowers the certificate held; a re-rating ordered after an inspection may.
         """
+        self._after(held)
         outcome = province_outcome(self.result.exact_mean, self.result.stars, self.levels, first_time=held is None,
                                    policy=self.policy)
         stars = outcome.certificate_stars
@@ -69,6 +71,7 @@ class Verdict:
 
     def central(self, held: Certificate | None, re_rating: str | None, number: str) -> DomainEvent:
         """Only the centre issues 5★; a product it does not pass keeps the star it holds."""
+        self._after(held)
         stars = centre_outcome(self.result.stars, self.levels)
         if stars is not None:
             return self._issued(stars, "central", number, held, re_rating)
@@ -77,6 +80,11 @@ class Verdict:
         return out.CentralNotPassed(**self._attempt(held.stars if held else 0), decision=self._decision, keeps=held,
                                     reason=f"not passed by the central council (mean {r.average_score}, {r.stars}★ with"
                                            f" its minimum criteria); {keeps}")
+
+    def _after(self, held: Certificate | None) -> None:
+        """The decision on a certified product decides on its certificate too: not dated before that was issued."""
+        if held is not None:
+            ensure_not_before(self._decision.date, f"the issue of certificate {held.number}", held.valid_from)
 
     def _issued(self, stars: int, level: str, number: str, held: Certificate | None,
                 re_rating: str | None) -> out.CertificateIssued:
