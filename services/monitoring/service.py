@@ -4,16 +4,36 @@ their follow-up (publishing InspectionFailed), district reports, programme targe
 
 from pathlib import Path
 
+from services.monitoring.adapters.projection import MonitoringProjection
+from services.monitoring.application.translators import PUBLISHER
+from services.monitoring.bootstrap import bootstrap
+from services.monitoring.domain.errors import AlreadyRecorded, InvalidInput, MonitoringError, NotAllowed
+from services.monitoring.domain.inspections import Inspection
+from services.monitoring.domain.plans import InspectionPlan
+from services.monitoring.domain.register import RegisterEntry
+from services.monitoring.domain.reports import DistrictReport
+from services.monitoring.domain.target_setting import TargetSetting
+from services.monitoring.entrypoints.api import router
+from services.monitoring.entrypoints.subscribers import SUBSCRIPTIONS
 from services.monitoring.operations import OPERATIONS
 from shared.events import EventRegistry
 from shared.runtime import ServiceDefinition
 
 definition = ServiceDefinition(
     name="monitoring",
-    events=EventRegistry.of(*OPERATIONS.aggregates),
+    events=EventRegistry.of(RegisterEntry, InspectionPlan, Inspection, DistrictReport, TargetSetting,
+                            *OPERATIONS.aggregates),
     migrations=Path(__file__).parent / "migrations",
-    projections=lambda: (*OPERATIONS.projections(),),
-    subscriptions=(*OPERATIONS.subscriptions,),
-    routers=(*OPERATIONS.routers,),
-    errors={**OPERATIONS.errors},
+    projections=lambda: (MonitoringProjection(), *OPERATIONS.projections()),
+    subscriptions=(*SUBSCRIPTIONS, *OPERATIONS.subscriptions),
+    routers=(router, *OPERATIONS.routers),
+    errors={
+        InvalidInput: (422, "invalid_input"),
+        NotAllowed: (409, "not_allowed"),
+        AlreadyRecorded: (409, "already_recorded"),
+        MonitoringError: (422, "invalid_input"),
+        **OPERATIONS.errors,
+    },
+    bootstrap=bootstrap,
+    publishers=(PUBLISHER,),
 )

@@ -52,12 +52,22 @@ def outcome_of_rating(status: str, *, warned: bool) -> str:
 def follow_up_status(inspection: Inspection, as_of: date, policy: MonitoringPolicy) -> FollowUpStatus | None:
     """How the failed inspection's follow-up stands as of ``as_of``; None when it passed, or had not failed yet."""
     failed = inspection.failed
-    if failed is None or as_of < failed.inspected_on:
+    if failed is None:
         return None
-    closed = inspection.closed if inspection.closed is not None and inspection.closed.decided_on <= as_of else None
-    until = closed.decided_on if closed is not None else as_of
-    days_open = (until - failed.inspected_on).days
-    overdue = closed is None and days_open > policy.follow_up_overdue_days
-    return FollowUpStatus(inspection.id, failed.product_id, failed.inspected_on,
-                          "closed" if closed else "under_review", overdue, days_open,
-                          closed.outcome if closed else None)
+    closed = inspection.closed
+    return follow_up_on(inspection.id, failed.product_id, failed.inspected_on,
+                        (closed.decided_on, closed.outcome) if closed is not None else None, as_of, policy)
+
+
+def follow_up_on(inspection_id: str, product_id: str, failed_on: date, closed: tuple[date, str] | None,
+                 as_of: date, policy: MonitoringPolicy) -> FollowUpStatus | None:
+    """THE rule of a follow-up's state, from a failure's date and its closing ``(decided_on, outcome)`` if any (what
+    a read model keeps of it): under review until the decision's date, overdue past the policy's days."""
+    if as_of < failed_on:
+        return None
+    seen = closed if closed is not None and closed[0] <= as_of else None
+    until = seen[0] if seen is not None else as_of
+    days_open = (until - failed_on).days
+    overdue = seen is None and days_open > policy.follow_up_overdue_days
+    return FollowUpStatus(inspection_id, product_id, failed_on, "closed" if seen else "under_review", overdue,
+                          days_open, seen[1] if seen else None)

@@ -1,8 +1,9 @@
 """The register of certified products (sổ theo dõi sản phẩm OCOP được công nhận): one entry per product.
 
-Stream id = product_id. Fed from ProductRegistered (``note_product``) and ProductRated (``note_rating``) as the
-application translates them; either may come first (they travel on different topics). The entry keeps the
-certificate periods ``certificates.follow`` derives, and answers as of any date through that module's functions.
+Stream id = product_id. Fed from ProductRegistered (``note_product``), ProductRated (``note_rating``) and
+RewardApproved (``note_reward``) as the application translates them; any may come first (they travel on different
+topics). The entry keeps the certificate periods ``certificates.follow`` derives, and answers as of any date through
+that module's functions.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 from datetime import date
 
 from services.monitoring.domain.certificates import CertificatePeriod, check_rating, ending_within, follow, in_force_on
-from services.monitoring.domain.events.register import ProductNoted, RatingNoted
-from services.monitoring.domain.values import ProductFacts, RatingFact
+from services.monitoring.domain.errors import InvalidInput
+from services.monitoring.domain.events.register import ProductNoted, RatingNoted, RewardNoted
+from services.monitoring.domain.values import ProductFacts, RatingFact, RewardFact
 from shared.aggregate import Aggregate, DomainEvent
 
 
@@ -19,13 +21,14 @@ class RegisterEntry(Aggregate):
     """One product in the register: what it is, where, and every certificate it held."""
 
     stream_type = "register-entry"
-    event_types = {e.__name__: e for e in (ProductNoted, RatingNoted)}
+    event_types = {e.__name__: e for e in (ProductNoted, RatingNoted, RewardNoted)}
 
     def __init__(self, aggregate_id: str) -> None:
         super().__init__(aggregate_id)
         self.product: ProductFacts | None = None
         self.periods: tuple[CertificatePeriod, ...] = ()
         self.last_rating: RatingFact | None = None
+        self.rewards: dict[str, RewardFact] = {}
 
     def note_product(self, product: ProductFacts) -> bool:
         """The registered product's facts; the same facts again change nothing (False)."""
@@ -40,6 +43,18 @@ class RegisterEntry(Aggregate):
         if rating == self.last_rating:
             return False
         self.record(RatingNoted(rating))
+        return True
+
+    def note_reward(self, reward: RewardFact) -> bool:
+        """A RewardApproved; the same reward again is a no-op (False), a corrected one replaces it. Refused naming
+        the contract's field: an amount below zero (``amount_vnd``), a star outside 0–5 (``stars``)."""
+        if reward.amount_vnd < 0:
+            raise InvalidInput("amount_vnd is a whole number of đồng, ≥ 0", field="amount_vnd")
+        if not 0 <= reward.stars <= 5:
+            raise InvalidInput("stars must be 0–5", field="stars")
+        if self.rewards.get(reward.reward_id) == reward:
+            return False
+        self.record(RewardNoted(reward))
         return True
 
     # ------------------------------------------------------------------------------------------- queries
@@ -69,3 +84,5 @@ class RegisterEntry(Aggregate):
                 self.product = product
             case RatingNoted(rating=rating):
                 self.periods, self.last_rating = follow(self.periods, rating), rating
+            case RewardNoted(reward=reward):
+                self.rewards[reward.reward_id] = reward

@@ -104,6 +104,21 @@ class RatingFact:
 
 
 @dataclass(frozen=True)
+class RewardFact:
+    """One RewardApproved (khen thưởng): the reward, its plan year, the star it rewards and the whole-đồng amount.
+
+    Its district is the product's, from the register (RewardApproved names none)."""
+
+    reward_id: str
+    plan_year: int
+    level: str
+    stars: int
+    amount_vnd: int
+    decision_number: str
+    decided_on: date
+
+
+@dataclass(frozen=True)
 class ReviewDecision:
     """Rating's decision on a failed inspection (the ProductRated naming it, or the certificate's expiry):
     ``outcome`` one of ``follow_up.FOLLOW_UP_OUTCOMES``, ``decided_on`` the decision's date (for an expiry, the

@@ -11,15 +11,15 @@ from services.monitoring.domain.events.inspections import (
     ProductPassedInspection,
 )
 from services.monitoring.domain.events.plans import InspectionPlanned, PlannedProductDropped, PlannedProductInspected
-from services.monitoring.domain.events.register import ProductNoted, RatingNoted
+from services.monitoring.domain.events.register import ProductNoted, RatingNoted, RewardNoted
 from services.monitoring.domain.events.reports import ReportAmended, ReportFiled
 from services.monitoring.domain.events.targets import TargetsSet
 
-ALL = (ProductNoted, RatingNoted, InspectionPlanned, PlannedProductInspected, PlannedProductDropped,
+ALL = (ProductNoted, RatingNoted, RewardNoted, InspectionPlanned, PlannedProductInspected, PlannedProductDropped,
        ProductPassedInspection, ProductFailedInspection, FollowUpClosed, ReportFiled, ReportAmended, TargetsSet)
 
 __all__ = [
     "ALL", "FollowUpClosed", "InspectionConcluded", "InspectionPlanned", "PlannedProductDropped",
     "PlannedProductInspected", "ProductFailedInspection", "ProductNoted", "ProductPassedInspection", "RatingNoted",
-    "ReportAmended", "ReportFiled", "TargetsSet",
+    "ReportAmended", "ReportFiled", "RewardNoted", "TargetsSet",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.monitoring.domain.values import ProductFacts, RatingFact
+from services.monitoring.domain.values import ProductFacts, RatingFact, RewardFact
 from shared.aggregate import DomainEvent
 
 
@@ -20,3 +20,10 @@ class RatingNoted(DomainEvent):
     """ProductRated heard: a council's result, a decision, an expiry, a revocation or a warning on the product."""
 
     rating: RatingFact
+
+
+@dataclass(frozen=True)
+class RewardNoted(DomainEvent):
+    """RewardApproved heard: finance approved a reward for the product (counted in its district's figures)."""
+
+    reward: RewardFact
