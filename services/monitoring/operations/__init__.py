@@ -1,11 +1,28 @@
 """Audit and operations (issue 11): the per-product and per-actor timeline across services, pipeline health, dead
-letters and their re-drive, and the trace store. ``OPERATIONS`` is what ``services/monitoring/service.py`` wires in."""
+letters and their re-drive, and the trace store. ``OPERATIONS`` is what ``services/monitoring/service.py`` wires in:
+its routers, subscriptions, projections, aggregates (into the event registry), errors, and ``on_start`` (to call
+from the service's own ``on_start`` with the runtime).
+
+Inside: ``domain`` (the audit trail, a dead letter's re-drive, the alert rules), ``application`` (handlers,
+translators of public events, the health report), ``adapters`` (read models, the broker's offsets, the services'
+kernel tables, the span store), ``entrypoints`` (routes, the timeline's subscription), ``config``
+(``OCOP_MONITORING_*``), ``bootstrap`` (background work).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from services.monitoring.operations.adapters.projection import RedriveProjection, TimelineProjection
+from services.monitoring.operations.adapters.republish import PublishFailed
+from services.monitoring.operations.bootstrap import start
+from services.monitoring.operations.domain.audit import AuditTrail
+from services.monitoring.operations.domain.errors import AlreadyRedriven, NotRedrivable, OperationsError, TraceRejected
+from services.monitoring.operations.domain.redrive import DeadLetterRedrive
+from services.monitoring.operations.entrypoints import otlp, pipeline_api, timeline_api
+from services.monitoring.operations.entrypoints.subscribers import SUBSCRIPTIONS
 
 
 @dataclass(frozen=True)
@@ -17,6 +34,20 @@ class Operations:
     projections: Callable[[], tuple[Any, ...]] = lambda: ()  # fresh per runtime, as ServiceDefinition's
     aggregates: tuple[Any, ...] = ()
     errors: dict[type[Exception], tuple[int, str]] = field(default_factory=dict)
+    on_start: Callable[[Any], None] = lambda runtime: None
 
 
-OPERATIONS = Operations()
+OPERATIONS = Operations(
+    routers=(timeline_api.router, pipeline_api.router, otlp.router),
+    subscriptions=SUBSCRIPTIONS,
+    projections=lambda: (TimelineProjection(), RedriveProjection()),
+    aggregates=(AuditTrail, DeadLetterRedrive),
+    errors={
+        AlreadyRedriven: (409, "already_redriven"),
+        NotRedrivable: (409, "not_redrivable"),
+        TraceRejected: (400, "invalid_otlp"),
+        OperationsError: (422, "invalid_input"),
+        PublishFailed: (503, "redrive_not_published"),
+    },
+    on_start=start,
+)

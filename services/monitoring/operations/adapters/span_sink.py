@@ -1,0 +1,76 @@
+"""Monitoring's own spans, kept in the span store from inside the process.
+
+The other services export to monitoring over OTLP/HTTP; monitoring cannot do the same to itself, since every export
+would be a request whose spans are exported in turn. A span processor collects the spans this process ends, and a
+task writes them every second with tracing suppressed (its own queries leave no spans).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import Any
+
+import asyncpg
+import structlog
+from opentelemetry.instrumentation.utils import suppress_instrumentation
+from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
+
+from services.monitoring.operations.adapters.traces import prune, spans_from_sdk, store
+
+log = structlog.get_logger(__name__)
+
+
+class LocalSpans(SpanProcessor):
+    """Holds the spans this process ended until they are written (the oldest give way beyond ``capacity``)."""
+
+    def __init__(self, capacity: int = 20_000) -> None:
+        self._ended: deque[ReadableSpan] = deque(maxlen=capacity)
+        self.dropped = 0
+
+    def on_start(self, span: Any, parent_context: Any = None) -> None:
+        return None
+
+    def on_end(self, span: ReadableSpan) -> None:
+        if len(self._ended) == self._ended.maxlen:
+            self.dropped += 1
+        self._ended.append(span)  # deque appends are thread-safe: spans may end on any thread
+
+    def drain(self) -> list[ReadableSpan]:
+        drained = []
+        while self._ended:
+            drained.append(self._ended.popleft())
+        return drained
+
+    def shutdown(self) -> None:
+        return None
+
+    def force_flush(self, timeout_millis: int = 30_000) -> bool:
+        return True
+
+
+async def keep_own_spans(pool: asyncpg.Pool, sink: LocalSpans, *, lone_database_spans: bool, every: float = 1.0) -> None:
+    while True:
+        await asyncio.sleep(every)
+        rows = [r for r in spans_from_sdk(sink.drain()) if r.kept(lone_database_spans=lone_database_spans)]
+        if not rows:
+            continue
+        try:
+            with suppress_instrumentation():
+                async with pool.acquire() as conn:
+                    await store(conn, rows)
+        except Exception as exc:  # the database away: these spans are lost, the service goes on
+            log.warning("own spans not stored", spans=len(rows), error=repr(exc))
+
+
+async def prune_spans_periodically(pool: asyncpg.Pool, *, retention_days: float, every: float) -> None:
+    while True:
+        try:
+            with suppress_instrumentation():
+                async with pool.acquire() as conn:
+                    pruned = await prune(conn, retention_days)
+            if pruned:
+                log.info("old spans pruned", spans=pruned, retention_days=retention_days)
+        except Exception as exc:
+            log.warning("spans not pruned", error=repr(exc))
+        await asyncio.sleep(every)

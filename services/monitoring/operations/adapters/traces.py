@@ -1,0 +1,159 @@
+"""The span store: spans the services export over OTLP/HTTP (and monitoring's own), kept to show a flow's trace.
+
+Spans are telemetry, not facts: they are written as they come (an exporter retrying a batch sends the same spans
+again, kept once), pruned after ``OCOP_MONITORING_TRACE_RETENTION_DAYS`` and never rebuilt.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+from google.protobuf import json_format
+from google.protobuf.message import DecodeError
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+from opentelemetry.proto.common.v1.common_pb2 import AnyValue
+
+from services.monitoring.operations.domain.errors import TraceRejected
+
+_KINDS = ("unspecified", "internal", "server", "client", "producer", "consumer")  # OTLP's SpanKind numbers
+_STATUSES = ("unset", "ok", "error")
+MAX_ATTRIBUTES, MAX_TEXT = 40, 500
+# The route that receives spans: its own spans are not kept (each export would otherwise leave spans to export).
+INGEST_ROUTE = "/v1/traces"
+
+
+@dataclass(frozen=True)
+class SpanRow:
+    trace_id: str
+    span_id: str
+    parent_span_id: str | None
+    service: str
+    name: str
+    kind: str
+    started_at: datetime
+    ended_at: datetime
+    status: str
+    status_message: str | None = None
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def duration_ms(self) -> float:
+        return (self.ended_at - self.started_at).total_seconds() * 1000
+
+    def kept(self, *, lone_database_spans: bool) -> bool:
+        """Not a span of the span intake itself; a database query outside any flow (a relay's poll) only if asked."""
+        if self.name.startswith(f"POST {INGEST_ROUTE}"):
+            return False
+        lone_query = self.parent_span_id is None and ("db.system" in self.attributes or "db.system.name" in self.attributes)
+        return lone_database_spans or not lone_query
+
+
+def decode_otlp(body: bytes, content_type: str, content_encoding: str = "") -> ExportTraceServiceRequest:
+    """An OTLP/HTTP export request, binary protobuf or JSON, gzip-compressed or not."""
+    request = ExportTraceServiceRequest()
+    try:
+        if content_encoding.strip().lower() == "gzip":
+            body = gzip.decompress(body)
+        if content_type.split(";")[0].strip().lower() == "application/json":
+            json_format.Parse(body, request, ignore_unknown_fields=True)
+        else:
+            request.ParseFromString(body)
+    except (DecodeError, json_format.ParseError, OSError, EOFError, ValueError) as exc:
+        raise TraceRejected(f"not an OTLP ExportTraceServiceRequest: {exc}", field="body") from exc
+    return request
+
+
+def _value(value: AnyValue) -> Any:
+    kind = value.WhichOneof("value")
+    if kind == "array_value":
+        return [_value(v) for v in value.array_value.values]
+    if kind == "kvlist_value":
+        return {kv.key: _value(kv.value) for kv in value.kvlist_value.values}
+    if kind == "bytes_value":
+        return value.bytes_value.hex()
+    found = getattr(value, kind) if kind else None
+    return found[:MAX_TEXT] if isinstance(found, str) else found
+
+
+def _attributes(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    kept: dict[str, Any] = {}
+    for key, value in pairs:
+        if len(kept) == MAX_ATTRIBUTES:
+            break
+        kept[key] = value[:MAX_TEXT] if isinstance(value, str) else value
+    return kept
+
+
+def _time(nanos: int) -> datetime:
+    return datetime.fromtimestamp(nanos / 1e9, UTC)
+
+
+def spans_from_otlp(request: ExportTraceServiceRequest) -> list[SpanRow]:
+    rows = []
+    for resource_spans in request.resource_spans:
+        resource = {kv.key: _value(kv.value) for kv in resource_spans.resource.attributes}
+        service = str(resource.get("service.name") or "unknown")
+        for scope_spans in resource_spans.scope_spans:
+            for span in scope_spans.spans:
+                status = span.status.code if 0 <= span.status.code < len(_STATUSES) else 0
+                rows.append(SpanRow(
+                    trace_id=span.trace_id.hex(), span_id=span.span_id.hex(),
+                    parent_span_id=span.parent_span_id.hex() or None, service=service, name=span.name[:MAX_TEXT],
+                    kind=_KINDS[span.kind] if 0 <= span.kind < len(_KINDS) else "unspecified",
+                    started_at=_time(span.start_time_unix_nano), ended_at=_time(span.end_time_unix_nano),
+                    status=_STATUSES[status], status_message=span.status.message[:MAX_TEXT] or None,
+                    attributes=_attributes((kv.key, _value(kv.value)) for kv in span.attributes)))
+    return rows
+
+
+def spans_from_sdk(spans: Iterable[Any]) -> list[SpanRow]:
+    """Spans this process ended (``opentelemetry.sdk.trace.ReadableSpan``), as the store keeps them."""
+    rows = []
+    for span in spans:
+        context, parent = span.context, span.parent
+        rows.append(SpanRow(
+            trace_id=format(context.trace_id, "032x"), span_id=format(context.span_id, "016x"),
+            parent_span_id=format(parent.span_id, "016x") if parent is not None else None,
+            service=str(span.resource.attributes.get("service.name", "unknown")), name=span.name[:MAX_TEXT],
+            # The SDK numbers kinds from INTERNAL = 0; OTLP from UNSPECIFIED = 0.
+            kind=_KINDS[span.kind.value + 1], started_at=_time(span.start_time or 0),
+            ended_at=_time(span.end_time or span.start_time or 0), status=_STATUSES[span.status.status_code.value],
+            status_message=(span.status.description or "")[:MAX_TEXT] or None,
+            attributes=_attributes((span.attributes or {}).items())))
+    return rows
+
+
+_INSERT = """
+INSERT INTO trace_spans (trace_id, span_id, parent_span_id, service, name, kind, started_at, ended_at, duration_ms,
+                         status, status_message, attributes)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
+                     $8::timestamptz[], $9::float8[], $10::text[], $11::text[], $12::jsonb[])
+ON CONFLICT (trace_id, span_id) DO NOTHING
+"""
+
+
+async def store(conn: asyncpg.Connection, rows: Sequence[SpanRow]) -> int:
+    """Keep the spans (those already kept are skipped); returns how many were given."""
+    if rows:
+        columns = list(zip(*((r.trace_id, r.span_id, r.parent_span_id, r.service, r.name, r.kind, r.started_at,
+                              r.ended_at, r.duration_ms, r.status, r.status_message, dict(r.attributes))
+                             for r in rows)))
+        await conn.execute(_INSERT, *columns)
+    return len(rows)
+
+
+async def trace(conn: asyncpg.Connection, trace_id: str) -> list[dict[str, Any]]:
+    """Every span of the trace, in the order they started."""
+    rows = await conn.fetch("SELECT * FROM trace_spans WHERE trace_id = $1 ORDER BY started_at, span_id", trace_id)
+    return [dict(r) for r in rows]
+
+
+async def prune(conn: asyncpg.Connection, older_than_days: float) -> int:
+    status = await conn.execute("DELETE FROM trace_spans WHERE received_at < now() - make_interval(secs => $1)",
+                                older_than_days * 86400)
+    return int(status.split()[-1])

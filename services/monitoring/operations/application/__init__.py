@@ -1,0 +1,1 @@
+"""Handlers of audit and operations (hearing a public event, re-driving a dead letter), translators, ports."""

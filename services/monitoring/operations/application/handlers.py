@@ -1,0 +1,61 @@
+"""Handlers of audit and operations: load, decide through the domain, commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opentelemetry import trace
+
+from services.monitoring.operations.application import translators
+from services.monitoring.operations.application.ports import RedrivePorts
+from services.monitoring.operations.domain.audit import AuditTrail, trail_id
+from services.monitoring.operations.domain.redrive import DeadLetterRedrive, Operator, redrive_id
+from shared.ports import UnitOfWorkPort
+from shared.uow import NotFound
+
+
+def current_trace_id() -> str | None:
+    """The trace the consumer continues for this event (its record's traceparent), if it carried one."""
+    context = trace.get_current_span().get_span_context()
+    return format(context.trace_id, "032x") if context.is_valid else None
+
+
+async def observe_public_event(envelope: Any, uow: UnitOfWorkPort, _ports: Any) -> None:
+    """Any of the four public events (the consumer's unit of work is open and commits with the inbox row): the
+    product's trail records it, once."""
+    event = translators.observed(envelope, trace_id=current_trace_id())
+    repo = uow.repository(AuditTrail)
+    trail = await repo.find(trail_id(envelope.product_id))
+    if trail is None:
+        trail = AuditTrail(trail_id(envelope.product_id))
+        repo.add(trail)
+    trail.observe(event)
+
+
+async def redrive_dead_letter(ports: RedrivePorts, operator: Operator, service: str,
+                              dead_letter_id: int) -> DeadLetterRedrive:
+    """Record the request, publish the record on its original topic, confirm: a confirmed re-drive is refused after.
+
+    Two operators asking at once race on the re-drive's stream: one of them gets the 409 conflict.
+    """
+    letter = await ports.dead_letters.find(service, dead_letter_id)
+    if letter is None:
+        raise NotFound("dead-letter", f"{service}/{dead_letter_id}")
+    envelope = translators.redrivable(letter)
+    ref = translators.dead_letter_ref(letter, envelope)
+    key = redrive_id(service, dead_letter_id)
+    async with ports.uow() as uow:
+        repo = uow.repository(DeadLetterRedrive)
+        redrive = await repo.find(key)
+        if redrive is None:
+            redrive = DeadLetterRedrive(key)
+            repo.add(redrive)
+        redrive.request(ref, operator, ports.clock())
+        await uow.commit()
+    await ports.publish(letter.topic, letter.key, letter.payload or b"",
+                        translators.redrive_headers(envelope, ref, operator.id))
+    async with ports.uow() as uow:
+        redrive = await uow.repository(DeadLetterRedrive).get(key)
+        redrive.confirm(ports.clock())
+        await uow.commit()
+    return redrive

@@ -1,0 +1,1 @@
+"""HTTP routes (timeline, traces, pipeline health, dead letters, OTLP intake) and the timeline's subscription."""

@@ -1,0 +1,33 @@
+"""OTLP/HTTP intake: the services export their spans here when no collector is configured (``make run``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from opentelemetry.instrumentation.utils import suppress_instrumentation
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
+
+from services.monitoring.operations.adapters import traces
+from services.monitoring.operations.entrypoints.deps import settings_of
+from shared.http.app import runtime_of
+
+router = APIRouter(tags=["traces"])
+PROTOBUF = "application/x-protobuf"
+
+
+@router.post(traces.INGEST_ROUTE, response_class=Response, responses={
+    200: {"content": {PROTOBUF: {}}, "description": "ExportTraceServiceResponse: every span was kept"},
+    400: {"description": "the body is not an ExportTraceServiceRequest (`field`: body)"}})
+async def receive_spans(request: Request) -> Response:
+    """OTLP/HTTP trace export (binary protobuf, or JSON; gzip allowed), as OpenTelemetry exporters send it.
+
+    Unauthenticated, as exporters send no token: it only adds spans to the store, which operators read.
+    """
+    body = await request.body()
+    export = traces.decode_otlp(body, request.headers.get("content-type", PROTOBUF),
+                                request.headers.get("content-encoding", ""))
+    lone = settings_of(request).trace_keep_lone_database_spans
+    rows = [row for row in traces.spans_from_otlp(export) if row.kept(lone_database_spans=lone)]
+    with suppress_instrumentation():  # the intake's own queries would be spans to store in turn
+        async with runtime_of(request).pool.acquire() as conn:
+            await traces.store(conn, rows)
+    return Response(ExportTraceServiceResponse().SerializeToString(), media_type=PROTOBUF)

@@ -1,0 +1,83 @@
+"""Helpers of the audit and operations tests (no tests here): one product's flow across the four services as public
+events with their traces, operators' tokens, and the monitoring service on the session's PostgreSQL and broker."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from services.monitoring.operations.config import OperationsSettings
+from services.monitoring.service import definition
+from shared.auth import mint_token
+from shared.contracts import CONTRACTS, kafka_headers, new_envelope, serialize_event
+from shared.contracts.envelope import VIETNAM_TZ
+from shared.contracts.roles import Role
+from tests.kernel.support import produce, running_service
+
+START = datetime(2021, 3, 1, 9, 0, tzinfo=VIETNAM_TZ)
+
+
+def traceparent() -> tuple[str, str]:
+    """A new W3C traceparent and its trace id."""
+    trace_id = uuid.uuid4().hex
+    return f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01", trace_id
+
+
+def product_flow(product_id: str, *, officer: str = "officer-380") -> list[Any]:
+    """ProductRegistered → ProductRated (recognised 4★) → RewardApproved → InspectionFailed → ProductRated (revoked),
+    a day apart, as the four services publish them."""
+    flow, at = uuid.uuid4(), lambda days: START + timedelta(days=days)
+    cert = {"number": f"{product_id}-GCN", "valid_from": "2021-04-06", "valid_until": "2024-04-05"}
+    decision = {"number": "1114/QĐ-UBND", "date": "2021-04-06", "issued_by": "UBND tỉnh Thanh Hóa"}
+    return [
+        new_envelope("ProductRegistered", product_id, {
+            "registration_id": f"reg-{product_id}", "cycle_year": 2021,
+            "product": {"name": "Nem chua Thanh Hóa", "sector": "Thực phẩm", "group": "Thực phẩm chế biến",
+                        "product_set": 5, "description": "Nem chua lá ổi"},
+            "producer": {"producer_id": f"p-{product_id}", "name": "HTX Nem chua", "legal_form": "cooperative"},
+            "location": {"district_code": "380", "commune_code": "14758"}},
+            correlation_id=flow, occurred_at=at(0), actor={"id": officer, "role": "district_officer"}),
+        new_envelope("ProductRated", product_id, {
+            "evaluation_id": f"ev-{product_id}", "cycle_year": 2021, "level": "provincial", "average_score": 78.5,
+            "stars": 4, "status": "recognized", "decision": decision, "certificate": cert, "reason": None,
+            "inspection_id": None}, correlation_id=flow, occurred_at=at(1), actor={"id": "vpdp-1", "role": "provincial_office"}),
+        new_envelope("RewardApproved", product_id, {
+            "reward_id": f"rw-{product_id}", "plan_year": 2021, "level": "provincial", "stars": 4,
+            "amount_vnd": 20_000_000, "funding_source": "ngân sách tỉnh", "budget_line": "OCOP-2021-01",
+            "decision": {"number": "2150/QĐ-UBND", "date": "2021-06-20"}},
+            correlation_id=flow, occurred_at=at(2), actor={"id": "stc-1", "role": "finance_officer"}),
+        new_envelope("InspectionFailed", product_id, {
+            "inspection_id": f"insp-{product_id}", "inspected_on": "2021-08-01",
+            "inspector_org": "Sở Công Thương Thanh Hóa", "certificate_number": cert["number"],
+            "findings": [{"criterion": "food_safety", "description": "Không duy trì công bố chất lượng"}],
+            "severity": "critical", "recommended_action": "revocation"},
+            correlation_id=flow, occurred_at=at(3), actor={"id": "insp-1", "role": "inspector"}),
+        new_envelope("ProductRated", product_id, {
+            "evaluation_id": f"ev2-{product_id}", "cycle_year": 2021, "level": "provincial", "average_score": 78.5,
+            "stars": 0, "status": "revoked", "decision": {**decision, "number": "4000/QĐ-UBND", "date": "2021-09-01"},
+            "certificate": None, "reason": "Vi phạm quy chế", "inspection_id": f"insp-{product_id}"},
+            correlation_id=flow, occurred_at=at(4), actor={"id": "vpdp-1", "role": "provincial_office"}),
+    ]
+
+
+async def publish(bootstrap: str, envelope: Any, traceparent_header: str | None = None) -> None:
+    """One public event on its topic, as a relay sends it (key = product id, the contract's headers)."""
+    await produce(bootstrap, CONTRACTS[envelope.event_type].topic,
+                  [(envelope.product_id.encode(), serialize_event(envelope), kafka_headers(envelope, traceparent_header))])
+
+
+def token(settings: Any, role: Role, actor_id: str = "tester", district: str | None = None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint_token(settings, actor_id=actor_id, role=role, district=district)}"}
+
+
+@asynccontextmanager
+async def monitoring(launcher: Any, **operations: Any) -> AsyncIterator[tuple[httpx.AsyncClient, Any, Any]]:
+    """The monitoring service in process, with the operations part's settings given (defaults otherwise)."""
+    async with running_service(launcher, definition) as (client, settings, runtime):
+        client._transport.app.state.operations_settings = OperationsSettings(**operations)  # type: ignore[attr-defined]
+        yield client, settings, runtime
