@@ -9,7 +9,7 @@ from __future__ import annotations
 import gzip
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -35,15 +35,23 @@ class SpanRow:
     service: str
     name: str
     kind: str
-    started_at: datetime
-    ended_at: datetime
+    start_ns: int
+    end_ns: int
     status: str
     status_message: str | None = None
     attributes: Mapping[str, Any] = field(default_factory=dict)
 
     @property
+    def started_at(self) -> datetime:
+        return _time(self.start_ns)
+
+    @property
+    def ended_at(self) -> datetime:
+        return _time(self.end_ns)
+
+    @property
     def duration_ms(self) -> float:
-        return (self.ended_at - self.started_at).total_seconds() * 1000
+        return (self.end_ns - self.start_ns) / 1e6
 
     def kept(self, *, lone_database_spans: bool) -> bool:
         """Not a span of the span intake itself; a database query outside any flow (a relay's poll) only if asked."""
@@ -90,7 +98,8 @@ def _attributes(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _time(nanos: int) -> datetime:
-    return datetime.fromtimestamp(nanos / 1e9, UTC)
+    seconds, rest = divmod(nanos, 1_000_000_000)
+    return datetime.fromtimestamp(seconds, UTC) + timedelta(microseconds=rest // 1000)
 
 
 def spans_from_otlp(request: ExportTraceServiceRequest) -> list[SpanRow]:
@@ -105,7 +114,7 @@ def spans_from_otlp(request: ExportTraceServiceRequest) -> list[SpanRow]:
                     trace_id=span.trace_id.hex(), span_id=span.span_id.hex(),
                     parent_span_id=span.parent_span_id.hex() or None, service=service, name=span.name[:MAX_TEXT],
                     kind=_KINDS[span.kind] if 0 <= span.kind < len(_KINDS) else "unspecified",
-                    started_at=_time(span.start_time_unix_nano), ended_at=_time(span.end_time_unix_nano),
+                    start_ns=span.start_time_unix_nano, end_ns=max(span.end_time_unix_nano, span.start_time_unix_nano),
                     status=_STATUSES[status], status_message=span.status.message[:MAX_TEXT] or None,
                     attributes=_attributes((kv.key, _value(kv.value)) for kv in span.attributes)))
     return rows
@@ -121,8 +130,8 @@ def spans_from_sdk(spans: Iterable[Any]) -> list[SpanRow]:
             parent_span_id=format(parent.span_id, "016x") if parent is not None else None,
             service=str(span.resource.attributes.get("service.name", "unknown")), name=span.name[:MAX_TEXT],
             # The SDK numbers kinds from INTERNAL = 0; OTLP from UNSPECIFIED = 0.
-            kind=_KINDS[span.kind.value + 1], started_at=_time(span.start_time or 0),
-            ended_at=_time(span.end_time or span.start_time or 0), status=_STATUSES[span.status.status_code.value],
+            kind=_KINDS[span.kind.value + 1], start_ns=span.start_time or 0,
+            end_ns=span.end_time or span.start_time or 0, status=_STATUSES[span.status.status_code.value],
             status_message=(span.status.description or "")[:MAX_TEXT] or None,
             attributes=_attributes((span.attributes or {}).items())))
     return rows
