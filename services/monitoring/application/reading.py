@@ -8,7 +8,7 @@ the targets are (``targets.progress``): each question is asked of the domain, as
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -162,4 +162,7 @@ async def target_progress(conn: Any, ports: MonitoringPorts, plan_year: int) -> 
     """The plan year's targets and live progress towards each, by round and by district (every unit listed)."""
     targets = await year_targets(ports, plan_year)
     units = ports.reference.units.of_year(plan_year)
-    return targets, progress(targets, counts(await heard_ratings(conn, plan_year), plan_year), units)
+    heard = await heard_ratings(conn, plan_year)
+    # Each target counts its own products (a product upgraded 3★ → 4★ meets "≥ 3★" in the round it got 3★).
+    return targets, [progress(replace(targets, targets=(t,)), counts(heard, plan_year, t.min_stars), units)[0]
+                     for t in targets.targets]

@@ -8,7 +8,8 @@ of a district's report. Pure: a read model hands over the ratings it heard, in t
   ``proposed`` when its level proposed the product to the next level's council.
 - A **round** (đợt) of a level is one of its decisions in the plan year, numbered 1, 2, … by date (then number);
   results without a decision (a district council forwarding products) belong to no round.
-- A product counts **once** per measure and level in a year: at its highest star, in the round it first reached it.
+- A product counts **once** towards a target: in the round its first result meeting the target (measure, level,
+  at least its stars) came.
 """
 
 from __future__ import annotations
@@ -59,24 +60,22 @@ def rounds(ratings: Iterable[RatingFact], plan_year: int) -> Mapping[tuple[str, 
             for n, decision in enumerate(sorted(taken, key=lambda d: (d.date, d.number)), 1)}
 
 
-def counts(heard: Sequence[HeardRating], plan_year: int) -> tuple[Count, ...]:
-    """What ``targets.progress`` sums: distinct products per measure, level, star, round and district."""
+def counts(heard: Sequence[HeardRating], plan_year: int, min_stars: int = 0) -> tuple[Count, ...]:
+    """What ``targets.progress`` sums for a target from ``min_stars`` up: each product once per measure and level,
+    in the round its first result with at least ``min_stars`` came (results outside rounds after every round)."""
     numbered = rounds((h.rating for h in heard), plan_year)
-    best: dict[tuple[str, str, str], tuple[int, int, int | None, str]] = {}  # → (stars, -round order, round, district)
+    first: dict[tuple[str, str, str], tuple[int, int | None, int, str]] = {}  # → (order, round, stars, district)
     for h in heard:
-        measure = achievement(h.rating, plan_year)
-        if measure is None:
+        r, measure = h.rating, achievement(h.rating, plan_year)
+        if measure is None or r.stars < min_stars:
             continue
-        r = h.rating
         round_ = numbered.get((r.level, r.decision)) if r.decision is not None else None
-        # Higher star first; at the same star the earliest round (a result outside rounds after any round).
-        candidate = (r.stars, -(round_ if round_ is not None else len(numbered) + 1), round_,
-                     h.district_code or UNKNOWN_DISTRICT)
+        order = round_ if round_ is not None else len(numbered) + 1
         key = (h.product_id, measure, r.level)
-        if key not in best or candidate[:2] > best[key][:2]:
-            best[key] = candidate
+        if key not in first or order < first[key][0]:
+            first[key] = (order, round_, r.stars, h.district_code or UNKNOWN_DISTRICT)
     tally = Counter((measure, level, stars, round_, district)
-                    for (_, measure, level), (stars, _, round_, district) in best.items())
+                    for (_, measure, level), (_, round_, stars, district) in first.items())
     return tuple(Count(m, lv, s, rd, d, n) for (m, lv, s, rd, d), n in sorted(tally.items(), key=str))
 
 
