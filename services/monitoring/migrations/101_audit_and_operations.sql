@@ -1,5 +1,5 @@
 -- Audit and operations (issue 11): the timeline and the re-drives are read models of monitoring's own facts
--- (PublicEventObserved, RedriveRequested/RedrivePublished), rebuilt by `ocop rebuild monitoring`; the spans are
+-- (PublicEventObserved; RedriveRequested, RedrivePublished, RedriveFailed), rebuilt by `ocop rebuild monitoring`; the spans are
 -- telemetry the services send over OTLP, kept for a few days and never rebuilt.
 
 CREATE TABLE IF NOT EXISTS audit_timeline (
@@ -34,13 +34,14 @@ CREATE TABLE IF NOT EXISTS dead_letter_redrives (
     event_id            UUID        NOT NULL,
     event_type          TEXT        NOT NULL,
     product_id          TEXT        NOT NULL,
-    first_requested_by  TEXT        NOT NULL,
-    first_requested_at  TIMESTAMPTZ NOT NULL,
-    requested_by        TEXT        NOT NULL,
+    state               TEXT        NOT NULL,  -- requested | published | failed
+    requested_by        TEXT        NOT NULL,  -- the latest request's
     requested_by_role   TEXT        NOT NULL,
     requested_at        TIMESTAMPTZ NOT NULL,
     requests            INTEGER     NOT NULL,
     published_at        TIMESTAMPTZ,
+    failed_at           TIMESTAMPTZ,
+    failure             TEXT,
     PRIMARY KEY (service, dead_letter_id)
 );
 

@@ -19,7 +19,13 @@ from services.monitoring.operations.adapters.projection import RedriveProjection
 from services.monitoring.operations.adapters.republish import PublishFailed
 from services.monitoring.operations.bootstrap import start
 from services.monitoring.operations.domain.audit import AuditTrail
-from services.monitoring.operations.domain.errors import AlreadyRedriven, NotRedrivable, OperationsError, TraceRejected
+from services.monitoring.operations.domain.errors import (
+    AlreadyRedriven,
+    NotRedrivable,
+    OperationsError,
+    RedriveInProgress,
+    TraceRejected,
+)
 from services.monitoring.operations.domain.redrive import DeadLetterRedrive
 from services.monitoring.operations.entrypoints import otlp, pipeline_api, timeline_api
 from services.monitoring.operations.entrypoints.subscribers import SUBSCRIPTIONS
@@ -45,6 +51,7 @@ OPERATIONS = Operations(
     errors={
         AlreadyRedriven: (409, "already_redriven"),
         NotRedrivable: (409, "not_redrivable"),
+        RedriveInProgress: (409, "redrive_in_progress"),
         TraceRejected: (400, "invalid_otlp"),
         OperationsError: (422, "invalid_input"),
         PublishFailed: (503, "redrive_not_published"),

@@ -18,6 +18,8 @@ class OperationsSettings(BaseSettings):
     alert_lag_seconds: float = Field(default=300.0, ge=0, description="age of a group's oldest unconsumed record that alerts")
     alert_outbox_age_seconds: float = Field(default=60.0, ge=0, description="age of a service's oldest unpublished event that alerts")
     alert_dead_letters: int = Field(default=0, ge=0, description="dead letters not re-driven, per service, above which it alerts")
+    # A re-drive whose outcome is not known (the process stopped while publishing) may be asked again after this.
+    redrive_lease_seconds: float = Field(default=60.0, gt=0)
     broker_timeout_seconds: float = Field(default=5.0, gt=0, description="longest wait for the broker's answers on the health page")
     # The span store: spans posted over OTLP/HTTP and monitoring's own are kept this long.
     trace_retention_days: float = Field(default=3.0, gt=0)

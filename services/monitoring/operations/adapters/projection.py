@@ -13,7 +13,7 @@ import asyncpg
 from pydantic_core import to_jsonable_python
 
 from services.monitoring.operations.domain.audit import PublicEventObserved
-from services.monitoring.operations.domain.redrive import RedrivePublished, RedriveRequested
+from services.monitoring.operations.domain.redrive import RedriveFailed, RedrivePublished, RedriveRequested
 from shared.events import Recorded
 from shared.projections import EventWriters, Writer
 
@@ -44,23 +44,28 @@ async def _requested(conn: asyncpg.Connection, r: Recorded) -> None:
     letter, by = e.letter, e.requested_by
     await conn.execute(
         "INSERT INTO dead_letter_redrives (service, dead_letter_id, consumer, topic, kafka_partition, kafka_offset,"
-        " event_id, event_type, product_id, first_requested_by, first_requested_at, requested_by, requested_by_role,"
-        " requested_at, requests)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10, $12, $11, 1)"
-        " ON CONFLICT (service, dead_letter_id) DO UPDATE SET requested_by = EXCLUDED.requested_by,"
+        " event_id, event_type, product_id, state, requested_by, requested_by_role, requested_at, requests)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'requested', $10, $11, $12, 1)"
+        " ON CONFLICT (service, dead_letter_id) DO UPDATE SET state = 'requested', requested_by = EXCLUDED.requested_by,"
         " requested_by_role = EXCLUDED.requested_by_role, requested_at = EXCLUDED.requested_at,"
         " requests = dead_letter_redrives.requests + 1",
         letter.service, letter.dead_letter_id, letter.consumer, letter.topic, letter.partition, letter.offset,
-        uuid.UUID(letter.event_id), letter.event_type, letter.product_id, by.id, e.requested_at, by.role)
+        uuid.UUID(letter.event_id), letter.event_type, letter.product_id, by.id, by.role, e.requested_at)
 
 
 async def _published(conn: asyncpg.Connection, r: Recorded) -> None:
     e: RedrivePublished = r.event
-    await conn.execute("UPDATE dead_letter_redrives SET published_at = $3 WHERE service = $1 AND dead_letter_id = $2",
-                       e.service, e.dead_letter_id, e.published_at)
+    await conn.execute("UPDATE dead_letter_redrives SET state = 'published', published_at = $3"
+                       " WHERE service = $1 AND dead_letter_id = $2", e.service, e.dead_letter_id, e.published_at)
+
+
+async def _failed(conn: asyncpg.Connection, r: Recorded) -> None:
+    e: RedriveFailed = r.event
+    await conn.execute("UPDATE dead_letter_redrives SET state = 'failed', failed_at = $3, failure = $4"
+                       " WHERE service = $1 AND dead_letter_id = $2", e.service, e.dead_letter_id, e.failed_at, e.reason)
 
 
 class RedriveProjection(EventWriters):
     name = "dead_letter_redrives"
     tables = ("dead_letter_redrives",)
-    writers: dict[type, Writer] = {RedriveRequested: _requested, RedrivePublished: _published}
+    writers: dict[type, Writer] = {RedriveRequested: _requested, RedrivePublished: _published, RedriveFailed: _failed}

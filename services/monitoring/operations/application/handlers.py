@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from opentelemetry import trace
 
+from services.monitoring.operations.adapters.republish import PublishFailed
 from services.monitoring.operations.application import translators
 from services.monitoring.operations.application.ports import RedrivePorts
 from services.monitoring.operations.domain.audit import AuditTrail, trail_id
@@ -34,7 +36,8 @@ async def observe_public_event(envelope: Any, uow: UnitOfWorkPort, _ports: Any) 
 
 async def redrive_dead_letter(ports: RedrivePorts, operator: Operator, service: str,
                               dead_letter_id: int) -> DeadLetterRedrive:
-    """Record the request, publish the record on its original topic, confirm: a confirmed re-drive is refused after.
+    """Record the request, publish the record on its original topic, record the outcome. A published re-drive is
+    refused after; one whose outcome is awaited is refused for the lease; a failed one may be asked again at once.
 
     Two operators asking at once race on the re-drive's stream: one of them gets the 409 conflict.
     """
@@ -50,12 +53,20 @@ async def redrive_dead_letter(ports: RedrivePorts, operator: Operator, service: 
         if redrive is None:
             redrive = DeadLetterRedrive(key)
             repo.add(redrive)
-        redrive.request(ref, operator, ports.clock())
+        redrive.request(ref, operator, ports.clock(), lease=ports.lease)
         await uow.commit()
-    await ports.publish(letter.topic, letter.key, letter.payload or b"",
-                        translators.redrive_headers(envelope, ref, operator.id))
+    try:
+        await ports.publish(letter.topic, letter.key, letter.payload or b"",
+                            translators.redrive_headers(envelope, ref, operator.id))
+    except PublishFailed as exc:
+        await _conclude(ports, key, lambda r: r.fail(str(exc), ports.clock()))
+        raise
+    return await _conclude(ports, key, lambda r: r.confirm(ports.clock()))
+
+
+async def _conclude(ports: RedrivePorts, key: str, outcome: Callable[[DeadLetterRedrive], None]) -> DeadLetterRedrive:
     async with ports.uow() as uow:
         redrive = await uow.repository(DeadLetterRedrive).get(key)
-        redrive.confirm(ports.clock())
+        outcome(redrive)
         await uow.commit()
     return redrive

@@ -4,6 +4,7 @@ way to put a record back on a topic. ``entrypoints/deps.py`` builds them from th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Protocol
 
 from services.monitoring.operations.domain.redrive import DeadLetter
@@ -27,3 +28,5 @@ class RedrivePorts:
     clock: Clock
     dead_letters: DeadLetterSource
     publish: RecordPublisher
+    lease: timedelta
+    """How long a re-drive whose outcome is not known holds off another request of it."""

@@ -85,8 +85,7 @@ def redrivable(letter: DeadLetter) -> Any:
 
 
 def dead_letter_ref(letter: DeadLetter, envelope: Any) -> DeadLetterRef:
-    return DeadLetterRef(letter.service, letter.dead_letter_id, letter.consumer, letter.topic, letter.partition,
-                         letter.offset, str(envelope.event_id), envelope.event_type, envelope.product_id)
+    return letter.ref(str(envelope.event_id), envelope.event_type, envelope.product_id)
 
 
 def redrive_headers(envelope: Any, letter: DeadLetterRef, requested_by: str) -> dict[str, str]:

@@ -20,3 +20,7 @@ class NotRedrivable(OperationsError):
 
 class TraceRejected(OperationsError):
     """An OTLP export that cannot be read (400 for OTLP/HTTP clients): the body is not an ExportTraceServiceRequest."""
+
+
+class RedriveInProgress(OperationsError):
+    """Another request of the same re-drive awaits its outcome (409): asked again too soon, it would publish twice."""

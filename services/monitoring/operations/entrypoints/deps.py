@@ -3,6 +3,8 @@ and the ports its bootstrap made. The part's own settings are read once per app 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import Request
 
 from services.monitoring.operations.adapters.pipeline import PipelineProbe
@@ -34,4 +36,5 @@ def pipeline_probe(request: Request) -> PipelineProbe:
 def redrive_ports(request: Request) -> RedrivePorts:
     ports = ports_of(request)
     return RedrivePorts(uow=ports.uow, clock=ports.clock, dead_letters=service_tables(request),
-                        publish=BrokerPublisher(runtime_of(request).broker))
+                        publish=BrokerPublisher(runtime_of(request).broker),
+                        lease=timedelta(seconds=settings_of(request).redrive_lease_seconds))

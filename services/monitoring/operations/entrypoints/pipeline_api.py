@@ -64,8 +64,8 @@ async def redrive(request: Request, service: str = Service, dead_letter_id: int 
                   actor: Actor = Depends(OPERATORS)) -> RedriveView:
     """Publish the dead letter's event again on its original topic, once its cause is fixed; its consumer handles it
     (the others skip it: they have it). Recorded with who asked; refused (409 ``already_redriven``) once the broker
-    took it, so it is never published twice by accident. 503 ``redrive_not_published`` when the broker did not take
-    it: asking again publishes it."""
+    took it, so it is never published twice by accident, and (409 ``redrive_in_progress``) while another request of it
+    awaits its outcome. 503 ``redrive_not_published`` when the broker did not take it: asking again publishes it."""
     with acting(actor, request):
         done = await handlers.redrive_dead_letter(redrive_ports(request), Operator(actor.id, str(actor.role)),
                                                   service, dead_letter_id)

@@ -190,27 +190,28 @@ class RedriveView(BaseModel):
     event_type: str
     product_id: str
     topic: str
-    state: str = Field(description="requested (not confirmed by the broker: ask again) | published")
-    requested_by: str
+    state: str = Field(description="requested (its outcome not known yet) | published | failed (ask again)")
+    requested_by: str = Field(description="who asked last")
     requested_by_role: str
     requested_at: datetime
     requests: int
     published_at: datetime | None
+    failed_at: datetime | None = None
+    failure: str | None = None
 
     @classmethod
     def of_row(cls, row: dict[str, Any]) -> RedriveView:
-        return cls(state="published" if row["published_at"] else "requested",
-                   **{k: v for k, v in row.items() if k in cls.model_fields})
+        return cls(**{k: v for k, v in row.items() if k in cls.model_fields})
 
     @classmethod
     def of(cls, redrive: DeadLetterRedrive) -> RedriveView:
-        letter, last = redrive.letter, redrive.requests[-1]
+        letter, last, failure = redrive.letter, redrive.requests[-1], redrive.failure
         assert letter is not None
         return cls(service=letter.service, dead_letter_id=letter.dead_letter_id, event_id=letter.event_id,
-                   event_type=letter.event_type, product_id=letter.product_id, topic=letter.topic,
-                   state="published" if redrive.published_at else "requested", requested_by=last.requested_by.id,
-                   requested_by_role=last.requested_by.role, requested_at=last.requested_at,
-                   requests=len(redrive.requests), published_at=redrive.published_at)
+                   event_type=letter.event_type, product_id=letter.product_id, topic=letter.topic, state=redrive.state,
+                   requested_by=last.requested_by.id, requested_by_role=last.requested_by.role,
+                   requested_at=last.requested_at, requests=len(redrive.requests), published_at=redrive.published_at,
+                   failed_at=failure.failed_at if failure else None, failure=failure.reason if failure else None)
 
 
 class DeadLetterView(BaseModel):
