@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
-from services.registration.adapters.queries import selected_registration_ids
+from services.registration.adapters.queries import (
+    certified_product_id,
+    product_registration_ids,
+    selected_registration_ids,
+)
 from services.registration.adapters.reference import load_geography
-from services.registration.application.ports import RegistrationPorts, SelectedRegistrations
+from services.registration.application.ports import (
+    CertifiedProduct,
+    ProductRegistrations,
+    RegistrationPorts,
+    SelectedRegistrations,
+)
 from services.registration.domain.geography import Geography
 from shared.ports import Clock, UnitOfWorkFactory, system_clock
 
 
 def bootstrap(uow: UnitOfWorkFactory, *, geography: Geography | None = None, clock: Clock | None = None,
-              selected_registrations: SelectedRegistrations | None = None) -> RegistrationPorts:
-    """Production reads Thanh Hóa's 2021 geography from the service's data and the selected list from its read model."""
+              selected_registrations: SelectedRegistrations | None = None,
+              product_registrations: ProductRegistrations | None = None,
+              certified_product: CertifiedProduct | None = None) -> RegistrationPorts:
+    """Production reads Thanh Hóa's 2021 geography from the service's data, and the selected list, a product's
+    registrations and the product of a certificate from its read models."""
     return RegistrationPorts(
         uow=uow,
         clock=clock or system_clock,
         geography=geography or load_geography(),
         selected_registrations=selected_registrations or selected_registration_ids,
+        product_registrations=product_registrations or product_registration_ids,
+        certified_product=certified_product or certified_product_id,
     )

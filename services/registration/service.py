@@ -6,7 +6,15 @@ from services.registration.adapters.projection import RegistrationProjection
 from services.registration.application.translators import PUBLISHER
 from services.registration.bootstrap import bootstrap
 from services.registration.domain.district_list import DistrictList
-from services.registration.domain.errors import AlreadyExists, DuplicateRegistration, IllegalTransition, InvalidInput
+from services.registration.domain.errors import (
+    AlreadyExists,
+    DuplicateRegistration,
+    IllegalTransition,
+    InvalidInput,
+    NotANewProduct,
+    ProductOfAnotherProducer,
+    UnknownProduct,
+)
 from services.registration.domain.producer import Producer
 from services.registration.domain.product_file import ProductFile
 from services.registration.domain.registration import Registration
@@ -27,6 +35,9 @@ definition = ServiceDefinition(
         IllegalTransition: (409, "illegal_transition"),
         DuplicateRegistration: (409, "duplicate_registration"),
         AlreadyExists: (409, "already_exists"),
+        UnknownProduct: (404, "unknown_product"),
+        ProductOfAnotherProducer: (409, "product_of_another_producer"),
+        NotANewProduct: (409, "not_a_new_product"),
     },
     bootstrap=bootstrap,
     publishers=(PUBLISHER,),

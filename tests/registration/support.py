@@ -113,8 +113,11 @@ class RegistrationClient:
         cycle_year: int = CYCLE,
         form: str = "01",
         headers: dict[str, str] | None = None,
+        existing_product: dict[str, str] | None = None,
     ) -> httpx.Response:
         body = {"producer_id": producer_id, "cycle_year": cycle_year, "form": form, "product": product_body}
+        if existing_product is not None:
+            body["existing_product"] = existing_product
         return await self.client.post("/registrations", json=body, headers=headers or self.producer(producer_id))
 
     async def step(self, registration_id: str, step: str, body: dict[str, Any], headers: dict[str, str]) -> httpx.Response:

@@ -17,6 +17,7 @@ from services.registration.domain.errors import IllegalTransition, InvalidInput
 from services.registration.domain import lifecycle
 from services.registration.domain.producer import LEGAL_FORMS, Producer
 from services.registration.domain.product_file import ProductFile
+from services.registration.domain.identity import register
 from services.registration.domain.registration import Registration, product_id_for, registration_id_for
 from services.registration.domain.text import clean, fold
 from services.registration.domain.values import Finding, Product
@@ -48,7 +49,10 @@ def banh_gai(name: str = BANH_GAI, description: str = "bánh gai lá gai rừng"
 
 
 def submitted(p: Producer | None = None, cycle_year: int = 2021, name: str = BANH_GAI) -> Registration:
-    return Registration.submit(p or producer(), cycle_year=cycle_year, form="01", product=banh_gai(name))
+    """A form 01 of a product nobody registered before."""
+    registration, _ = register(p or producer(), cycle_year=cycle_year, form="01", product=banh_gai(name), reference=None,
+                               on_record=None)
+    return registration
 
 
 # ------------------------------------------------------------------------------------------- life cycle
@@ -91,13 +95,12 @@ def registration_in(status: str) -> Registration:
 
 
 def test_a_submitted_registration_records_the_form_the_product_and_where_the_producer_is():
-    p = producer()
-    registration = Registration.submit(p, cycle_year=2021, form="02", product=banh_gai())
+    registration = submitted()
 
     [event] = registration.collect()
     assert isinstance(event, ev.RegistrationSubmitted)
     assert registration.status == "submitted" and registration.version == 1
-    assert event.form == "02" and event.cycle_year == 2021
+    assert event.form == "01" and event.cycle_year == 2021
     assert asdict(event.product) == {"name": BANH_GAI, "sector": "Thực phẩm", "group": "Thực phẩm chế biến", "product_set": 6,
                              "description": "bánh gai lá gai rừng"}
     assert asdict(event.producer) == {"producer_id": "htx-tu-tru", "name": "HTX Tứ Trụ", "legal_form": "cooperative"}
@@ -187,13 +190,14 @@ def test_a_legal_form_other_than_the_four_is_invalid(legal_form):
 
 @pytest.mark.parametrize("form", ["01", "02"])
 def test_forms_01_and_02_are_accepted(form):
-    assert Registration.submit(producer(), cycle_year=2021, form=form, product=banh_gai()).submitted.form == form
+    registration = Registration.submit(producer(), cycle_year=2021, form=form, product=banh_gai(), product_id="p-1")
+    assert (registration.submitted.form, registration.product_id) == (form, "p-1")
 
 
 @pytest.mark.parametrize("form", ["03", "1", "", "00"])
 def test_another_form_is_invalid(form):
     with pytest.raises(InvalidInput) as raised:
-        Registration.submit(producer(), cycle_year=2021, form=form, product=banh_gai())
+        Registration.submit(producer(), cycle_year=2021, form=form, product=banh_gai(), product_id="p-1")
     assert raised.value.field == "form"
 
 
@@ -352,9 +356,9 @@ def test_the_same_product_of_the_same_producer_in_one_cycle_has_one_registration
     assert a.id == b.id and a.product_id == b.product_id
 
 
-def test_the_same_product_in_another_cycle_keeps_its_product_id_but_has_a_new_registration_id():
+def test_the_id_a_new_product_gets_from_its_name_does_not_depend_on_the_cycle_but_its_registration_id_does():
     a, b = submitted(cycle_year=2021), submitted(cycle_year=2022)
-    assert a.product_id == b.product_id
+    assert a.product_id == b.product_id == product_id_for("htx-tu-tru", BANH_GAI)
     assert a.id != b.id
 
 

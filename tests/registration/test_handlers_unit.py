@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,7 @@ from services.registration.application import handlers
 from services.registration.application.ports import RegistrationPorts
 from services.registration.bootstrap import bootstrap
 from services.registration.domain import commands as cmd
+from services.registration.domain import events as ev
 from services.registration.domain.errors import AlreadyExists, DuplicateRegistration, IllegalTransition
 from services.registration.domain.producer import Producer
 from services.registration.domain.registration import Registration
@@ -41,7 +43,23 @@ def store() -> InMemoryStore:
 
 @pytest.fixture
 def ports(store: InMemoryStore) -> RegistrationPorts:
-    return bootstrap(store.unit_of_work, geography=GEOGRAPHY)
+    return bootstrap(store.unit_of_work, geography=GEOGRAPHY, **indexes(store))
+
+
+def indexes(store: InMemoryStore) -> dict[str, Any]:
+    """The read-model indexes the submit handler looks products up in, read from the store's committed events (as
+    the read models hold what committed units wrote)."""
+
+    async def product_registrations(uow, product_id: str) -> list[str]:
+        submitted = [r for r in store.recorded()
+                     if isinstance(r.event, ev.RegistrationSubmitted) and r.event.product_id == product_id]
+        return [r.stream_id for r in sorted(submitted, key=lambda r: (r.event.cycle_year, r.position))]
+
+    async def certified_product(uow, number: str) -> str | None:
+        return next((r.stream_id for r in store.recorded() if isinstance(r.event, ev.RatingRecorded)
+                     and r.event.certificate is not None and r.event.certificate.number == number), None)
+
+    return {"product_registrations": product_registrations, "certified_product": certified_product}
 
 
 def district_officer(district: str = YEN_DINH) -> Actor:
@@ -106,16 +124,21 @@ async def test_the_same_product_submitted_again_in_the_cycle_is_a_duplicate_nami
     assert history(store, first.id) == ["RegistrationSubmitted"]
 
 
-async def test_identical_submissions_at_once_register_once_and_refuse_the_others_as_duplicates(ports, store, monkeypatch):
-    producer = await new_producer(ports)
+@pytest.fixture
+def round_trips(monkeypatch) -> None:
+    """Reading a stream's version lets other tasks run, as a database round trip would: concurrent commands interleave."""
     read_version = InMemoryEventStore.stream_version
 
-    async def after_a_round_trip(self, stream_id):  # as a database read would, let the other submissions run
+    async def after_a_round_trip(self, stream_id):
         version = await read_version(self, stream_id)
         await asyncio.sleep(0)
         return version
 
     monkeypatch.setattr(InMemoryEventStore, "stream_version", after_a_round_trip)
+
+
+async def test_identical_submissions_at_once_register_once_and_refuse_the_others_as_duplicates(ports, store, round_trips):
+    producer = await new_producer(ports)
 
     outcomes = await asyncio.gather(*(submit(ports, producer, "Nem chua Yên Định") for _ in range(5)),
                                     return_exceptions=True)
@@ -149,7 +172,8 @@ async def test_the_sent_list_puts_one_product_registered_per_product_in_the_outb
     async def selected_registrations(uow, district_code, cycle_year):  # the read model's answer, faked
         return list(chosen) if (district_code, cycle_year) == (YEN_DINH, 2021) else []
 
-    ports = bootstrap(store.unit_of_work, geography=GEOGRAPHY, selected_registrations=selected_registrations)
+    ports = bootstrap(store.unit_of_work, geography=GEOGRAPHY, selected_registrations=selected_registrations,
+                      **indexes(store))
     producer = await new_producer(ports)
     registrations = [await selected(ports, producer, name) for name in ("Bánh gai Tứ Trụ", "Nem chua Yên Định")]
     chosen.extend(r.id for r in registrations)

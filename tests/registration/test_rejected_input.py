@@ -44,7 +44,7 @@ class Subject:
         return {k: v for k, v in body.items() if v is not DROP}
 
     def registration_body(self, **changes: Any) -> dict[str, Any]:
-        body = {"producer_id": self.r.producer_id, "cycle_year": 2021, "form": "02",
+        body = {"producer_id": self.r.producer_id, "cycle_year": 2021, "form": "01",
                 "product": product(f"Nem chua {run_id()}", 8)}
         body.update(changes)
         return {k: v for k, v in body.items() if v is not DROP}
@@ -55,6 +55,17 @@ class Subject:
     def post_registration(self, **changes: Any) -> Awaitable[httpx.Response]:
         return self.api.client.post("/registrations", json=self.registration_body(**changes),
                                     headers=self.api.producer(self.r.producer_id))
+
+    def register_again(self, **changes: Any) -> Awaitable[httpx.Response]:
+        """Form 02 of the subject's product in 2022, under a new name."""
+        body = {"form": "02", "cycle_year": 2022, "existing_product": {"product_id": self.r.product_id}}
+        return self.post_registration(**{**body, **changes})
+
+    async def as_another_producer(self) -> httpx.Response:
+        """Another producer's form 02 naming the subject's product."""
+        other = await self.api.new_producer()
+        return await self.api.submit(other["producer_id"], product(f"Nem chua {run_id()}", 8), cycle_year=2022,
+                                     form="02", existing_product={"product_id": self.r.product_id})
 
     def with_product(self, **changes: Any) -> Awaitable[httpx.Response]:
         body = product(f"Nem chua {run_id()}", 8, "nem chua lá ổi")
@@ -125,6 +136,33 @@ CASES = [
     case("submitted", lambda s: s.post_registration(product=product(unicodedata.normalize("NFD", s.name), 6)), 409,
          "product.name", id="duplicate-decomposed-accents"),
     case("submitted", lambda s: s.post_registration(producer_id=f"p-{run_id()}"), 404, None, id="registration-unknown-producer"),
+    # ---- which product a form registers (form 02 names a product registered before; it keeps its id)
+    case("submitted", lambda s: s.register_again(existing_product=DROP), 422, "existing_product",
+         id="form-02-without-its-product"),
+    case("submitted", lambda s: s.register_again(form="01"), 422, "existing_product", id="form-01-naming-a-product"),
+    case("submitted", lambda s: s.register_again(existing_product={}), 422, "existing_product",
+         id="form-02-naming-neither-id-nor-certificate"),
+    case("submitted", lambda s: s.register_again(existing_product={"product_id": s.r.product_id,
+                                                                   "certificate_number": "OCOP-TH-2021-001"}),
+         422, "existing_product", id="form-02-naming-both"),
+    case("submitted", lambda s: s.register_again(existing_product={"product_id": ""}), 422,
+         "existing_product.product_id", id="form-02-empty-product-id"),
+    case("submitted", lambda s: s.register_again(existing_product={"product_id": s.r.product_id, "name": "x"}), 422,
+         "existing_product.name", id="form-02-unknown-field"),
+    case("submitted", lambda s: s.register_again(existing_product={"product_id": f"p-{uuid.uuid4()}"}), 404,
+         "existing_product.product_id", id="form-02-unknown-product"),
+    case("submitted", lambda s: s.register_again(existing_product={"product_id": s.r.registration_id}), 404,
+         "existing_product.product_id", id="form-02-naming-a-registration-id"),
+    case("submitted", lambda s: s.register_again(existing_product={"certificate_number": f"OCOP-TH-{run_id()}"}), 404,
+         "existing_product.certificate_number", id="form-02-unknown-certificate"),
+    case("submitted", lambda s: s.as_another_producer(), 409, "existing_product.product_id",
+         id="form-02-naming-another-producers-product"),
+    case("submitted", lambda s: s.register_again(cycle_year=2021), 409, "existing_product.product_id",
+         id="form-02-twice-in-a-cycle"),
+    case("submitted", lambda s: s.register_again(cycle_year=2020), 422, "cycle_year",
+         id="form-02-before-the-products-last-cycle"),
+    case("submitted", lambda s: s.post_registration(cycle_year=2022, product=product(s.name.upper(), 6)), 409, "form",
+         id="form-01-for-a-product-registered-before"),
     case("submitted", lambda s: s.api.client.post("/registrations", json=[s.registration_body()],
                                                   headers=s.api.producer(s.r.producer_id)), 422, "body",
          id="registration-body-not-an-object"),
@@ -231,18 +269,6 @@ async def test_a_stale_expected_version_is_a_conflict_and_writes_nothing(registr
     assert stale.json()["detail"]["error"] == "conflict" and stale.json()["detail"]["stream_id"] == r.registration_id
     async with api.runtime.pool.acquire() as conn:
         assert await written_state(conn, r.registration_id, r.producer_id) == before
-
-
-async def test_a_product_registered_again_in_another_cycle_is_accepted_with_the_same_product_id(registration):
-    """The duplicate rule is per cycle: the same product may come back next cycle."""
-    api = registration
-    name = f"Bánh gai Tứ Trụ {run_id()}"
-    first = await api.submitted(name, cycle_year=2021)
-
-    again = await api.submit(first.producer_id, product(name.upper(), 6), cycle_year=2022)
-
-    assert again.status_code == 201, again.text
-    assert again.json()["product_id"] == first.product_id and again.json()["registration_id"] != first.registration_id
 
 
 async def test_a_producer_id_already_used_by_another_record_is_refused_as_taken(registration):

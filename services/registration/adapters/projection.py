@@ -82,6 +82,9 @@ async def _rating(conn: asyncpg.Connection, r: Recorded) -> None:
         " certificate = $6::text::jsonb, decision = $7::text::jsonb, rated_at = $8, ratings = product_views.ratings + 1",
         r.stream_id, e.stars, e.status, e.level, e.average_score, _json(e.certificate), _json(e.decision), e.occurred_at,
     )
+    if e.certificate is not None:
+        await conn.execute("INSERT INTO product_certificates VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                           e.certificate.number, r.stream_id)
 
 
 async def _inspection(conn: asyncpg.Connection, r: Recorded) -> None:
@@ -97,7 +100,7 @@ async def _inspection(conn: asyncpg.Connection, r: Recorded) -> None:
 
 class RegistrationProjection(EventWriters):
     name = "registration"
-    tables = ("producers", "registrations", "district_lists", "product_views")
+    tables = ("producers", "registrations", "district_lists", "product_views", "product_certificates")
     writers = {
         ev.ProducerRegistered: _producer,
         ev.RegistrationSubmitted: _submitted,

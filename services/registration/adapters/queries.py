@@ -46,11 +46,17 @@ async def registration(conn: asyncpg.Connection, registration_id: str, registry:
     row = await conn.fetchrow(f"SELECT {_REGISTRATION} FROM registrations r WHERE r.registration_id = $1", registration_id)
     if row is None:
         return None
-    history = [registry.recorded(stored) for stored in await EventStore(conn).read_stream(registration_id)]
-    return {**dict(row), "history": [
+    return {**dict(row), "history": await _history(conn, registration_id, "registration", registry)}
+
+
+async def _history(conn: asyncpg.Connection, stream_id: str, stream_type: str,
+                   registry: EventRegistry) -> list[dict[str, Any]]:
+    """Every fact of one stream of ``stream_type``, decoded; none when the id is a stream of another type."""
+    stored = [s for s in await EventStore(conn).read_stream(stream_id) if s.stream_type == stream_type]
+    return [
         {"version": h.version, "event_type": h.event_type, "data": h.event, "actor": h.actor, "recorded_at": h.recorded_at}
-        for h in history
-    ]}
+        for h in map(registry.recorded, stored)
+    ]
 
 
 async def producer(conn: asyncpg.Connection, producer_id: str) -> dict[str, Any] | None:
@@ -63,15 +69,63 @@ async def producer(conn: asyncpg.Connection, producer_id: str) -> dict[str, Any]
 
 
 async def producer_products(conn: asyncpg.Connection, producer_id: str) -> list[dict[str, Any]]:
-    """The producer's view: each registration with the star and any failed inspection of its product."""
+    """The producer's view: one entry per product, as its latest registration shows it, with its star and failed
+    inspections; a product renamed across cycles stays one entry, with its earlier names and every registration."""
     rows = await conn.fetch(
-        f"SELECT {_REGISTRATION}, v.stars, v.rating_status, v.level, v.average_score::float8 AS average_score, v.certificate, v.decision,"
+        f"SELECT {_REGISTRATION}, r.product->>'name' AS name, v.stars, v.rating_status, v.level,"
+        " v.average_score::float8 AS average_score, v.certificate, v.decision,"
         " v.rated_at, coalesce(v.failed_inspections, '[]'::jsonb) AS failed_inspections"
         " FROM registrations r LEFT JOIN product_views v USING (product_id)"
         " WHERE r.producer_id = $1 ORDER BY r.cycle_year, r.submitted_at",
         producer_id,
     )
-    return [dict(r) for r in rows]
+    products: dict[str, dict[str, Any]] = {}  # in the order of their first registration
+    for row in map(dict, rows):
+        earlier = products.get(row["product_id"], {}).get("registrations", [])
+        products[row["product_id"]] = {**row, "registrations": [*earlier, _registration_of(row)]}
+    return [{**p, "former_names": _former_names(p["registrations"])} for p in products.values()]
+
+
+def _registration_of(row: dict[str, Any]) -> dict[str, Any]:
+    """One registration of a product: its cycle, form, the name it used and where it stands."""
+    return {"registration_id": row["registration_id"], "cycle_year": row["cycle_year"], "form": row["form"],
+            "name": row["name"], "status": row["status"]}
+
+
+def _former_names(registrations: list[dict[str, Any]]) -> list[str]:
+    """The names a product was registered under before its latest one, oldest first."""
+    current = registrations[-1]["name"] if registrations else None
+    return list(dict.fromkeys(r["name"] for r in registrations if r["name"] != current))
+
+
+_PRODUCT_REGISTRATIONS = (
+    "SELECT registration_id, cycle_year, form, product->>'name' AS name, status, producer_id FROM registrations"
+    " WHERE product_id = $1 ORDER BY cycle_year, submitted_at, registration_id"
+)
+
+
+async def product_history(conn: asyncpg.Connection, product_id: str, registry: EventRegistry) -> dict[str, Any] | None:
+    """A product across cycles: its registrations (each cycle's form and name) and every fact of its file — the
+    forms that entered it, renames, ratings with their certificates, failed inspections."""
+    rows = [dict(r) for r in await conn.fetch(_PRODUCT_REGISTRATIONS, product_id)]
+    history = await _history(conn, product_id, "product-file", registry)
+    if not rows and not history:
+        return None
+    registrations = [_registration_of(r) for r in rows]
+    return {"product_id": product_id, "producer_id": rows[-1]["producer_id"] if rows else None,
+            "name": registrations[-1]["name"] if registrations else None,
+            "former_names": _former_names(registrations), "registrations": registrations, "history": history}
+
+
+async def product_registration_ids(uow: UnitOfWork, product_id: str) -> list[str]:
+    """Every registration of a product, oldest cycle first, read in the command's own transaction."""
+    return [r["registration_id"] for r in await uow.connection.fetch(_PRODUCT_REGISTRATIONS, product_id)]
+
+
+async def certified_product_id(uow: UnitOfWork, certificate_number: str) -> str | None:
+    """The product a certificate was issued to, read in the command's own transaction."""
+    return await uow.connection.fetchval(
+        "SELECT product_id FROM product_certificates WHERE certificate_number = $1", certificate_number)
 
 
 async def selected_registration_ids(uow: UnitOfWork, district_code: str, cycle_year: int) -> list[str]:

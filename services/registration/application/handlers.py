@@ -9,14 +9,16 @@ from typing import Any
 from services.registration.application import access, translators
 from services.registration.application.ports import RegistrationPorts
 from services.registration.domain import commands as cmd
+from services.registration.domain import identity
 from services.registration.domain.catalogue import describe_product
 from services.registration.domain.district_list import DistrictList
 from services.registration.domain.errors import AlreadyExists
+from services.registration.domain.identity import ProductOnRecord
 from services.registration.domain.producer import Producer
 from services.registration.domain.product_file import ProductFile
-from services.registration.domain.registration import Registration, ensure_first_registration
+from services.registration.domain.registration import Registration, ensure_first_registration, registration_id_for
 from services.registration.domain.text import clean
-from services.registration.domain.values import Product
+from services.registration.domain.values import Product, ProductReference
 from shared.auth import Actor
 from shared.ports import ServicePorts, UnitOfWorkPort
 from shared.uow import retry_on_conflict
@@ -50,21 +52,39 @@ async def _register_producer(c: cmd.RegisterProducer, uow: UnitOfWorkPort) -> Pr
     return producer
 
 
-async def submit_registration(c: cmd.SubmitRegistration, ports: ServicePorts, actor: Actor) -> Registration:
-    # Two identical submissions at once race to create one stream; the loser's second attempt finds the
-    # winner's events and is refused by the same rule as a submission that came later.
-    return await retry_on_conflict(lambda: _submit(c, ports.uow(), actor), tries=2)
+async def submit_registration(c: cmd.SubmitRegistration, ports: RegistrationPorts, actor: Actor) -> Registration:
+    # Two identical submissions at once race to create one stream, and two forms of one product to append to its
+    # file; the loser's second attempt finds the winner's events and is refused as a submission that came later.
+    return await retry_on_conflict(lambda: _submit(c, ports, actor), tries=2)
 
 
-async def _submit(c: cmd.SubmitRegistration, uow: UnitOfWorkPort, actor: Actor) -> Registration:
-    async with uow:
+async def _submit(c: cmd.SubmitRegistration, ports: RegistrationPorts, actor: Actor) -> Registration:
+    async with ports.uow() as uow:
         producer = await uow.repository(Producer).get(c.producer_id)
         access.may_act_for(actor, producer)
-        registration = Registration.submit(producer, cycle_year=c.cycle_year, form=c.form, product=_product(c.product))
-        ensure_first_registration(registration, await uow.events.stream_version(registration.id))
+        product = _product(c.product)
+        identity.ensure_well_formed(c.form, c.cycle_year, c.existing_product)
+        same_name = await uow.events.stream_version(registration_id_for(producer.id, product.name, c.cycle_year))
+        ensure_first_registration(producer.id, product.name, c.cycle_year, registered=bool(same_name))
+        on_record = await _on_record(uow, ports, identity.looked_up(producer, product, c.existing_product))
+        registration, product_file = identity.register(producer, cycle_year=c.cycle_year, form=c.form, product=product,
+                                                       reference=c.existing_product, on_record=on_record)
         uow.repository(Registration).add(registration)
+        uow.repository(ProductFile).add(product_file)
         await uow.commit()
     return registration
+
+
+async def _on_record(uow: UnitOfWorkPort, ports: RegistrationPorts, wanted: ProductReference) -> ProductOnRecord | None:
+    """The registered product ``wanted`` names, with its registrations and file; None when no registration has it."""
+    product_id = wanted.product_id
+    if wanted.certificate_number is not None:
+        product_id = await ports.certified_product(uow, wanted.certificate_number)
+    registration_ids = await ports.product_registrations(uow, product_id) if product_id else []
+    if not product_id or not registration_ids:
+        return None
+    registrations = tuple([await uow.repository(Registration).get(i) for i in registration_ids])
+    return ProductOnRecord(product_id, registrations, await _product_file(uow, product_id))
 
 
 async def propose(c: cmd.ProposeRegistration, ports: ServicePorts, actor: Actor) -> Registration:

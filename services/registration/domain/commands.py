@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from services.registration.domain.values import ProductReference
+
 
 @dataclass(frozen=True)
 class ProductInput:
@@ -30,6 +32,7 @@ class SubmitRegistration:
     cycle_year: int
     form: str
     product: ProductInput
+    existing_product: ProductReference | None = None  # form 02 only
 
 
 @dataclass(frozen=True)

@@ -21,5 +21,17 @@ class DuplicateRegistration(RegistrationError):
     """The same producer already registered the same product in this cycle (409)."""
 
 
+class UnknownProduct(RegistrationError):
+    """A form 02 names a product (by id or certificate number) that was never registered here (404)."""
+
+
+class ProductOfAnotherProducer(RegistrationError):
+    """A form 02 names a product of another producer (409)."""
+
+
+class NotANewProduct(RegistrationError):
+    """A form 01 (new product) for a product its producer registered before: that is form 02's job (409)."""
+
+
 class AlreadyExists(RegistrationError):
     """An aggregate with this id exists already (409)."""

@@ -93,6 +93,27 @@ class DistrictListSent(DomainEvent):
 
 
 @dataclass(frozen=True)
+class RegistrationFiled(DomainEvent):
+    """A registration form entered the product in a cycle under ``name`` (form 01 the first time, 02 after)."""
+
+    registration_id: str
+    cycle_year: int
+    form: str
+    producer_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ProductRenamed(DomainEvent):
+    """The product came back in a new cycle under another name (form 02): the same product, its id and history kept."""
+
+    old_name: str
+    new_name: str
+    cycle_year: int
+    registration_id: str
+
+
+@dataclass(frozen=True)
 class RatingRecorded(DomainEvent):
     """Rating reported a result for the product (from ProductRated), for the producer's view."""
 

@@ -1,6 +1,7 @@
-"""Phiếu đăng ký sản phẩm OCOP: one producer's registration of one product in one cycle, and the rules of its identity.
+"""Phiếu đăng ký sản phẩm OCOP: one producer's registration of one product in one cycle.
 
-Its steps and statuses are the life cycle's (``lifecycle.STEPS``).
+Its steps and statuses are the life cycle's (``lifecycle.STEPS``); which product it registers, new or kept across
+cycles, is decided by ``identity``.
 """
 
 from __future__ import annotations
@@ -25,9 +26,15 @@ def same_product(name: str, other: str) -> bool:
     return fold(name) == fold(other)
 
 
-def product_id_for(producer_id: str, product_name: str) -> str:
-    """One product of one producer keeps its id across cycles, so its ratings stay linked."""
-    return str(uuid.uuid5(_IDS, f"product|{producer_id}|{fold(product_name)}"))
+def product_id_for(producer_id: str, product_name: str, cycle_year: int | None = None) -> str:
+    """The id a new product (form 01) gets; it keeps it in every later cycle, whatever its name then (form 02).
+
+    From the producer and folded name, so the same form sent twice meets the same product. ``cycle_year`` joins in
+    only when that id belongs to a product since renamed, whose old name a new product now takes
+    (``identity.new_product_id``).
+    """
+    key = f"product|{producer_id}|{fold(product_name)}"
+    return str(uuid.uuid5(_IDS, key if cycle_year is None else f"{key}|{cycle_year}"))
 
 
 def registration_id_for(producer_id: str, product_name: str, cycle_year: int) -> str:
@@ -35,16 +42,23 @@ def registration_id_for(producer_id: str, product_name: str, cycle_year: int) ->
     return str(uuid.uuid5(_IDS, f"registration|{producer_id}|{fold(product_name)}|{cycle_year}"))
 
 
-def ensure_first_registration(registration: Registration, events_on_its_stream: int) -> None:
-    """The same producer registering the same product twice in one cycle is a duplicate (409, naming product.name).
+def ensure_form_and_cycle(form: str, cycle_year: int) -> None:
+    if form not in FORMS:
+        raise InvalidInput("form must be '01' (new product) or '02' (existing product)", field="form")
+    if not FIRST_CYCLE <= cycle_year <= LAST_CYCLE:
+        raise InvalidInput(f"cycle year must be between {FIRST_CYCLE} and {LAST_CYCLE}", field="cycle_year")
+
+
+def ensure_first_registration(producer_id: str, product_name: str, cycle_year: int, registered: bool) -> None:
+    """The same producer registering the same product name (folded) twice in one cycle is a duplicate (409, naming
+    product.name), whichever forms and products the two registrations are of.
 
     ``registration_id_for`` makes a second submission meet the first one's stream, so whether this registration is
     new is whether its stream already holds events — as read before the append, or as a lost race to create it shows.
     """
-    if events_on_its_stream:
+    if registered:
         raise DuplicateRegistration(
-            f"producer {registration.producer_id!r} already registered {registration.product.name!r}"
-            f" in cycle {registration.cycle_year}",
+            f"producer {producer_id!r} already registered {product_name!r} in cycle {cycle_year}",
             field="product.name",
         )
 
@@ -67,14 +81,13 @@ class Registration(Aggregate):
         self.list_id: str | None = None
 
     @classmethod
-    def submit(cls, producer: Producer, *, cycle_year: int, form: str, product: Product) -> Registration:
-        if form not in FORMS:
-            raise InvalidInput("form must be '01' (new product) or '02' (existing product)", field="form")
-        if not FIRST_CYCLE <= cycle_year <= LAST_CYCLE:
-            raise InvalidInput(f"cycle year must be between {FIRST_CYCLE} and {LAST_CYCLE}", field="cycle_year")
+    def submit(cls, producer: Producer, *, cycle_year: int, form: str, product: Product,
+               product_id: str) -> Registration:
+        """The form of ``product_id``, chosen by the identity rules (``identity.register``: new, or kept by form 02)."""
+        ensure_form_and_cycle(form, cycle_year)
         registration = cls(registration_id_for(producer.id, product.name, cycle_year))
         registration.record(ev.RegistrationSubmitted(
-            registration.id, product_id_for(producer.id, product.name), cycle_year, form, producer.as_ref(), product,
+            registration.id, product_id, cycle_year, form, producer.as_ref(), product,
             producer.district_code, producer.commune_code,
         ))
         return registration

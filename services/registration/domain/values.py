@@ -18,6 +18,21 @@ class Product:
 
 
 @dataclass(frozen=True)
+class ProductReference:
+    """How a form 02 names its product: its id, or the number of a certificate it held (exactly one of the two)."""
+
+    product_id: str | None = None
+    certificate_number: str | None = None
+
+    @property
+    def field(self) -> str:
+        return "existing_product.product_id" if self.product_id is not None else "existing_product.certificate_number"
+
+    def __str__(self) -> str:
+        return f"product {self.product_id}" if self.product_id is not None else f"certificate {self.certificate_number}"
+
+
+@dataclass(frozen=True)
 class ProducerRef:
     """The producer as a registration form names it (and ProductRegistered carries it)."""
 

@@ -76,18 +76,27 @@ async def get_producer(producer_id: str, request: Request, _: Actor = Depends(cu
 
 @router.get("/producers/{producer_id}/products", tags=["producers"])
 async def producer_products(producer_id: str, request: Request, actor: Actor = Depends(current_actor)) -> list[dict[str, Any]]:
-    """The producer's view of their products: status, star, certificate, failed inspections."""
+    """The producer's view of their products, one entry per product as its latest registration names it: status,
+    star, certificate, failed inspections, every registration (`registrations`) and earlier names (`former_names`)."""
     async with runtime_of(request).pool.acquire() as conn:
         if await queries.producer(conn, producer_id) is None:
             raise NotFound("producer", producer_id)
         return await queries.producer_products(conn, producer_id)
 
 
-@router.post("/registrations", status_code=201, tags=["registrations"])
+@router.get("/products/{product_id}/history", tags=["products"])
+async def product_history(product_id: str, request: Request, _: Actor = Depends(current_actor)) -> s.ProductHistory:
+    """A product across cycles, renames included: its registrations and every fact of its file (forms, renames,
+    ratings with their certificates, failed inspections)."""
+    return s.ProductHistory(**await _with_history(request, queries.product_history, "product", product_id))
+
+
+@router.post("/registrations", status_code=201, tags=["registrations"], responses=s.SUBMIT_REFUSALS)
 async def submit(body: s.RegistrationBody, request: Request, actor: Actor = Depends(require(*SUBMITS))) -> dict[str, Any]:
-    command = cmd.SubmitRegistration(body.producer_id, body.cycle_year, body.form, body.product.command())
+    """Submit a form: 01 registers a new product, 02 registers again a product registered before, which keeps its
+    product_id (its ratings, certificates and right to an upgrade request) even under a new name."""
     with acting(actor, request):
-        registration = await handlers.submit_registration(command, _ports(request), actor)
+        registration = await handlers.submit_registration(body.command(), _ports(request), actor)
     return _registration_view(registration)
 
 
@@ -160,12 +169,17 @@ async def list_registrations(
 @router.get("/registrations/{registration_id}", tags=["registrations"])
 async def get_registration(registration_id: str, request: Request,
                            _: Actor = Depends(current_actor)) -> s.RegistrationDetail:
+    return s.RegistrationDetail(**await _with_history(request, queries.registration, "registration", registration_id))
+
+
+async def _with_history(request: Request, read: Any, kind: str, record_id: str) -> dict[str, Any]:
+    """A record read with its facts decoded through the service's event registry; 404 when there is none."""
     runtime = runtime_of(request)
     async with runtime.pool.acquire() as conn:
-        found = await queries.registration(conn, registration_id, runtime.definition.events)
+        found = await read(conn, record_id, runtime.definition.events)
     if found is None:
-        raise NotFound("registration", registration_id)
-    return s.RegistrationDetail(**found)
+        raise NotFound(kind, record_id)
+    return dict(found)
 
 
 @router.get("/summary", tags=["registrations"])

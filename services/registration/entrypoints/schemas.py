@@ -15,7 +15,10 @@ from services.registration.domain import commands as cmd
 from services.registration.domain.catalogue import FIRST_SET, LAST_SET
 from services.registration.domain.lifecycle import STATUSES
 from services.registration.domain.producer import LEGAL_FORMS
+from services.registration.domain.product_file import ProductFile
 from services.registration.domain.registration import FIRST_CYCLE, FORMS, LAST_CYCLE, Registration
+from services.registration.domain.values import ProductReference
+from shared.http.errors import ErrorBody
 
 Name = Field(min_length=1, max_length=200)
 Note = Field(default=None, max_length=2000)
@@ -53,11 +56,28 @@ class ProducerBody(_Body):
     business_registration_number: str | None = Field(default=None, max_length=64)
 
 
+class ExistingProductBody(_Body):
+    """Form 02: the product registered again, by its id or by the number of a certificate it held (one of the two)."""
+
+    product_id: str | None = Field(default=None, min_length=1, max_length=100)
+    certificate_number: str | None = Field(default=None, min_length=1, max_length=100)
+
+    def reference(self) -> ProductReference:
+        return ProductReference(self.product_id, self.certificate_number)
+
+
 class RegistrationBody(_Body):
     producer_id: str = Field(min_length=1, max_length=64)
     cycle_year: CycleYear
-    form: FormCode = Field(description="01: new product, 02: existing product")
-    product: ProductBody
+    form: FormCode = Field(description="01: new product, 02: existing product (registered here before)")
+    product: ProductBody = Field(description="the product as this form registers it; under form 02 a new name is a"
+                                 " rename: the product keeps its product_id")
+    existing_product: ExistingProductBody | None = Field(
+        default=None, description="form 02 only (and required there): the product registered again")
+
+    def command(self) -> cmd.SubmitRegistration:
+        reference = self.existing_product.reference() if self.existing_product else None
+        return cmd.SubmitRegistration(self.producer_id, self.cycle_year, self.form, self.product.command(), reference)
 
 
 class StepBody(_Body):
@@ -105,14 +125,17 @@ class EventActor(BaseModel):
     role: str
 
 
-class HistoryEntry(BaseModel):
-    """One step of a registration's history: which fact, with its fields, who caused it and when it was recorded."""
-
+class _Fact(BaseModel):
     version: int
     event_type: str = Field(description="the fact's name, e.g. RegistrationReturned")
-    data: RegistrationFact = Field(description="the fact's fields (RegistrationReturned: reasons; …)")
     actor: EventActor | None
     recorded_at: Timestamp
+
+
+class HistoryEntry(_Fact):
+    """One step of a registration's history: which fact, with its fields, who caused it and when it was recorded."""
+
+    data: RegistrationFact = Field(description="the fact's fields (RegistrationReturned: reasons; …)")
 
 
 class RegistrationDetail(BaseModel):
@@ -136,3 +159,55 @@ class RegistrationDetail(BaseModel):
     submitted_at: Timestamp
     updated_at: Timestamp
     history: list[HistoryEntry]
+
+
+# One fact of a product's file: a form that entered it, a rename, a rating, a failed inspection.
+ProductFact = Union[tuple(ProductFile.event_types.values())]  # type: ignore[valid-type]  # noqa: UP007
+
+
+class ProductFactEntry(_Fact):
+    """One fact of a product's history, with who caused it and when it was recorded."""
+
+    data: ProductFact = Field(description="the fact's fields (ProductRenamed: old_name, new_name, cycle_year,"
+                                          " registration_id; RatingRecorded: stars, certificate, decision; …)")
+
+
+class ProductRegistrationView(BaseModel):
+    """One registration of a product: its cycle, its form, the name it used and where it stands."""
+
+    registration_id: str
+    cycle_year: int
+    form: str
+    name: str
+    status: Status
+
+
+class ProductHistory(BaseModel):
+    """A product across cycles, whatever its names: the same product_id from its first form to its latest."""
+
+    product_id: str
+    producer_id: str | None = Field(description="null only for a product rating reported but nobody registered here")
+    name: str | None = Field(description="the name of its latest registration")
+    former_names: list[str] = Field(description="names it was registered under before, oldest first")
+    registrations: list[ProductRegistrationView]
+    history: list[ProductFactEntry]
+
+
+# The refusals of POST /registrations, documented with their codes and fields (the rules are in domain/identity.py).
+SUBMIT_REFUSALS: dict[int | str, dict[str, object]] = {
+    404: {"model": ErrorBody, "description":
+          "`not_found`: no such producer. `unknown_product` (field `existing_product.product_id` or"
+          " `existing_product.certificate_number`): form 02 names a product id, or a certificate number, that no"
+          " product registered here has."},
+    409: {"model": ErrorBody, "description":
+          "`duplicate_registration`: the producer already registered a product of this name (folded: case, accents"
+          " and spacing aside) in the cycle (field `product.name`), or the product form 02 names is already"
+          " registered in the cycle (field `existing_product.…`). `product_of_another_producer` (field"
+          " `existing_product.…`): form 02 names another producer's product. `not_a_new_product` (field `form`):"
+          " form 01 for a product the producer registered before under this name; it comes back with form 02."
+          " `conflict`: another writer got there first."},
+    422: {"model": ErrorBody, "description":
+          "Invalid input, naming the field and the rule; among them (`invalid_input`, field `existing_product`):"
+          " form 02 without `existing_product`, form 01 with one, or both or neither of `product_id` and"
+          " `certificate_number`; (field `cycle_year`) form 02 for a cycle before the product's last registration."},
+}
