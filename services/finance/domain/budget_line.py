@@ -8,11 +8,15 @@ One aggregate per (plan year, line, source), because every reward or support is 
 per claim and in total: ``reserve`` refuses what does not fit with ``InsufficientFunds`` and records nothing; the
 event store's (stream, version) check makes two writers that both saw the last money conflict, so exactly one
 succeeds. A claim's money moves reserve → commit (on approval) → disburse (partials), or is released.
+
+Each movement may carry the civil date it counts from (``on``), for budget execution as of a date; ``funded_on`` is
+the date of the budget decision that last set the approved amount (allocation or amendment).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 
 from services.finance.domain.errors import InsufficientFunds, NotAllowed, Unknown
 from services.finance.domain.events import lines as ev
@@ -44,26 +48,29 @@ class BudgetLine(Aggregate):
         self.ref: LineRef | None = None
         self.approved = self.reserved = self.committed = self.disbursed = 0
         self.holdings: dict[str, Holding] = {}
+        self.funded_on: date | None = None
 
     # ------------------------------------------------------------------------------------------- commands
 
     @classmethod
-    def open(cls, ref: LineRef, approved: int, *, budget_version: int, decision_number: str) -> BudgetLine:
+    def open(cls, ref: LineRef, approved: int, *, budget_version: int, decision_number: str,
+             on: date | None = None) -> BudgetLine:
         line = cls(ref.stream_id)
         line.record(ev.LineOpened(ref, vnd(approved, field="approved", zero=True), budget_version,
-                                  text(decision_number, "decision.number")))
+                                  text(decision_number, "decision.number"), on))
         return line
 
-    def change_amount(self, approved: int, *, budget_version: int, decision_number: str) -> None:
+    def change_amount(self, approved: int, *, budget_version: int, decision_number: str,
+                      on: date | None = None) -> None:
         """An amendment's new amount; refused below what the line already holds (``InsufficientFunds``)."""
         vnd(approved, field="approved", zero=True)
         if approved < self.used:
             raise InsufficientFunds(f"{self.id}: {format_vnd(approved)} is below the {format_vnd(self.used)} already "
                                     "reserved, committed or paid", field="amount", requested=self.used,
                                     available=approved)
-        self.record(ev.LineAmountChanged(approved, budget_version, text(decision_number, "decision.number")))
+        self.record(ev.LineAmountChanged(approved, budget_version, text(decision_number, "decision.number"), on))
 
-    def reserve(self, claim_id: str, amount: int) -> None:
+    def reserve(self, claim_id: str, amount: int, on: date | None = None) -> None:
         """Hold ``amount`` for a claim; a repeat of the same reservation is a no-op, another while the claim still
         holds money is ``NotAllowed`` (after a release it may reserve again); money that does not fit is
         ``InsufficientFunds`` and nothing is recorded."""
@@ -77,13 +84,13 @@ class BudgetLine(Aggregate):
             raise InsufficientFunds(f"{self.id}: {format_vnd(amount)} for {claim_id} does not fit: only "
                                     f"{format_vnd(self.available)} of {format_vnd(self.approved)} remain",
                                     requested=amount, available=self.available)
-        self.record(ev.MoneyReserved(claim_id, amount))
+        self.record(ev.MoneyReserved(claim_id, amount, on))
 
-    def commit(self, claim_id: str) -> int:
+    def commit(self, claim_id: str, on: date | None = None) -> int:
         """The claim was approved: its whole reservation becomes committed (a repeat is a no-op). Returns it."""
         held = self._holding(claim_id)
         if held.reserved:
-            self.record(ev.MoneyCommitted(claim_id, held.reserved))
+            self.record(ev.MoneyCommitted(claim_id, held.reserved, on))
         elif not held.committed and not held.disbursed:
             raise NotAllowed(f"{claim_id} holds nothing on {self.id} to commit", field="claim_id")
         return self.holdings[claim_id].committed + self.holdings[claim_id].disbursed
@@ -96,14 +103,19 @@ class BudgetLine(Aggregate):
                       what=f"{claim_id} on {self.id}")
         self.record(ev.MoneyDisbursed(claim_id, payment))
 
-    def release(self, claim_id: str) -> int:
+    def release(self, claim_id: str, on: date | None = None) -> int:
         """Give back what the claim still holds unpaid (its reservation and commitment); returns the amount."""
         held = self._holding(claim_id)
         if held.reserved or held.committed:
-            self.record(ev.MoneyReleased(claim_id, held.reserved, held.committed))
+            self.record(ev.MoneyReleased(claim_id, held.reserved, held.committed, on))
         return held.reserved + held.committed
 
     # ------------------------------------------------------------------------------------------- state
+
+    def funded_by(self, day: date) -> date:
+        """``day``, or the date of the budget decision that last funded the line when that is later: money held or
+        approved automatically for a claim counts from no earlier than the day the money existed."""
+        return max(day, self.funded_on) if self.funded_on is not None else day
 
     @property
     def used(self) -> int:
@@ -116,9 +128,9 @@ class BudgetLine(Aggregate):
     def apply(self, event: DomainEvent) -> None:
         match event:
             case ev.LineOpened():
-                self.ref, self.approved = event.line, event.approved
+                self.ref, self.approved, self.funded_on = event.line, event.approved, event.on
             case ev.LineAmountChanged():
-                self.approved = event.approved
+                self.approved, self.funded_on = event.approved, event.on or self.funded_on
             case ev.MoneyReserved(claim_id=claim, amount=amount):
                 self.reserved += amount
                 self.holdings[claim] = replace(self.holdings.get(claim, Holding()), reserved=amount)

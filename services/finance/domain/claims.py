@@ -26,8 +26,12 @@ def claim_id_for(product_id: str, sequence: int) -> str:
 
 
 def product_of(claim_or_recovery_id: str) -> str:
-    """The product (``ProductRewards`` stream id) of a claim id or a recovery id."""
-    return claim_or_recovery_id.split(":")[0]
+    """The product (``ProductRewards`` stream id) of a claim id (``<product>:<n>``) or a recovery id
+    (``<product>:<n>:r<k>``); the product id itself may hold colons."""
+    head, _, last = claim_or_recovery_id.rpartition(":")
+    if last.startswith("r") and head.count(":"):
+        head = head.rpartition(":")[0]
+    return head
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ WITHDRAWALS = ("revoked", "downgraded")
 @dataclass(frozen=True)
 class Recognition:
     """Quyết định công nhận sản phẩm OCOP: the product, its star, the level that recognised it (provincial for
-    3★/4★, central for 5★ under 1048), the decision, the rating cycle and the producer's district (for reports)."""
+    3★/4★, central for 5★ under 1048), the decision, the rating cycle and the producer's district (for reports; empty
+    when finance has not heard the product registered yet)."""
 
     product_id: str
     evaluation_id: str
@@ -24,6 +25,7 @@ class Recognition:
     cycle_year: int
     district_code: str
     certificate_number: str | None = None
+    correlation_id: str | None = None  # the product's flow in the programme, continued by its RewardApproved
 
     def __post_init__(self) -> None:
         text(self.product_id, "product_id")

@@ -164,3 +164,23 @@ class Payment:
     def __post_init__(self) -> None:
         vnd(self.amount)
         text(self.voucher, "voucher")
+
+
+@dataclass(frozen=True)
+class ProductEntry:
+    """What a ProductRegistered tells finance of a product: the registration, the cycle, the product's and
+    producer's names and where the producer is (district and commune codes)."""
+
+    product_id: str
+    registration_id: str
+    cycle_year: int
+    name: str
+    producer_id: str
+    producer_name: str
+    district_code: str
+    commune_code: str
+
+    def __post_init__(self) -> None:
+        text(self.product_id, "product_id")
+        text(self.registration_id, "registration_id")
+        text(self.district_code, "location.district_code")

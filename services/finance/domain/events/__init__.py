@@ -1,6 +1,7 @@
 """Domain events of finance, in the past tense, stored in the service's own event store; one module per aggregate.
 
-``budgets`` (Budget), ``lines`` (BudgetLine), ``rewards`` (ProductRewards), ``support`` (SupportItem).
+``budgets`` (Budget), ``lines`` (BudgetLine), ``rewards`` (ProductRewards), ``support`` (SupportItem),
+``products`` (RegisteredProduct), ``tariffs`` (TariffBook).
 """
 
 from services.finance.domain.events.budgets import (
@@ -20,6 +21,7 @@ from services.finance.domain.events.lines import (
     MoneyReleased,
     MoneyReserved,
 )
+from services.finance.domain.events.products import ProductEntered
 from services.finance.domain.events.rewards import (
     ClaimApproved,
     ClaimAwaitsBudget,
@@ -36,12 +38,13 @@ from services.finance.domain.events.rewards import (
     RecoveryWaived,
 )
 from services.finance.domain.events.support import SupportApproved, SupportCancelled, SupportPaid, SupportProposed
+from services.finance.domain.events.tariffs import TariffTableInstalled
 
 __all__ = [
     "AmendmentApproved", "AmendmentProposed", "AmendmentRejected", "BudgetAllocated", "BudgetAppraised",
     "BudgetApproved", "BudgetDrafted", "ClaimApproved", "ClaimAwaitsBudget", "ClaimCancelled", "ClaimOpened",
     "ClaimPaid", "ClaimPutOnHold", "ClaimReserved", "HoldReleased", "LineAmountChanged", "LineOpened",
-    "MoneyCommitted", "MoneyDisbursed", "MoneyReleased", "MoneyReserved", "RecognitionWithdrawn",
+    "MoneyCommitted", "MoneyDisbursed", "MoneyReleased", "MoneyReserved", "ProductEntered", "RecognitionWithdrawn",
     "RecognitionWithoutReward", "RecoveryOpened", "RecoveryPaid", "RecoveryWaived", "SupportApproved",
-    "SupportCancelled", "SupportPaid", "SupportProposed",
+    "SupportCancelled", "SupportPaid", "SupportProposed", "TariffTableInstalled",
 ]

@@ -1,8 +1,13 @@
-"""Events of a budget line (mục chi × nguồn kinh phí): its approved amount and the money held, spent or released."""
+"""Events of a budget line (mục chi × nguồn kinh phí): its approved amount and the money held, spent or released.
+
+``on`` is the civil date the movement counts from in budget execution "as of" a date (the allocation or amendment
+decision, the approval of the claim); None in events stored before it was recorded (then the day of recording).
+A disbursement is dated by its payment."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from services.finance.domain.values import LineRef, Payment
 from shared.aggregate import DomainEvent
@@ -16,6 +21,7 @@ class LineOpened(DomainEvent):
     approved: int
     budget_version: int
     decision_number: str
+    on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,7 @@ class LineAmountChanged(DomainEvent):
     approved: int
     budget_version: int
     decision_number: str
+    on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,7 @@ class MoneyReserved(DomainEvent):
 
     claim_id: str
     amount: int
+    on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,7 @@ class MoneyCommitted(DomainEvent):
 
     claim_id: str
     amount: int
+    on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -58,3 +67,4 @@ class MoneyReleased(DomainEvent):
     claim_id: str
     reserved: int
     committed: int
+    on: date | None = None

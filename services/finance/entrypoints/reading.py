@@ -1,0 +1,26 @@
+"""How finance's routes read: a query on a pooled connection, and 404 for what is not there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Query, Request
+
+from shared.http.app import runtime_of
+from shared.uow import NotFound
+
+Year = Query(default=None, ge=2018, le=2100)
+District = Query(default=None, pattern=r"^\d{3}$")
+Limit = Query(default=100, ge=1, le=1000)
+Offset = Query(default=0, ge=0)
+
+
+async def read(request: Request, query: Any, *args: Any) -> Any:
+    async with runtime_of(request).pool.acquire() as conn:
+        return await query(conn, *args)
+
+
+def found(value: Any, kind: str, key: str) -> Any:
+    if value is None:
+        raise NotFound(kind, key)
+    return value
