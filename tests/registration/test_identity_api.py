@@ -15,6 +15,7 @@ from shared.contracts import (
     parse_event,
     serialize_event,
 )
+from shared.projections import rebuild
 from tests.kernel.support import produce
 from tests.registration.support import YEN_DINH, Registered, eventually, keyed, product, run_id, topic_records
 
@@ -156,3 +157,22 @@ async def test_the_openapi_document_names_the_refusals_of_a_form(registration):
     assert "existing_product" in submit["responses"]["422"]["description"]
     assert "existing_product" in document["components"]["schemas"]["RegistrationBody"]["properties"]
     assert "/products/{product_id}/history" in document["paths"]
+
+
+async def test_the_producers_view_and_the_history_of_a_renamed_product_are_rebuilt_as_they_were(registration, launcher):
+    api = registration
+    first, certificate = await _certified_in_2021(api, launcher, f"Nước mắm Cự Nham {run_id()}")
+    await _sent_again(api, first, f"Nước mắm Cự Nham {run_id()} loại 1", {"product_id": first.product_id})
+
+    async def read_models():
+        history = await api.client.get(f"/products/{first.product_id}/history", headers=api.province())
+        async with api.runtime.pool.acquire() as conn:
+            certified = await conn.fetchval("SELECT product_id FROM product_certificates WHERE certificate_number = $1",
+                                            certificate)
+        return await api.products_of(first.producer_id), history.json(), certified
+
+    before = await read_models()
+    await rebuild(api.runtime.pool, api.runtime.projections, api.runtime.definition.events)
+
+    assert await read_models() == before
+    assert before[2] == first.product_id and len(before[0]) == 1

@@ -29,13 +29,15 @@ SNAPSHOT = {
     "registrations": "SELECT * FROM registrations WHERE producer_id = ANY($1) ORDER BY registration_id",
     "district_lists": "SELECT * FROM district_lists WHERE list_id = ANY($1) ORDER BY list_id",
     "product_views": "SELECT * FROM product_views WHERE product_id = ANY($1) ORDER BY product_id",
+    "product_certificates": "SELECT * FROM product_certificates WHERE product_id = ANY($1) ORDER BY certificate_number",
 }
 
 
 async def _projections(database_url: str, producers: list[str], lists: list[str], products: list[str]) -> dict[str, Any]:
     conn = await asyncpg.connect(database_url, server_settings={"search_path": "registration"})
     try:
-        ids = {"producers": producers, "registrations": producers, "district_lists": lists, "product_views": products}
+        ids = {"producers": producers, "registrations": producers, "district_lists": lists, "product_views": products,
+               "product_certificates": products}
         return {name: [tuple(r) for r in await conn.fetch(sql, ids[name])] for name, sql in SNAPSHOT.items()}
     finally:
         await conn.close()
