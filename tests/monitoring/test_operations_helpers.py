@@ -105,3 +105,31 @@ def otlp_spans(service: str, trace_id: str, spans: list[dict[str, Any]]) -> byte
             status=Status(code=2, message="boom") if s.get("error") else Status(code=1),
             attributes=[KeyValue(key=k, value=AnyValue(string_value=v)) for k, v in s.get("attributes", {}).items()]))
     return request.SerializeToString()
+
+
+async def produce_at(bootstrap: str, topic: str, envelopes: list[Any], timestamp_ms: int) -> None:
+    """Public events on ``topic`` whose records carry ``timestamp_ms`` (as if they had waited since then)."""
+    from aiokafka import AIOKafkaProducer
+
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=False, acks="all")
+    await producer.start()
+    try:
+        for e in envelopes:
+            await producer.send_and_wait(topic, serialize_event(e), key=e.product_id.encode(),
+                                         headers=kafka_headers(e), timestamp_ms=timestamp_ms)
+    finally:
+        await producer.stop()
+
+
+async def health(client: httpx.AsyncClient, settings: Any) -> dict[str, Any]:
+    response = await client.get("/pipeline/health", headers=token(settings, Role.operator))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def group_of(report: dict[str, Any], group: str) -> dict[str, Any] | None:
+    return next((g for g in report["consumer_groups"] if g["group"] == group), None)
+
+
+def service_in(report: dict[str, Any], service: str) -> dict[str, Any] | None:
+    return next((s for s in report["services"] if s["service"] == service), None)
