@@ -72,22 +72,29 @@ async def dead_letter_of(service: Any, name: str, product_id: str) -> dict[str, 
     return await eventually(check, timeout=60, what=f"the dead letter of {product_id}")
 
 
-async def test_a_dead_letter_re_driven_once_is_consumed_once(system, launcher):
+async def a_dead_letter(system: Any, launcher: Any) -> tuple[str, Any, dict[str, Any]]:
+    """A RewardApproved the test service's consumer dead-letters; then its cause is fixed. (product, event, letter)"""
     service, rewards, runtime = system
-    client, settings, _ = service
-    name, product = runtime.settings.service, f"dl-{uuid.uuid4().hex[:10]}"
+    product = f"dl-{uuid.uuid4().hex[:10]}"
     reward = product_flow(product)[2]
     rewards.poisoned.add(product)
     await publish(launcher.bootstrap_servers, reward)
+    letter = await dead_letter_of(service, runtime.settings.service, product)
+    rewards.poisoned.discard(product)
+    return product, reward, letter
 
-    letter = await dead_letter_of(service, name, product)
+
+async def test_a_dead_letter_re_driven_once_is_consumed_once(system, launcher):
+    service, _, runtime = system
+    client, settings, _ = service
+    name = runtime.settings.service
+    product, reward, letter = await a_dead_letter(system, launcher)
     assert (letter["consumer"], letter["topic"], letter["event_id"]) == (f"{name}.rewards", REWARDS, str(reward.event_id))
     assert "UnknownBudgetLine" in letter["error"] and "OCOP-2021-01" in letter["error"] and letter["redrive"] is None
     before = await health(client, settings)
     assert service_in(before, name)["dead_letters_awaiting_redrive"] == 1
     assert ("dead_letters", name) in {(a["kind"], a["subject"]) for a in before["alerts"]}
 
-    rewards.poisoned.discard(product)  # the cause is fixed
     path = f"/pipeline/dead-letters/{name}/{letter['dead_letter_id']}/redrive"
     done = await client.post(path, headers=token(settings, Role.operator, "ops-an"))
     assert done.status_code == 200, done.text
@@ -114,14 +121,10 @@ async def _handled_times(runtime: ServiceRuntime, product_id: str, times: int) -
 
 
 async def test_the_other_consumers_of_the_topic_keep_the_event_once(system, launcher):
-    service, rewards, runtime = system
+    service, _, runtime = system
     client, settings, _ = service
-    name, product = runtime.settings.service, f"dl-{uuid.uuid4().hex[:10]}"
-    reward = product_flow(product)[2]
-    rewards.poisoned.add(product)
-    await publish(launcher.bootstrap_servers, reward)
-    letter = await dead_letter_of(service, name, product)
-    rewards.poisoned.discard(product)
+    name = runtime.settings.service
+    product, reward, letter = await a_dead_letter(system, launcher)
     redriven = await client.post(f"/pipeline/dead-letters/{name}/{letter['dead_letter_id']}/redrive",
                                  headers=token(settings, Role.operator))
     assert redriven.status_code == 200, redriven.text
