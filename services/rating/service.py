@@ -17,8 +17,9 @@ from services.rating.domain.errors import (
     NotReady,
     RatingError,
 )
-from services.rating.domain.decision_numbers import DecisionNumber
+from services.rating.domain.decisions import DecisionRecord
 from services.rating.domain.session import CouncilSession
+from services.rating.entrypoints import decisions_api
 from services.rating.entrypoints.api import router
 from services.rating.entrypoints.schedule import start_schedule
 from services.rating.entrypoints.subscribers import SUBSCRIPTIONS
@@ -27,11 +28,11 @@ from shared.runtime import ServiceDefinition
 
 definition = ServiceDefinition(
     name="rating",
-    events=EventRegistry.of(RatingDossier, Council, CouncilSession, DecisionNumber, upcasts=UPCASTS),
+    events=EventRegistry.of(RatingDossier, Council, CouncilSession, DecisionRecord, upcasts=UPCASTS),
     migrations=Path(__file__).parent / "migrations",
     projections=lambda: (RatingProjection(),),
     subscriptions=SUBSCRIPTIONS,
-    routers=(router,),
+    routers=(router, decisions_api.router),
     errors={
         InvalidScorecard: (422, "invalid_scorecard"),
         DecisionDateRefused: (422, "invalid_decision_date"),

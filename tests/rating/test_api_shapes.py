@@ -3,7 +3,7 @@ serve a stored event or a raw row unseen."""
 
 from __future__ import annotations
 
-from services.rating.entrypoints.api import router
+from services.rating.entrypoints import api, decisions_api
 from services.rating.service import definition
 from shared.http.app import create_app
 
@@ -14,7 +14,8 @@ def _named(schema: dict) -> bool:
 
 def test_every_rating_route_declares_the_schema_of_its_success_answer():
     paths = create_app(definition).openapi()["paths"]
-    ours = {(route.path, method.lower()) for route in router.routes for method in route.methods}
+    ours = {(route.path_format, method.lower()) for router in (api.router, decisions_api.router) for route in router.routes
+            for method in route.methods}
     undocumented = [
         f"{method.upper()} {path} {code}"
         for path, method in sorted(ours)

@@ -10,18 +10,20 @@ from typing import Any
 
 import pytest
 
-from services.rating.application import handlers
+from services.rating.application import decisions, handlers
 from services.rating.application.ports import RatingPorts
 from services.rating.bootstrap import bootstrap
 from services.rating.domain import outcomes as out
 from services.rating.domain.dossier import RatingDossier
-from services.rating.domain.errors import NotAllowed, RatingError
+from services.rating.domain.errors import AlreadyExists, NotAllowed, RatingError
+from services.rating.domain.rulings import Ruling
 from services.rating.domain.values import Decision, Member
 from services.rating.service import definition
 from shared.auth import Actor
 from shared.contracts import new_envelope
 from shared.contracts.envelope import VIETNAM_TZ
 from shared.contracts.roles import Role
+from shared.eventstore import NewEvent
 from shared.memory import InMemoryStore
 from shared.publication import Publications
 from shared.ports import fixed_clock
@@ -105,8 +107,8 @@ async def session(ports: RatingPorts, level: str, totals: dict[str, int], *, hel
                                             member_id=member, choices=choices, note=None)
     await handlers.finalise_session(ports, SECRETARY, session_id, held_on)
     if decided_on is not None:
-        await handlers.record_decision(ports, PROVINCE, session_id, number=f"{session_id}/QĐ-UBND", on=decided_on,
-                                       issued_by="UBND tỉnh Thanh Hóa")
+        await decisions.record_decision(ports, PROVINCE, session_id,
+                                        Decision(f"{session_id}/QĐ-UBND", decided_on, "UBND tỉnh Thanh Hóa"))
     return session_id
 
 
@@ -162,14 +164,14 @@ async def test_a_failed_inspection_puts_the_certificate_under_review_and_the_pro
     assert (await dossier(ports, "mam")).status == "under_review"
 
     decision = Decision("3763/QĐ-UBND", date(2021, 11, 18), "UBND tỉnh Thanh Hóa")
-    revoked = await handlers.decide_inspection(ports, PROVINCE, "mam", inspection_id="I-1", action="revoke",
+    revoked = await decisions.decide_inspection(ports, PROVINCE, "mam", inspection_id="I-1", action="revoke",
                                                reason="Vi phạm quy chế", on=date(2021, 11, 18), decision=decision)
     assert (revoked.status, revoked.holds, revoked.under_review) == ("revoked", None, None)
     out_ = rated(store, "mam")[-1]
     assert (out_["status"], out_["stars"], out_["inspection_id"]) == ("revoked", 0, "I-1")
     assert out_["certificate"]["number"] == d.holds.number and out_["decision"]["number"] == "3763/QĐ-UBND"
     with pytest.raises(NotAllowed):
-        await handlers.decide_inspection(ports, PROVINCE, "mam", inspection_id="I-1", action="revoke",
+        await decisions.decide_inspection(ports, PROVINCE, "mam", inspection_id="I-1", action="revoke",
                                          reason="lần hai", on=date(2021, 11, 19), decision=decision)
 
 
@@ -214,3 +216,38 @@ async def test_the_expiry_check_expires_only_the_certificate_past_its_last_valid
     with pytest.raises(RatingError) as refused:
         await handlers.expire_due(later, date(2024, 4, 9))
     assert refused.value.field == "as_of" and "as_of 2024-04-09" in str(refused.value)
+
+
+async def test_a_revocation_covering_several_products_is_one_transaction_all_or_nothing(store, ports, certified):
+    first, second = await certified("ca"), await certified("cb")
+    await deliver(ports, handlers.put_under_review, inspection_failed("ca", first.holds.number))
+    decision = Decision("3763/QĐ-UBND", date(2021, 11, 18), "UBND tỉnh Thanh Hóa")
+    stored = len(store.events)
+    with pytest.raises(NotAllowed) as refused:
+        await decisions.issue_decision(ports, PROVINCE, kind="revocation", decision=decision,
+                                       rulings=[Ruling("ca", "I-1", "vi phạm"), Ruling("cb", "I-1", "vi phạm")])
+    assert refused.value.field == "inspection_id" and "'cb'" in str(refused.value)
+    assert len(store.events) == stored and (await dossier(ports, "ca")).status == "under_review"
+
+    await deliver(ports, handlers.put_under_review, inspection_failed("cb", second.holds.number))
+    record = await decisions.issue_decision(ports, PROVINCE, kind="revocation", decision=decision,
+                                            rulings=[Ruling("ca", "I-1", "vi phạm"), Ruling("cb", "I-1", "vi phạm")])
+    assert record.id == "decision:province:2021:3763/QĐ-UBND"
+    assert [(e.product_id, e.outcome, e.certificate_number) for e in record.issued.entries] == [
+        ("ca", "revoked", first.holds.number), ("cb", "revoked", second.holds.number)]
+    assert [r["status"] for r in (rated(store, "ca")[-1], rated(store, "cb")[-1])] == ["revoked", "revoked"]
+
+
+async def test_a_decision_number_older_code_registered_for_the_year_stays_taken(store, ports, certified):
+    async with ports.uow() as uow:
+        await uow.append("decision:2021:77/QĐ-UBND", "decision-number", 0, [NewEvent(
+            "DecisionNumberTaken", {"number": "77/QĐ-UBND", "year": 2021, "session_id": "S-old"})])
+        await uow.commit()
+    held = await certified("lg")
+    await deliver(ports, handlers.put_under_review, inspection_failed("lg", held.holds.number))
+    with pytest.raises(AlreadyExists) as taken:
+        await decisions.issue_decision(ports, PROVINCE, kind="revocation",
+                                       decision=Decision("77/QĐ-UBND", date(2021, 11, 18), "UBND tỉnh"),
+                                       rulings=[Ruling("lg", "I-1", "vi phạm")])
+    assert taken.value.field == "number" and "S-old" in str(taken.value)
+    assert (await dossier(ports, "lg")).status == "under_review"

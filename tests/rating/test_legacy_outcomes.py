@@ -7,10 +7,12 @@ from datetime import date
 
 import pytest
 
+from services.rating.domain import events as ev
 from services.rating.domain import outcomes as out
 from services.rating.domain.dossier import RatingDossier
 from services.rating.domain.errors import NotAllowed
 from services.rating.service import definition
+from shared.eventstore import NewEvent
 from shared.memory import InMemoryStore
 from tests.rating.legacy import DECISION_1, a_certified_life, certificate, numbers, outcome
 
@@ -83,3 +85,8 @@ def test_each_v1_outcome_reads_as_the_fact_it_recorded(v1, fact, fields):
     assert {k: getattr(event, k) for k in fields} == fields
     if hasattr(event, "keeps") and v1.data["holds"] is not None:
         assert event.keeps is not None and event.keeps.number == HELD["number"]
+
+
+def test_a_re_rating_ordered_by_older_code_names_no_decision():
+    event = decoded(NewEvent("ReRatingOrdered", {"inspection_id": "I-1", "reason": "Đánh giá lại"}, schema_version=1))
+    assert event == ev.ReRatingOrdered("I-1", "Đánh giá lại", None)

@@ -3,24 +3,35 @@ same answers to every query (histories, results tables, certificates held on a d
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any
 
 import pytest
 import pytest_asyncio
 
+from services.rating.domain import events as ev
+from services.rating.domain import rounds
+from services.rating.domain.dossier import RatingDossier
+from services.rating.domain.session import CouncilSession
+from services.rating.domain.values import Decision
 from services.rating.service import definition
 from shared.contracts.roles import Role
 from shared.projections import rebuild
 from tests.kernel.support import running_service
 from tests.rating.flow import RatingDriver, ids, inspection_failed, rated, send_inspections
 from tests.rating.legacy import a_certified_life, numbers
+from tests.rating.support import shipped
+from tests.rating.test_decision_dates import TODAY
+from tests.rating.test_rounds_domain import POLICY, council, dossier, score
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 DISTRICT = "400"
 TABLES = {"dossiers": "product_id", "dossier_history": "product_id, version", "councils": "council_id",
           "sessions": "session_id", "session_products": "session_id, product_id",
-          "scorecards": "session_id, product_id, member_id, version", "certificates": "number"}
+          "scorecards": "session_id, product_id, member_id, version", "certificates": "number",
+          "decisions": "decision_id", "decision_products": "decision_id, product_id"}
 DATES = ("2021-03-01", "2021-04-20", "2021-09-01", "2021-11-30", "2022-07-01", "2024-04-20", "2025-01-01")
 
 
@@ -75,6 +86,8 @@ async def answers(driver: RatingDriver, products: list[str], sessions: list[str]
         "sessions": await driver.get("/sessions", district_code=DISTRICT, limit=500),
         "provincial sessions": await driver.get("/sessions", level="provincial", limit=500),
         "councils": await driver.get("/councils"),
+        "decisions": await driver.get("/decisions", limit=500),
+        "decisions of the season": [await driver.get("/decisions", product_id=p) for p in products],
     }
     for product in products:
         found[f"dossier {product}"] = await driver.get(f"/dossiers/{product}")
@@ -149,3 +162,43 @@ async def test_rebuilt_read_models_answer_every_query_as_live_processing_did(ser
     rebuilt_rows = await tables(runtime)
     for table in TABLES:
         assert rebuilt_rows[table] == live_rows[table], table
+
+
+def a_round_decided_by_older_code(product_id: str, no: str) -> list[tuple[str, str, list]]:
+    """A provincial round certifying one product, stored as older code did: the session, the dossier, and only the
+    decision's number (DecisionNumberTaken) instead of a decision record; (stream, type, events) in store order."""
+    d = dossier(product_id)
+    d.opened = dataclasses.replace(d.opened, product_id=product_id, district_code="403")
+    d.stage = "provincial"
+    session = CouncilSession.open(f"S-old-{product_id}", council("provincial", None), cycle_year=2021, round_=1,
+                                  title="Đợt 1", held_on=date(2021, 4, 1))
+    opened = RatingDossier(product_id)
+    opened.record(d.opened)
+    rounds.examine(session, {product_id: d})
+    score(session, product_id, 64, 64, 64, 64)
+    rounds.finalise(session, {product_id: d}, shipped(), POLICY, date(2021, 4, 1))
+    rounds.decide(session, {product_id: d}, shipped(), POLICY, decision=Decision(no, date(2021, 4, 6), "UBND tỉnh"),
+                  today=TODAY)
+    scheduled, *outcome = d.collect()
+    taken = ev.DecisionNumberTaken(no, 2021, session.id)
+    return [(product_id, "rating-dossier", [*opened.collect(), scheduled]), (session.id, "council-session", session.collect()),
+            (product_id, "rating-dossier", outcome), (f"decision:2021:{no}", "decision-number", [taken])]
+
+
+async def test_a_round_decision_older_code_stored_as_a_number_is_listed_as_a_recognition(service):
+    driver, runtime = service
+    [product] = ids("v1", 1)
+    no = f"{product}/QĐ-UBND"
+    async with runtime.uow() as uow:
+        versions: dict[str, int] = {}
+        for stream, kind, events in a_round_decided_by_older_code(product, no):
+            encoded = [definition.events.encode(e, {}) for e in events]
+            await uow.append(stream, kind, versions.get(stream, 0), encoded)
+            versions[stream] = versions.get(stream, 0) + len(events)
+        await uow.commit()
+
+    found = await driver.get(f"/decisions/{no}")
+    assert (found["kind"], found["body"], found["date"], found["issued_by"], found["products"]) == (
+        "recognition", "province", "2021-04-06", "UBND tỉnh", 1)
+    assert [(e["product_id"], e["outcome"], e["stars"], e["certificate_number"], e["issued"]) for e in found["entries"]] == [
+        (product, "recognized", 3, f"{no}#2021-001", True)]

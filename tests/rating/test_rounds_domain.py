@@ -231,7 +231,7 @@ def test_a_failed_inspection_puts_the_certificate_under_review_then_revocation()
 def test_a_re_rating_ordered_after_inspection_may_end_downgraded():
     d = _certified(75)
     d.flag_under_review(inspection(d, recommended_action="downgrade"))
-    d.order_re_rating("I-1", "chấm lại")
+    d.order_re_rating("I-1", "chấm lại", None, TODAY)
     assert d.purpose_at("provincial") == "re_rating"
     run("provincial", {"p": d}, {"p": (60,) * 4}, held=date(2022, 5, 1), decision=date(2022, 5, 5), name="p9")
     [down] = published(d.collect())

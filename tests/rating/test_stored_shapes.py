@@ -7,7 +7,7 @@ from datetime import date
 
 from services.rating.domain import events as ev
 from services.rating.domain import outcomes
-from services.rating.domain.events import councils, dossiers, sessions
+from services.rating.domain.events import councils, decisions, dossiers, sessions
 from services.rating.domain.values import Member, Producer, RegisteredProduct
 from services.rating.service import definition
 from shared.aggregate import DomainEvent
@@ -51,7 +51,7 @@ def test_an_opened_dossier_stores_the_product_and_producer_as_before():
 
 
 def test_the_registry_reads_every_event_rating_defines():
-    defined = {cls.__name__ for module in (councils, sessions, dossiers, outcomes) for cls in vars(module).values()
+    defined = {cls.__name__ for module in (councils, sessions, decisions, dossiers, outcomes) for cls in vars(module).values()
                if isinstance(cls, type) and issubclass(cls, DomainEvent) and cls.__module__ == module.__name__}
     assert [name for name in sorted(defined - {"CouncilOutcome"}) if name not in REGISTRY] == []
-    assert len(defined) == 26, "the three event modules and the outcomes, one abstract base among them"
+    assert len(defined) == 27, "the four event modules and the outcomes, one abstract base among them"

@@ -11,10 +11,11 @@ from typing import Any
 import asyncpg
 from pydantic_core import to_jsonable_python
 
-from services.rating.adapters import session_projection
+from services.rating.adapters import decision_projection, session_projection
 from services.rating.adapters.history import summary
 from services.rating.domain import events as ev
 from services.rating.domain import outcomes as out
+from services.rating.domain.outcomes import effect_of
 from services.rating.domain.values import Certificate
 from shared.events import Recorded
 from shared.projections import EventWriters, Writer
@@ -82,15 +83,17 @@ async def _re_rating(conn: asyncpg.Connection, r: Recorded) -> None:
 # ------------------------------------------------------------------------------------------- outcomes
 
 
-async def _attempt(conn: asyncpg.Connection, r: Recorded, outcome: str, outcome_stars: int,
-                   certificate: str | None = None, /, **dossier: Any) -> None:
-    """A council outcome: on the session's list (outcomes of one attempt join with '+') and on the dossier."""
+async def _attempt(conn: asyncpg.Connection, r: Recorded, /, **dossier: Any) -> None:
+    """A council outcome: on the session's list (outcomes of one attempt join with '+') and on the dossier, whose
+    status is the outcome unless ``dossier`` says otherwise."""
+    effect = effect_of(r.event)
+    assert effect is not None, f"{r.event_type} is not a council outcome"
     await conn.execute(
         "UPDATE session_products SET outcome = CASE WHEN outcome IS NULL THEN $3 ELSE outcome || '+' || $3 END,"
         " outcome_stars = $4, certificate_number = coalesce($5, certificate_number)"
         " WHERE session_id = $1 AND product_id = $2",
-        r.event.session_id, r.stream_id, outcome, outcome_stars, certificate)
-    await _dossier(conn, r, status=outcome, session_id=None, **dossier)
+        r.event.session_id, r.stream_id, effect.outcome, effect.stars, effect.certificate_number)
+    await _dossier(conn, r, **{"status": effect.outcome, "session_id": None, **dossier})
 
 
 async def _issue(conn: asyncpg.Connection, product_id: str, c: Certificate) -> None:
@@ -118,11 +121,11 @@ def _closes_review(inspection_id: str | None) -> dict[str, Any]:
 
 
 async def _forwarded(conn: asyncpg.Connection, r: Recorded) -> None:
-    await _attempt(conn, r, "proposed", r.event.stars, stage="provincial")
+    await _attempt(conn, r, stage="provincial")
 
 
 async def _not_recognised(conn: asyncpg.Connection, r: Recorded) -> None:
-    await _attempt(conn, r, "not_recognized", r.event.stars, stage=r.event.may_reenter_at)
+    await _attempt(conn, r, stage=r.event.may_reenter_at)
 
 
 async def _issued(conn: asyncpg.Connection, r: Recorded) -> None:
@@ -131,26 +134,24 @@ async def _issued(conn: asyncpg.Connection, r: Recorded) -> None:
     await _issue(conn, r.stream_id, c)
     if e.supersedes is not None:
         await _end(conn, e.supersedes, "superseded", c.valid_from)
-    await _attempt(conn, r, "downgraded" if e.lower else "recognized", c.stars, c.number, stage=None, stars=c.stars,
-                   certificate_number=c.number, **_closes_review(e.inspection_id))
+    await _attempt(conn, r, stage=None, stars=c.stars, certificate_number=c.number, **_closes_review(e.inspection_id))
 
 
 async def _proposed(conn: asyncpg.Connection, r: Recorded) -> None:
     e: out.ProposedToCentre = r.event  # type: ignore[assignment]
     if e.inspection_id is not None and e.holds is not None:
         await _review_closed(conn, e.holds.number)
-    await _attempt(conn, r, "proposed", e.stars, stage="central", **_closes_review(e.inspection_id))
+    await _attempt(conn, r, stage="central", **_closes_review(e.inspection_id))
 
 
 async def _certificate_withdrawn(conn: asyncpg.Connection, r: Recorded) -> None:
     e: out.CertificateWithdrawn = r.event  # type: ignore[assignment]
     await _end(conn, e.certificate.number, "withdrawn", e.decision.date)
-    await _attempt(conn, r, "downgraded", e.stars, e.certificate.number, stage=None, stars=0, certificate_number=None,
-                   under_review_inspection=None)
+    await _attempt(conn, r, stage=None, stars=0, certificate_number=None, under_review_inspection=None)
 
 
 async def _central_not_passed(conn: asyncpg.Connection, r: Recorded) -> None:
-    await _attempt(conn, r, "not_recognized", r.event.stars, stage=None)
+    await _attempt(conn, r, stage=None)
 
 
 async def _expired(conn: asyncpg.Connection, r: Recorded) -> None:
@@ -198,5 +199,7 @@ _DOSSIER_WRITERS: dict[type, Writer] = {
 
 class RatingProjection(EventWriters):
     name = "rating"
-    tables = ("dossiers", "dossier_history", "councils", "sessions", "session_products", "scorecards", "certificates")
-    writers = {**{kind: _then_history(w) for kind, w in _DOSSIER_WRITERS.items()}, **session_projection.WRITERS}
+    tables = ("dossiers", "dossier_history", "councils", "sessions", "session_products", "scorecards", "certificates",
+              "decisions", "decision_products")
+    writers = {**{kind: _then_history(w) for kind, w in _DOSSIER_WRITERS.items()}, **session_projection.WRITERS,
+               **decision_projection.WRITERS}

@@ -3,7 +3,7 @@
 Stored events are never edited; the service's ``EventRegistry`` applies these wherever events are read (repository,
 projections, rebuild).
 
-``RatingOutcomeRecorded`` v1 was one catch-all event shaped like the public ProductRated; each stored one becomes the
+``ReRatingOrdered`` v1 named no decision. ``RatingOutcomeRecorded`` v1 was one catch-all event shaped like the public ProductRated; each stored one becomes the
 specific fact it recorded, chosen from its status, level, session and the certificate held afterwards.
 """
 
@@ -70,4 +70,10 @@ def _outcome(old: Mapping[str, Any]) -> dict[str, Any]:
             "cycle_year": old["cycle_year"], "reason": (reason or "").removeprefix("warning: ")}
 
 
-UPCASTS = (Upcast("RatingOutcomeRecorded", 1, _outcome, to_type=_fact),)
+def _ordered_without_decision(old: Mapping[str, Any]) -> dict[str, Any]:
+    """ReRatingOrdered v1 had no decision: it was ordered without a numbered one."""
+    return {**old, "decision": None}
+
+
+UPCASTS = (Upcast("RatingOutcomeRecorded", 1, _outcome, to_type=_fact),
+           Upcast("ReRatingOrdered", 1, _ordered_without_decision))

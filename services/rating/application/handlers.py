@@ -10,18 +10,17 @@ from datetime import date
 from typing import Any
 
 from services.rating.application import translators
-from services.rating.application.access import may_decide, may_decide_inspection, may_form, may_run, may_score
+from services.rating.application.access import may_form, may_run, may_score
 from services.rating.application.step import step as _step
 from services.rating.application.ports import RatingPorts
 from services.rating.domain import events as ev
 from services.rating.domain import rounds
 from services.rating.domain.certificates import ensure_reportable
 from services.rating.domain.council import Council
-from services.rating.domain.decision_numbers import DecisionNumber
 from services.rating.domain.dossier import RatingDossier
 from services.rating.domain.errors import AlreadyExists
 from services.rating.domain.session import CouncilSession
-from services.rating.domain.values import Decision, Member
+from services.rating.domain.values import Member
 from shared.auth import Actor
 from shared.ports import UnitOfWorkPort
 from shared.uow import retry_on_conflict
@@ -135,39 +134,7 @@ async def finalise_session(ports: RatingPorts, actor: Actor, session_id: str, on
     return session
 
 
-async def record_decision(ports: RatingPorts, actor: Actor, session_id: str, *, number: str, on: date,
-                          issued_by: str) -> tuple[CouncilSession, int]:
-    def authorise(session: CouncilSession) -> None:
-        may_decide(actor, session.level, session.district_code)
-
-    async with _step(ports, CouncilSession, session_id, authorise) as step:
-        session, numbers = step.target, step.uow.repository(DecisionNumber)
-        taken = await numbers.find(DecisionNumber.key(number, on))
-        if taken is not None:
-            raise AlreadyExists(f"decision {number} of {on.year} is already recorded for session {taken.session_id}",
-                                field="number")
-        issued = rounds.decide(session, await step.dossiers(session.products), ports.catalogue, ports.policy,
-                               decision=Decision(number, on, issued_by), today=ports.today())
-        numbers.add(DecisionNumber.take(number, on, session.id))
-    return session, issued
-
-
 # ----------------------------------------------------------------------------------------- certificates
-
-
-async def decide_inspection(ports: RatingPorts, actor: Actor, product_id: str, *, inspection_id: str, action: str,
-                            reason: str, on: date, decision: Decision | None) -> RatingDossier:
-    """The provincial officer's decision on a certificate under review: revoke, re_rate or warning."""
-    may_decide_inspection(actor)
-    async with _step(ports, RatingDossier, product_id, lambda _: None) as step:
-        dossier = step.target
-        if action == "revoke":
-            dossier.revoke(inspection_id, decision, reason, ports.today())
-        elif action == "re_rate":
-            dossier.order_re_rating(inspection_id, reason)
-        else:
-            dossier.warn(inspection_id, reason, on, decision, ports.today())
-    return dossier
 
 
 async def expire_certificate(ports: RatingPorts, product_id: str, as_of: date) -> bool:

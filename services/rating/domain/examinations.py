@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from services.rating.domain import events as ev
-from services.rating.domain import outcomes as out
 from services.rating.domain.errors import NotAllowed
 from services.rating.domain.values import Certificate
 from services.rating.domain.verdicts import Verdict
@@ -54,14 +53,12 @@ class Examinations:
     def record_district_result(self, verdict: Verdict) -> None:
         self.record(verdict.district())
 
-    def record_provincial_result(self, verdict: Verdict, certificate_number: str) -> bool:
-        """The round's decision on this product; True when it issued a certificate."""
-        return self._record_all(verdict.provincial(self.holds, self.re_rating, certificate_number))
-
-    def record_central_result(self, verdict: Verdict, certificate_number: str) -> bool:
-        return self._record_all([verdict.central(self.holds, self.re_rating, certificate_number)])
-
-    def _record_all(self, facts: list[DomainEvent]) -> bool:
+    def record_decided_result(self, level: str, verdict: Verdict, certificate_number: str) -> list[DomainEvent]:
+        """The decision on this product's result at a provincial round or the central council; the facts recorded."""
+        if level == "provincial":
+            facts = verdict.provincial(self.holds, self.re_rating, certificate_number)
+        else:
+            facts = [verdict.central(self.holds, self.re_rating, certificate_number)]
         for fact in facts:
             self.record(fact)
-        return any(isinstance(fact, out.CertificateIssued) for fact in facts)
+        return facts

@@ -55,9 +55,9 @@ class CertificateMonitoring:
         held = self._reviewed(inspection_id, decision, today)
         self.record(out.CertificateRevoked(held, decision, inspection_id, reason))
 
-    def order_re_rating(self, inspection_id: str, reason: str) -> None:
-        self._reviewed(inspection_id)
-        self.record(ev.ReRatingOrdered(inspection_id, reason))
+    def order_re_rating(self, inspection_id: str, reason: str, decision: Decision | None, today: date) -> None:
+        self._reviewed(inspection_id, decision, today)
+        self.record(ev.ReRatingOrdered(inspection_id, reason, decision))
 
     def warn(self, inspection_id: str, reason: str, on: date, decision: Decision | None, today: date) -> None:
         held = self._reviewed(inspection_id, decision, today)

@@ -125,5 +125,34 @@ class WarningIssued(DomainEvent):
     cycle_year: int
 
 
+@dataclass(frozen=True)
+class Effect:
+    """What one fact did to the product, as a session's list and a decision's entry show it: a word, the star shown
+    after it, the certificate concerned and whether the fact issued that certificate."""
+
+    outcome: str
+    stars: int
+    certificate_number: str | None = None
+    issued: bool = False
+
+
+def effect_of(fact: DomainEvent) -> Effect | None:
+    """The one reading of a fact as an outcome (None: not an outcome of a council or a decision)."""
+    match fact:
+        case ForwardedToProvince() | ProposedToCentre():
+            return Effect("proposed", fact.stars)
+        case NotRecognised() | CentralNotPassed():
+            return Effect("not_recognized", fact.stars)
+        case CertificateIssued(certificate=c):
+            return Effect("downgraded" if fact.lower else "recognized", c.stars, c.number, issued=True)
+        case CertificateWithdrawn(certificate=c):
+            return Effect("downgraded", fact.stars, c.number)
+        case CertificateRevoked(certificate=c):
+            return Effect("revoked", 0, c.number)
+        case WarningIssued(certificate=c):
+            return Effect("warned", c.stars, c.number)
+    return None
+
+
 OUTCOMES = (ForwardedToProvince, NotRecognised, CertificateIssued, ProposedToCentre, CertificateWithdrawn, CentralNotPassed,
             CertificateExpired, CertificateRevoked, WarningIssued)

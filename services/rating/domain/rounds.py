@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from services.rating.domain.catalogue import Catalogue
+from services.rating.domain.decisions import DecisionRecord, issuing_body, entry_for
 from services.rating.domain.dossier import RatingDossier
 from services.rating.domain.errors import NotAllowed
 from services.rating.domain.policy import RatingPolicy
@@ -51,23 +52,23 @@ def finalise(session: CouncilSession, dossiers: Mapping[str, RatingDossier], cat
 
 
 def decide(session: CouncilSession, dossiers: Mapping[str, RatingDossier], catalogue: Catalogue, policy: RatingPolicy,
-           *, decision: Decision, today: date) -> int:
-    """Record the decision approving the results; returns how many certificates it issued.
+           *, decision: Decision, today: date) -> DecisionRecord:
+    """Record the decision approving the results: the record of it, with what it did to each product.
 
     Certificates are numbered within the decision ("<decision number>#<year>-001", …) in the order of the results;
     decision numbers restart each year, so the year keeps certificate numbers unique.
     """
     _all_present(session, dossiers)
     session.record_decision(decision, today)
-    issued = 0
+    issued, entries = 0, []
     for result in session.results.values():
         dossier, verdict = dossiers[result.product_id], Verdict(result, session.sitting, catalogue.levels, policy)
         certificate_number = f"{decision.number}#{decision.date.year}-{issued + 1:03d}"
-        if session.level == "provincial":
-            issued += dossier.record_provincial_result(verdict, certificate_number)
-        else:
-            issued += dossier.record_central_result(verdict, certificate_number)
-    return issued
+        facts = dossier.record_decided_result(session.level, verdict, certificate_number)
+        entry = entry_for(result.product_id, facts, dossier.holds)
+        issued += entry.issued
+        entries.append(entry)
+    return DecisionRecord.issue("recognition", issuing_body(session.level), decision, session.id, entries)
 
 
 def _all_present(session: CouncilSession, dossiers: Mapping[str, RatingDossier]) -> None:

@@ -46,6 +46,22 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class DecisionEntry:
+    """One product a decision covers and what the decision did to it: ``outcome`` in the words of the session's list
+    (recognized, confirmed, renewed, proposed, not_recognized, downgraded, revoked, re_rating_ordered, warned; two
+    joined with '+'), the star it shows after, the certificate concerned, whether the decision issued that
+    certificate, the inspection it follows and why."""
+
+    product_id: str
+    outcome: str
+    stars: int
+    certificate_number: str | None
+    issued: bool
+    inspection_id: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class Certificate:
     """Giấy chứng nhận sản phẩm OCOP, from ``valid_from`` (the decision date) to ``valid_until`` (last valid day).
 

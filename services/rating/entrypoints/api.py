@@ -12,7 +12,6 @@ from fastapi.responses import PlainTextResponse
 from services.rating.adapters import queries
 from services.rating.application import handlers
 from services.rating.domain.values import Member
-from services.rating.domain.values import Decision
 from services.rating.entrypoints import dossier_views as dv
 from services.rating.entrypoints import schemas as s
 from services.rating.entrypoints import views as v
@@ -173,16 +172,6 @@ async def finalise(session_id: str, body: s.FinaliseBody, request: Request,
     return v.FinalisedSessionView.of(session)
 
 
-@router.post("/sessions/{session_id}/decision", tags=["sessions"])
-async def record_decision(session_id: str, body: s.DecisionBody, request: Request,
-                          actor: Actor = Depends(require(Role.provincial_office, Role.central_office))
-                          ) -> v.DecidedSessionView:
-    with acting(actor, request):
-        session, issued = await handlers.record_decision(ports_of(request), actor, session_id,
-                                                         number=body.number, on=body.date, issued_by=body.issued_by)
-    return v.DecidedSessionView.after(session, issued)
-
-
 @router.get("/sessions", tags=["sessions"])
 async def list_sessions(request: Request, level: str | None = Query(default=None, pattern="^(district|provincial|central)$"),
                         district_code: str | None = District, cycle_year: int | None = Year,
@@ -243,15 +232,3 @@ async def expiry_check(body: s.ExpiryCheckBody, request: Request,
     with acting(actor, request):
         expired = await handlers.expire_due(ports, as_of)
     return dv.ExpiryCheck(as_of=as_of, expired=expired)
-
-
-@router.post("/products/{product_id}/inspection-decision", tags=["certificates"])
-async def inspection_decision(product_id: str, body: s.InspectionDecisionBody, request: Request,
-                              actor: Actor = Depends(require(Role.provincial_office))) -> dv.InspectionDecided:
-    """After InspectionFailed: revoke (with the decision), order re-rating, or close with a warning."""
-    with acting(actor, request):
-        dossier = await handlers.decide_inspection(
-            ports_of(request), actor, product_id, inspection_id=body.inspection_id, action=body.action,
-            reason=body.reason, on=body.on or ports_of(request).today(),
-            decision=Decision(**body.decision.model_dump()) if body.decision else None)
-    return dv.InspectionDecided.of(dossier)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[\w.:-]+$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -85,6 +85,39 @@ class InspectionDecisionBody(_Body):
     reason: LongText
     decision: DecisionBody | None = None
     on: date | None = None
+
+
+class RulingBody(_Body):
+    """One product of a decision after inspection: the failed inspection it answers and why."""
+
+    product_id: Id
+    inspection_id: Id
+    reason: LongText
+
+
+class DecisionRecordBody(DecisionBody):
+    """One decision (quyết định) of any kind: a recognition names the session whose results it approves; a
+    revocation, re-rating order or warning names every product it covers (one call for the whole decision)."""
+
+    kind: Literal["recognition", "revocation", "re_rating", "warning"]
+    session_id: Id | None = Field(default=None, validate_default=True)
+    products: list[RulingBody] = Field(default_factory=list, max_length=500, validate_default=True)
+
+    @field_validator("session_id")
+    @classmethod
+    def _session_for_recognitions(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if (info.data.get("kind") == "recognition") != (value is not None):
+            raise ValueError("a recognition names the session it approves; the other kinds name none")
+        return value
+
+    @field_validator("products")
+    @classmethod
+    def _products_for_the_rest(cls, value: list[RulingBody], info: ValidationInfo) -> list[RulingBody]:
+        if (info.data.get("kind") == "recognition") == bool(value):
+            raise ValueError("a revocation, re-rating order or warning names its products; a recognition covers its "
+                             "session's")
+        _unique([p.product_id for p in value])
+        return value
 
 
 class ExpiryCheckBody(_Body):

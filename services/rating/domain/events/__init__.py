@@ -1,10 +1,11 @@
 """Domain events of rating, in the past tense, stored in the service's own event store; one module per aggregate.
 
-``councils`` (Council), ``sessions`` (CouncilSession, DecisionNumber), ``dossiers`` (RatingDossier before a council
-and under review); the outcomes a dossier records are in ``services.rating.domain.outcomes``.
+``councils`` (Council), ``sessions`` (CouncilSession), ``decisions`` (DecisionRecord), ``dossiers`` (RatingDossier
+before a council and under review); the outcomes a dossier records are in ``services.rating.domain.outcomes``.
 """
 
 from services.rating.domain.events.councils import CouncilFormed, MemberAppointed, MemberWithdrawn
+from services.rating.domain.events.decisions import DecisionIssued, DecisionNumberTaken
 from services.rating.domain.events.dossiers import (
     CertificateUnderReview,
     DossierOpened,
@@ -14,7 +15,6 @@ from services.rating.domain.events.dossiers import (
     ReRatingOrdered,
 )
 from services.rating.domain.events.sessions import (
-    DecisionNumberTaken,
     DecisionRecorded,
     ProductExamined,
     ProductWithdrawn,
@@ -24,7 +24,7 @@ from services.rating.domain.events.sessions import (
 )
 
 __all__ = [
-    "CertificateUnderReview", "CouncilFormed", "DecisionNumberTaken", "DecisionRecorded", "DossierOpened",
+    "CertificateUnderReview", "CouncilFormed", "DecisionIssued", "DecisionNumberTaken", "DecisionRecorded", "DossierOpened",
     "DossierReentered", "ExaminationScheduled", "ExaminationWithdrawn", "MemberAppointed", "MemberWithdrawn",
     "ProductExamined", "ProductWithdrawn", "ReRatingOrdered", "ScorecardSubmitted", "SessionFinalised", "SessionOpened",
 ]

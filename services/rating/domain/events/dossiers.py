@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import ClassVar
 
-from services.rating.domain.values import Finding, Producer, RegisteredProduct
+from services.rating.domain.values import Decision, Finding, Producer, RegisteredProduct
 from shared.aggregate import DomainEvent
 
 
@@ -71,7 +72,13 @@ class CertificateUnderReview(DomainEvent):
 
 @dataclass(frozen=True)
 class ReRatingOrdered(DomainEvent):
-    """After a failed inspection the province ordered the product rated again (đánh giá lại); it may end downgraded."""
+    """After a failed inspection the province ordered the product rated again (đánh giá lại); it may end downgraded.
+
+    v2 names the decision that ordered it (None: ordered without a numbered decision, as v1 always was).
+    """
+
+    schema_version: ClassVar[int] = 2
 
     inspection_id: str
     reason: str
+    decision: Decision | None = None

@@ -1,4 +1,4 @@
-"""Events of a council session (phiên họp / đợt): its list, the scorecards, the results, the decision and its number."""
+"""Events of a council session (phiên họp / đợt): its list, the scorecards, the results and the decision approving them."""
 
 from __future__ import annotations
 
@@ -77,12 +77,3 @@ class DecisionRecorded(DomainEvent):
     @property
     def decision(self) -> Decision:
         return Decision(self.number, self.date, self.issued_by)
-
-
-@dataclass(frozen=True)
-class DecisionNumberTaken(DomainEvent):
-    """A decision number (số quyết định) of a year is used by a session: numbers restart each year, never repeat in one."""
-
-    number: str
-    year: int
-    session_id: str
