@@ -25,4 +25,5 @@ def bootstrap(uow: UnitOfWorkFactory, *, policy: FinancePolicy | None = None, ta
     settings = settings or FinanceSettings()
     policy = policy or settings.policy()
     return FinancePorts(uow=uow, clock=clock or system_clock, policy=policy, settings=settings,
-                        tariffs=tariffs or load_tariffs(settings.tariffs, policy), waiting_claims=waiting or waiting_claims)
+                        tariffs=tariffs or load_tariffs(settings.tariffs, policy),
+                        waiting_claims=waiting or waiting_claims)

@@ -19,7 +19,8 @@ TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 TRACEPARENT = f"00-{TRACE}-00f067aa0ba902b7-01"
 
 
-async def test_a_recognition_is_paid_from_the_rewards_line_and_reward_approved_continues_the_flow(finance: FinanceDriver):
+async def test_a_recognition_is_paid_from_the_rewards_line_and_reward_approved_continues_the_flow(
+        finance: FinanceDriver):
     await finance.budget(2021, rewards=500 * M)
     [product] = product_ids("fl", 1)
     flow = uuid.uuid4()
@@ -52,7 +53,8 @@ async def test_a_rating_delivered_twice_is_paid_once(finance: FinanceDriver):
     await finance.claim_when(f"{product}:2", lambda c: c["status"] == "approved")
 
     records = await finance.published(product, 2)
-    assert [parse_event(r.value).data.amount_vnd for r in records] == [10 * M, 10 * M], "3★, then the upgrade's difference"
+    amounts = [parse_event(r.value).data.amount_vnd for r in records]
+    assert amounts == [10 * M, 10 * M], "3★, then the upgrade's difference"
     money = await finance.get(f"/products/{product}/money")
     assert [c["claim_id"] for c in money["claims"]] == [f"{product}:1", f"{product}:2"]
     assert [f["event_type"] for f in money["history"]].count("ClaimOpened") == 2

@@ -124,7 +124,8 @@ async def _move(conn: asyncpg.Connection, r: Recorded, holder: str, kind: str, o
         "WITH l AS (UPDATE budget_lines SET reserved = reserved + $7, committed = committed + $8,"
         " disbursed = disbursed + $9, updated_at = $10 WHERE line_id = $2 RETURNING plan_year, line, source)"
         " INSERT INTO line_movements (position, line_id, plan_year, line, source, holder, kind, on_date, reserved,"
-        " committed, disbursed, voucher) SELECT $1, $2, l.plan_year, l.line, l.source, $3, $4, $5, $7, $8, $9, $6 FROM l",
+        " committed, disbursed, voucher)"
+        " SELECT $1, $2, l.plan_year, l.line, l.source, $3, $4, $5, $7, $8, $9, $6 FROM l",
         r.position, r.stream_id, holder, kind, on, voucher, reserved, committed, disbursed, r.recorded_at)
 
 

@@ -23,7 +23,8 @@ def _recognition(r: Any) -> str:
 
 def _approved(e: rev.ClaimApproved) -> str:
     who = f"by {e.approved_by}" if e.approved_by else "automatically"
-    return f"claim {e.claim_id} approved {who} on {e.approved_on}: {vnd(e.amount)} from {e.line.stream_id}{_by(e.decision)}"
+    return (f"claim {e.claim_id} approved {who} on {e.approved_on}: {vnd(e.amount)} from {e.line.stream_id}"
+            f"{_by(e.decision)}")
 
 
 _LINES: dict[type[DomainEvent], Callable[[Any], str]] = {

@@ -35,7 +35,8 @@ def _difference(what: str, key: str, field: str, from_events: Any, found: Any) -
     return {"what": what, "key": key, "field": field, "from_events": from_events, "found": found}
 
 
-async def _replayed(conn: asyncpg.Connection, registry: EventRegistry) -> tuple[dict[str, Any], dict[str, datetime], int]:
+async def _replayed(conn: asyncpg.Connection,
+                    registry: EventRegistry) -> tuple[dict[str, Any], dict[str, datetime], int]:
     """Every budget line and product's rewards as their events leave them; when each claim was approved."""
     states: dict[str, Any] = {}
     approved_at: dict[str, datetime] = {}
@@ -127,7 +128,8 @@ async def reconcile(conn: asyncpg.Connection, registry: EventRegistry, outbox_si
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         states, approved_at, events = await _replayed(conn, registry)
         lines = {r["line_id"]: dict(r) for r in await conn.fetch("SELECT * FROM budget_lines")}
-        claim_rows = {r["claim_id"]: dict(r) for r in await conn.fetch("SELECT claim_id, status, amount, paid FROM claims")}
+        claim_rows = {r["claim_id"]: dict(r)
+                      for r in await conn.fetch("SELECT claim_id, status, amount, paid FROM claims")}
         outbox = await conn.fetch("SELECT payload, published_at IS NOT NULL AS published FROM outbox WHERE topic = $1",
                                   CONTRACTS["RewardApproved"].topic)
     published = {}

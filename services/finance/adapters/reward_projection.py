@@ -44,15 +44,14 @@ async def _claim(conn: asyncpg.Connection, r: Recorded, claim_id: str, **changes
 
 
 async def _recognition(conn: asyncpg.Connection, r: Recorded, claim_id: str | None, amount: int) -> None:
-    e = r.event
-    rec = e.recognition  # type: ignore[attr-defined]
+    e: Any = r.event  # ClaimOpened or RecognitionWithoutReward
+    rec = e.recognition
     await conn.execute(
         "INSERT INTO recognitions (position, product_id, evaluation_id, level, stars, cycle_year, district_code,"
         " decision_number, decision_date, issued_by, claim_id, amount, rule, flags)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         r.position, r.stream_id, rec.evaluation_id, rec.level, rec.stars, rec.cycle_year, rec.district_code,
-        rec.decision.number, rec.decision.date, rec.decision.issued_by, claim_id, amount, e.rule,  # type: ignore[attr-defined]
-        list(e.flags))  # type: ignore[attr-defined]
+        rec.decision.number, rec.decision.date, rec.decision.issued_by, claim_id, amount, e.rule, list(e.flags))
 
 
 async def _opened(conn: asyncpg.Connection, r: Recorded) -> None:

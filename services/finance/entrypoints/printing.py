@@ -14,7 +14,8 @@ _RULE_VI = {
     "upgrade_full_new_tariff": "nâng hạng: mức mới", "upgrade_fixed_amount": "nâng hạng: mức cố định",
     "five_star_difference": "5 sao: phần chênh lệch", "five_star_full": "5 sao: đủ mức",
     "already_rewarded_at_star": "không thưởng: đã thưởng hạng sao này",
-    "recertification_full_tariff": "công nhận lại: đủ mức", "below_rewarded_star": "không thưởng: thấp hơn hạng đã thưởng",
+    "recertification_full_tariff": "công nhận lại: đủ mức",
+    "below_rewarded_star": "không thưởng: thấp hơn hạng đã thưởng",
     "no_reward_for_star": "không thưởng: biểu mức không thưởng hạng này",
 }
 
@@ -36,7 +37,8 @@ def round_summary(found: dict[str, Any]) -> str:
     for n, r in enumerate(rows, 1):
         status = _STATUS_VI.get(r["status"], r["status"]) if r["claim_id"] else "không thưởng"
         lines.append(f"{n:>3}  {r['product_id'][:22]:<22} {(r['product_name'] or '—')[:34]:<34} "
-                     f"{r['district_code'] or '—':<5} {r['stars']:>3}★ {_money(r['amount']):>13} {_money(r['paid']):>13}"
+                     f"{r['district_code'] or '—':<5} {r['stars']:>3}★ {_money(r['amount']):>13} "
+                     f"{_money(r['paid']):>13}"
                      f"  {status} ({_RULE_VI.get(r['rule'], r['rule'])})")
     rewarded = [r for r in rows if r["claim_id"] and r["status"] != "cancelled"]
     waiting = sum(r["amount"] for r in rewarded if r["status"] == "waiting_for_budget")

@@ -108,7 +108,7 @@ class TariffRefView(BaseModel):
 
 
 class ClaimView(BaseModel):
-    """Yêu cầu khen thưởng: the recognition, the amount and the rule that decided it, its line, approval and payments."""
+    """Yêu cầu khen thưởng: the recognition, the amount and the rule that decided it, its line, approval, payments."""
 
     claim_id: str
     product_id: str
@@ -121,7 +121,8 @@ class ClaimView(BaseModel):
     flags: list[str]
     tariff: TariffRefView
     line: LineView
-    status: str = Field(description="waiting_for_budget | reserved | approved | partly_paid | paid | on_hold | cancelled")
+    status: str = Field(description="waiting_for_budget | reserved | approved | partly_paid | paid | on_hold | "
+                                    "cancelled")
     shortfall: int = Field(description="what the line lacked at the last try (0: none seen)")
     approval_decision: DecisionView | None
     approved_on: date | None
