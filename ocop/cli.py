@@ -145,6 +145,14 @@ def catalogue(ctx: typer.Context) -> None:
     raise typer.Exit(main(list(ctx.args)))
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def tariffs(ctx: typer.Context) -> None:
+    """Finance's reward tariff tables: `check TABLE.json`, or `install TABLE.json` into a running finance service."""
+    from services.finance.entrypoints.tariff_tool import main
+
+    raise typer.Exit(main(list(ctx.args)))
+
+
 @app.command()
 def schemas(check: bool = typer.Option(False, "--check", help="fail if the committed files drift from the code")) -> None:
     """Regenerate the JSON Schemas and the AsyncAPI document of the public events."""
