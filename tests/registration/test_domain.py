@@ -51,7 +51,7 @@ def banh_gai(name: str = BANH_GAI, description: str = "bánh gai lá gai rừng"
 def submitted(p: Producer | None = None, cycle_year: int = 2021, name: str = BANH_GAI) -> Registration:
     """A form 01 of a product nobody registered before."""
     registration, _ = register(p or producer(), cycle_year=cycle_year, form="01", product=banh_gai(name), reference=None,
-                               on_record=None)
+                               found=())
     return registration
 
 

@@ -21,7 +21,7 @@ from services.registration.domain import commands as cmd
 from services.registration.domain import events as ev
 from services.registration.domain.errors import AlreadyExists, DuplicateRegistration, IllegalTransition
 from services.registration.domain.producer import Producer
-from services.registration.domain.registration import Registration
+from services.registration.domain.registration import Registration, same_product
 from services.registration.domain.values import Certificate, Decision, Finding
 from services.registration.service import definition
 from shared.auth import Actor, DistrictForbiddenError
@@ -59,7 +59,16 @@ def indexes(store: InMemoryStore) -> dict[str, Any]:
         return next((r.stream_id for r in store.recorded() if isinstance(r.event, ev.RatingRecorded)
                      and r.event.certificate is not None and r.event.certificate.number == number), None)
 
-    return {"product_registrations": product_registrations, "certified_product": certified_product}
+    async def products_named(uow, producer_id: str, name: str) -> list[str]:
+        latest: dict[str, ev.RegistrationSubmitted] = {}
+        for r in store.recorded():
+            if isinstance(r.event, ev.RegistrationSubmitted) and r.event.producer.producer_id == producer_id:
+                if r.event.product_id not in latest or latest[r.event.product_id].cycle_year <= r.event.cycle_year:
+                    latest[r.event.product_id] = r.event
+        return [product_id for product_id, e in latest.items() if same_product(e.product.name, name)]
+
+    return {"product_registrations": product_registrations, "certified_product": certified_product,
+            "products_named": products_named}
 
 
 def district_officer(district: str = YEN_DINH) -> Actor:

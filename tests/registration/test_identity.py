@@ -16,7 +16,7 @@ from services.registration.domain.errors import (
     ProductOfAnotherProducer,
     UnknownProduct,
 )
-from services.registration.domain.identity import ProductOnRecord, ensure_well_formed, looked_up, register
+from services.registration.domain.identity import ProductOnRecord, ensure_well_formed, register
 from services.registration.domain.producer import Producer
 from services.registration.domain.product_file import ProductFile
 from services.registration.domain.registration import (
@@ -43,7 +43,7 @@ def fish_sauce(name: str = FISH_SAUCE):
 
 def first_form(p: Producer | None = None, name: str = FISH_SAUCE, cycle_year: int = 2021):
     return register(p or producer(), cycle_year=cycle_year, form="01", product=fish_sauce(name), reference=None,
-                    on_record=None)
+                    found=())
 
 
 def certified(product_file: ProductFile, number: str = CERTIFICATE) -> None:
@@ -68,7 +68,7 @@ def again(record: ProductOnRecord | None, name: str = GRADED, cycle_year: int = 
           reference: ProductReference | None = None):
     reference = reference or ProductReference(product_id=record.product_id if record else "p-unknown")
     return register(p or producer(), cycle_year=cycle_year, form="02", product=fish_sauce(name), reference=reference,
-                    on_record=record)
+                    found=(record,) if record else ())
 
 
 # ------------------------------------------------------------------------------------------- form 02 keeps the id
@@ -204,7 +204,7 @@ def test_form_01_for_a_product_registered_before_under_its_name_is_refused_namin
 
     with pytest.raises(NotANewProduct) as raised:
         register(producer(), cycle_year=2023, form="01", product=fish_sauce("NƯỚC MẮM  cự nham"), reference=None,
-                 on_record=record)
+                 found=(record,))
 
     assert raised.value.field == "form" and record.product_id in str(raised.value) and "2021" in str(raised.value)
 
@@ -213,14 +213,34 @@ def test_a_new_product_may_take_the_old_name_of_a_renamed_product_and_gets_an_id
     first, product_file = first_form(cycle_year=2021)
     renamed, _ = again(on_record(product_file, first), cycle_year=2022)
     record = on_record(product_file, first, renamed)
-    assert looked_up(producer(), fish_sauce(), None).product_id == record.product_id
+    assert record.product_id == product_id_for("htx-cu-nham", FISH_SAUCE)  # the id the old name gives is taken
 
-    registration, product_file = register(producer(), cycle_year=2023, form="01", product=fish_sauce(), reference=None,
-                                          on_record=record)
+    registration, new_file = register(producer(), cycle_year=2023, form="01", product=fish_sauce(), reference=None,
+                                      found=(record,))
 
-    assert registration.product_id not in (record.product_id, product_id_for("htx-cu-nham", FISH_SAUCE))
-    assert registration.product_id == product_id_for("htx-cu-nham", FISH_SAUCE, 2023)
-    assert product_file.id == registration.product_id and record.file.collect() == []
+    assert registration.product_id == product_id_for("htx-cu-nham", FISH_SAUCE, 2023) != record.product_id
+    assert new_file.id == registration.product_id and record.file.collect() == []
+
+
+def test_form_01_under_the_new_name_of_a_renamed_product_is_refused_naming_form():
+    first, product_file = first_form(cycle_year=2021)
+    renamed, _ = again(on_record(product_file, first), cycle_year=2022)
+    record = on_record(product_file, first, renamed)
+
+    with pytest.raises(NotANewProduct) as raised:
+        register(producer(), cycle_year=2023, form="01", product=fish_sauce(GRADED), reference=None, found=(record,))
+
+    assert raised.value.field == "form" and GRADED in str(raised.value)
+
+
+def test_form_01_under_a_name_registered_in_this_very_cycle_is_the_cycles_duplicate():
+    """A form read before another one of the same name committed meets it as the duplicate, not as an older one."""
+    record = filed(first_form(cycle_year=2023))
+
+    with pytest.raises(DuplicateRegistration) as raised:
+        register(producer(), cycle_year=2023, form="01", product=fish_sauce(), reference=None, found=(record,))
+
+    assert raised.value.field == "product.name"
 
 
 def test_two_products_of_one_producer_with_one_folded_name_in_a_cycle_meet_on_one_registration():

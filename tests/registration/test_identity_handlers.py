@@ -10,6 +10,7 @@ import pytest
 from services.registration.application import handlers
 from services.registration.application.ports import RegistrationPorts
 from services.registration.domain import commands as cmd
+from services.registration.domain.catalogue import describe_product
 from services.registration.domain.errors import (
     DuplicateRegistration,
     InvalidInput,
@@ -18,7 +19,7 @@ from services.registration.domain.errors import (
     UnknownProduct,
 )
 from services.registration.domain.producer import Producer
-from services.registration.domain.registration import Registration
+from services.registration.domain.registration import Registration, product_id_for
 from services.registration.domain.values import ProductReference
 from shared.auth import Actor
 from shared.contracts.roles import Role
@@ -80,6 +81,18 @@ async def test_a_product_renamed_in_a_later_cycle_keeps_its_id_up_to_the_product
         FISH_SAUCE, GRADED, 2023, again.id)
 
 
+async def test_after_a_rename_the_new_name_belongs_to_the_product_and_the_old_one_is_free_for_a_new_product(ports):
+    producer, first = await certified_in_2021(ports)
+    await submit(ports, producer, GRADED, 2023, "02", ProductReference(product_id=first.product_id))
+
+    with pytest.raises(NotANewProduct) as raised:
+        await submit(ports, producer, GRADED.upper(), 2024)
+    new = await submit(ports, producer, FISH_SAUCE, 2024)
+
+    assert raised.value.field == "form" and first.product_id in str(raised.value)
+    assert new.product_id != first.product_id and new.submitted.form == "01"
+
+
 async def test_a_product_may_be_named_by_its_certificate_number(ports, store):
     producer, first = await certified_in_2021(ports)
 
@@ -87,6 +100,24 @@ async def test_a_product_may_be_named_by_its_certificate_number(ports, store):
 
     assert again.product_id == first.product_id
     assert history(store, first.product_id)[-2:] == ["ProductRenamed", "RegistrationFiled"]
+
+
+async def test_a_product_registered_before_product_files_recorded_forms_is_registered_again_by_form_02(ports, store):
+    """Stores written by earlier code hold a product's registrations but no RegistrationFiled in its file."""
+    producer = await new_producer(ports)
+    async with ports.uow() as uow:  # what the earlier submit handler stored: the registration alone
+        first = Registration.submit(producer, cycle_year=2021, form="01", product=describe_product(FISH_SAUCE, 10, ""),
+                                    product_id=product_id_for(producer.id, FISH_SAUCE))
+        uow.repository(Registration).add(first)
+        await uow.commit()
+    await deliver(ports, handlers.record_rating, rated(first.product_id))
+
+    again = await submit(ports, producer, GRADED, 2023, "02", ProductReference(certificate_number=CERTIFICATE))
+
+    assert again.product_id == first.product_id
+    assert history(store, first.product_id) == ["RatingRecorded", "ProductRenamed", "RegistrationFiled"]
+    with pytest.raises(NotANewProduct):
+        await submit(ports, producer, GRADED, 2024)
 
 
 async def _other_producers_product(ports: RegistrationPorts) -> ProductReference:

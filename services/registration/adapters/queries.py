@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from services.registration.domain.registration import same_product
 from services.registration.domain.text import searchable
 from shared.events import EventRegistry
 from shared.eventstore import EventStore
@@ -120,6 +121,16 @@ async def product_history(conn: asyncpg.Connection, product_id: str, registry: E
 async def product_registration_ids(uow: UnitOfWork, product_id: str) -> list[str]:
     """Every registration of a product, oldest cycle first, read in the command's own transaction."""
     return [r["registration_id"] for r in await uow.connection.fetch(_PRODUCT_REGISTRATIONS, product_id)]
+
+
+async def product_ids_named(uow: UnitOfWork, producer_id: str, name: str) -> list[str]:
+    """The producer's products whose latest registration has this name (folded), in the command's own transaction."""
+    rows = await uow.connection.fetch(
+        "SELECT DISTINCT ON (product_id) product_id, product->>'name' AS name FROM registrations WHERE producer_id = $1"
+        " ORDER BY product_id, cycle_year DESC, submitted_at DESC",
+        producer_id,
+    )
+    return [r["product_id"] for r in rows if same_product(r["name"], name)]
 
 
 async def certified_product_id(uow: UnitOfWork, certificate_number: str) -> str | None:

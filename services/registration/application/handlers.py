@@ -16,7 +16,12 @@ from services.registration.domain.errors import AlreadyExists
 from services.registration.domain.identity import ProductOnRecord
 from services.registration.domain.producer import Producer
 from services.registration.domain.product_file import ProductFile
-from services.registration.domain.registration import Registration, ensure_first_registration, registration_id_for
+from services.registration.domain.registration import (
+    Registration,
+    ensure_first_registration,
+    product_id_for,
+    registration_id_for,
+)
 from services.registration.domain.text import clean
 from services.registration.domain.values import Product, ProductReference
 from shared.auth import Actor
@@ -66,22 +71,35 @@ async def _submit(c: cmd.SubmitRegistration, ports: RegistrationPorts, actor: Ac
         identity.ensure_well_formed(c.form, c.cycle_year, c.existing_product)
         same_name = await uow.events.stream_version(registration_id_for(producer.id, product.name, c.cycle_year))
         ensure_first_registration(producer.id, product.name, c.cycle_year, registered=bool(same_name))
-        on_record = await _on_record(uow, ports, identity.looked_up(producer, product, c.existing_product))
+        found = await _products_pointed_at(uow, ports, producer, product, c.existing_product)
         registration, product_file = identity.register(producer, cycle_year=c.cycle_year, form=c.form, product=product,
-                                                       reference=c.existing_product, on_record=on_record)
+                                                       reference=c.existing_product, found=found)
         uow.repository(Registration).add(registration)
         uow.repository(ProductFile).add(product_file)
         await uow.commit()
     return registration
 
 
-async def _on_record(uow: UnitOfWorkPort, ports: RegistrationPorts, wanted: ProductReference) -> ProductOnRecord | None:
-    """The registered product ``wanted`` names, with its registrations and file; None when no registration has it."""
-    product_id = wanted.product_id
-    if wanted.certificate_number is not None:
-        product_id = await ports.certified_product(uow, wanted.certificate_number)
-    registration_ids = await ports.product_registrations(uow, product_id) if product_id else []
-    if not product_id or not registration_ids:
+async def _products_pointed_at(uow: UnitOfWorkPort, ports: RegistrationPorts, producer: Producer, product: Product,
+                               reference: ProductReference | None) -> list[ProductOnRecord]:
+    """The registered products a form points at (``identity.register`` decides what they mean): the one form 02
+    names, or, for form 01, the producer's products last registered under its name and the one holding the id its
+    name gives."""
+    if reference is None:
+        named = await ports.products_named(uow, producer.id, product.name)
+        ids = [*named, product_id_for(producer.id, product.name)]
+    elif reference.certificate_number is not None:
+        ids = [await ports.certified_product(uow, reference.certificate_number)]
+    else:
+        ids = [reference.product_id]
+    found = [await _on_record(uow, ports, product_id) for product_id in dict.fromkeys(ids) if product_id]
+    return [product for product in found if product is not None]
+
+
+async def _on_record(uow: UnitOfWorkPort, ports: RegistrationPorts, product_id: str) -> ProductOnRecord | None:
+    """A product with its registrations, oldest cycle first, and its file; None when no registration has it."""
+    registration_ids = await ports.product_registrations(uow, product_id)
+    if not registration_ids:
         return None
     registrations = tuple([await uow.repository(Registration).get(i) for i in registration_ids])
     return ProductOnRecord(product_id, registrations, await _product_file(uow, product_id))

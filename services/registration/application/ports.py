@@ -15,6 +15,9 @@ SelectedRegistrations = Callable[[Any, str, int], Awaitable[list[str]]]
 ProductRegistrations = Callable[[Any, str], Awaitable[list[str]]]
 # (unit of work, certificate number) → the id of the product rating reported it for, or None.
 CertifiedProduct = Callable[[Any, str], Awaitable[str | None]]
+# (unit of work, producer id, product name) → ids of the producer's products whose latest registration has this name
+# (folded: case, accents and spacing aside).
+ProductsNamed = Callable[[Any, str, str], Awaitable[list[str]]]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -24,3 +27,4 @@ class RegistrationPorts(ServicePorts):
     # Indexes only: the handler loads the aggregates they name and the domain decides on those.
     product_registrations: ProductRegistrations
     certified_product: CertifiedProduct
+    products_named: ProductsNamed

@@ -9,6 +9,7 @@ still cannot share a folded name in one cycle (``registration.ensure_first_regis
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.registration.domain.errors import (
@@ -72,21 +73,20 @@ def ensure_well_formed(form: str, cycle_year: int, reference: ProductReference |
                            field="existing_product")
 
 
-def looked_up(producer: Producer, product: Product, reference: ProductReference | None) -> ProductReference:
-    """What to load before deciding: the product form 02 names, or the one form 01's name would give."""
-    return reference or ProductReference(product_id=product_id_for(producer.id, product.name))
-
-
 def register(producer: Producer, *, cycle_year: int, form: str, product: Product, reference: ProductReference | None,
-             on_record: ProductOnRecord | None) -> tuple[Registration, ProductFile]:
-    """The registration and the product file it enters; ``on_record`` is the product ``looked_up`` found, if any."""
+             found: Sequence[ProductOnRecord]) -> tuple[Registration, ProductFile]:
+    """The registration and the product file it enters.
+
+    ``found`` are the registered products the form points at: the one form 02 names (if it exists); for form 01 the
+    producer's products last registered under this name, and the product holding the id this name gives.
+    """
     ensure_well_formed(form, cycle_year, reference)
     renamed_from = None
     if reference is None:
-        product_id = new_product_id(producer.id, product.name, cycle_year, on_record)
+        product_id = new_product_id(producer.id, product.name, cycle_year, found)
         product_file = ProductFile(product_id)
     else:
-        known = named_product(producer.id, reference, on_record)
+        known = named_product(producer.id, reference, found)
         ensure_next_cycle(known, cycle_year, reference)
         product_id, product_file = known.product_id, known.file
         renamed_from = known.name if product.name != known.name else None
@@ -96,28 +96,29 @@ def register(producer: Producer, *, cycle_year: int, form: str, product: Product
     return registration, product_file
 
 
-def new_product_id(producer_id: str, name: str, cycle_year: int, on_record: ProductOnRecord | None) -> str:
-    """Form 01: a product of this producer already registered under this name comes back with form 02 (409).
+def new_product_id(producer_id: str, name: str, cycle_year: int, found: Sequence[ProductOnRecord]) -> str:
+    """Form 01: a product of this producer last registered under this name comes back with form 02 (409).
 
-    When the id the name gives belongs to a product renamed since, the name is free again and the new product's id
-    also carries the cycle.
+    A new product's id comes from its producer and name; when a product renamed since holds that id, the old name
+    is free again and the new product's id also carries the cycle.
     """
-    if on_record is None:
-        return product_id_for(producer_id, name)
-    if same_product(on_record.name, name):
+    same = next((p for p in found if p.producer_id == producer_id and same_product(p.name, name)), None)
+    if same is not None:
         # Registered in this very cycle (a form that came in while this one was read): the cycle's duplicate.
-        ensure_first_registration(producer_id, name, cycle_year, on_record.registration_in(cycle_year) is not None)
-        cycles = ", ".join(str(r.cycle_year) for r in on_record.registrations)
+        ensure_first_registration(producer_id, name, cycle_year, same.registration_in(cycle_year) is not None)
+        cycles = ", ".join(str(r.cycle_year) for r in same.registrations)
         raise NotANewProduct(
-            f"producer {producer_id!r} registered {on_record.name!r} before (cycle {cycles}, product"
-            f" {on_record.product_id}): register it again with form 02 naming existing_product.product_id",
+            f"producer {producer_id!r} registered {same.name!r} before (cycle {cycles}, product"
+            f" {same.product_id}): register it again with form 02 naming existing_product.product_id",
             field="form",
         )
-    return product_id_for(producer_id, name, cycle_year)
+    derived = product_id_for(producer_id, name)
+    return product_id_for(producer_id, name, cycle_year) if any(p.product_id == derived for p in found) else derived
 
 
-def named_product(producer_id: str, reference: ProductReference, on_record: ProductOnRecord | None) -> ProductOnRecord:
+def named_product(producer_id: str, reference: ProductReference, found: Sequence[ProductOnRecord]) -> ProductOnRecord:
     """The product form 02 names must be registered here (404) and be the producer's own (409)."""
+    on_record = next(iter(found), None)
     if on_record is None or (reference.certificate_number is not None
                              and not on_record.file.held(reference.certificate_number)):
         raise UnknownProduct(f"no registered product is {reference}", field=reference.field)

@@ -204,7 +204,7 @@ SUBMIT_REFUSALS: dict[int | str, dict[str, object]] = {
           " and spacing aside) in the cycle (field `product.name`), or the product form 02 names is already"
           " registered in the cycle (field `existing_product.…`). `product_of_another_producer` (field"
           " `existing_product.…`): form 02 names another producer's product. `not_a_new_product` (field `form`):"
-          " form 01 for a product the producer registered before under this name; it comes back with form 02."
+          " form 01 under the name a product of the producer was last registered under; it comes back with form 02."
           " `conflict`: another writer got there first."},
     422: {"model": ErrorBody, "description":
           "Invalid input, naming the field and the rule; among them (`invalid_input`, field `existing_product`):"
