@@ -91,7 +91,18 @@ class Launcher:
         )
         if getattr(self.broker, "refuses_idempotence", False):
             env["OCOP_KAFKA_IDEMPOTENCE"] = "false"
+        env.update(self.trace_export_env(name))
         return env
+
+    def trace_export_env(self, name: str) -> dict[str, str]:
+        """With no collector configured, the other services export their spans to monitoring's span store (OTLP/HTTP);
+        monitoring keeps its own in process (exporting to itself would trace each export in turn)."""
+        if "OTEL_EXPORTER_OTLP_ENDPOINT" in self.env or "monitoring" not in self.services or name == "monitoring":
+            return {}
+        port = int(self.env.get("OCOP_MONITORING_PORT", DEFAULT_PORTS["monitoring"]))
+        # Batches of 100 spans stay well under the services' request body limit (OCOP_MAX_REQUEST_BYTES, 256 KiB).
+        return {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{port}",
+                "OTEL_BSP_MAX_EXPORT_BATCH_SIZE": self.env.get("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "100")}
 
     def start_services(self, timeout: float = 90.0) -> None:
         for name in self.services:

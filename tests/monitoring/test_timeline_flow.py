@@ -4,6 +4,7 @@ read models rebuilt from monitoring's store equal the live ones."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -12,7 +13,11 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
 
+from services.monitoring.operations.adapters.span_sink import LocalSpans, keep_own_spans
+from services.monitoring.operations.adapters.traces import prune
 from services.monitoring.service import definition
 from shared.contracts.roles import Role
 from shared.projections import rebuild
@@ -179,3 +184,23 @@ async def test_the_timeline_rebuilt_from_the_store_equals_the_live_one(service, 
 
     assert await snapshot(runtime) == live
     assert any(row["product_id"] == product for row in live["audit_timeline"])
+
+
+async def test_monitorings_own_spans_reach_the_store_and_old_spans_are_pruned(service):
+    client, settings, runtime = service
+    provider, sink = TracerProvider(resource=Resource.create({"service.name": "ocop-monitoring"})), LocalSpans()
+    provider.add_span_processor(sink)
+    with provider.get_tracer("test").start_as_current_span("monitoring.timeline handle ProductRated") as span:
+        trace_id = format(span.get_span_context().trace_id, "032x")
+    keeping = asyncio.create_task(keep_own_spans(runtime.pool, sink, lone_database_spans=False, every=0.05))
+    try:
+        async def stored() -> bool:
+            return (await client.get(f"/traces/{trace_id}", headers=token(settings, Role.operator))).status_code == 200
+
+        await eventually(stored, what="the process's own span in the store")
+    finally:
+        keeping.cancel()
+    async with runtime.pool.acquire() as conn:
+        await conn.execute("UPDATE trace_spans SET received_at = now() - interval '4 days' WHERE trace_id = $1", trace_id)
+        assert await prune(conn, 3) >= 1
+    assert (await client.get(f"/traces/{trace_id}", headers=token(settings, Role.operator))).status_code == 404
