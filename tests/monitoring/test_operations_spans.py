@@ -12,6 +12,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
+from ocop.launcher import Launcher
 from services.monitoring.operations.adapters.span_sink import LocalSpans
 from services.monitoring.operations.adapters.traces import decode_otlp, spans_from_otlp, spans_from_sdk
 from services.monitoring.operations.domain.errors import TraceRejected
@@ -83,3 +84,12 @@ def test_a_full_sink_gives_way_to_newer_spans_and_counts_them():
         with provider.get_tracer("test").start_as_current_span(name):
             pass
     assert [s.name for s in sink.drain()] == ["b", "c"] and sink.dropped == 1
+
+
+def test_make_run_points_the_other_services_at_monitorings_intake_unless_a_collector_is_set():
+    launcher = Launcher(env={"OCOP_MONITORING_PORT": "18004"})
+    assert launcher.trace_export_env("rating") == {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:18004",
+                                                   "OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "100"}
+    assert launcher.trace_export_env("monitoring") == {}  # its own spans are kept in process
+    assert Launcher(env={"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}).trace_export_env("rating") == {}
+    assert Launcher(env={}, services=("registration", "rating")).trace_export_env("rating") == {}
