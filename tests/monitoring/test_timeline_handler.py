@@ -1,4 +1,4 @@
-"""The timeline's handler in memory: each public event about a product becomes one fact of its audit trail, with the
+"""The timeline's handler in memory: each public event about a product becomes one audit fact, with the
 actor, the decisions it names, its service and its trace; an event heard again records nothing."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from opentelemetry import propagate, trace
 
 from services.monitoring.operations.application import translators
 from services.monitoring.operations.application.handlers import observe_public_event
-from services.monitoring.operations.domain.audit import AuditTrail, PublicEventObserved, Reference, trail_id
+from services.monitoring.operations.domain.audit import AuditEntry, PublicEventObserved, Reference, entry_id
 from services.monitoring.service import definition
 from shared.memory import InMemoryStore
 from shared.publication import Publications
@@ -54,7 +54,7 @@ async def test_each_of_the_four_event_types_is_recorded_with_its_service_actor_a
     assert [e.trace_id for e in kept] == [trace_id for _, trace_id in traces]
     assert [e.actor_id for e in kept] == ["officer-380", "vpdp-1", "stc-1", "insp-1", "vpdp-1"]
     assert {e.correlation_id for e in kept} == {str(flow[0].correlation_id)}
-    assert {r.stream_id for r in memory.recorded()} == {trail_id("tl-four")}
+    assert [r.stream_id for r in memory.recorded()] == [entry_id(str(e.event_id)) for e in flow]
 
 
 async def test_an_event_without_a_traceparent_has_no_trace_id():
@@ -84,9 +84,9 @@ def test_summaries_say_what_happened_in_one_line():
     assert "Nem chua Thanh Hóa" in translators.summary("ProductRegistered", registered.data)
 
 
-def test_a_trail_refuses_an_event_about_another_product():
-    trail = AuditTrail(trail_id("tl-mine"))
+def test_an_entry_refuses_another_event():
+    entry = AuditEntry(entry_id("not-this-one"))
     event = translators.observed(product_flow("tl-other")[0], trace_id=None)
     with pytest.raises(ValueError):
-        trail.observe(event)
-    assert trail.pending == ()
+        entry.observe(event)
+    assert entry.pending == ()

@@ -3,7 +3,7 @@ letters and their re-drive, and the trace store. ``OPERATIONS`` is what ``servic
 its routers, subscriptions, projections, aggregates (into the event registry), errors, and ``on_start`` (to call
 from the service's own ``on_start`` with the runtime).
 
-Inside: ``domain`` (the audit trail, a dead letter's re-drive, the alert rules), ``application`` (handlers,
+Inside: ``domain`` (the audit entries, a dead letter's re-drive, the alert rules), ``application`` (handlers,
 translators of public events, the health report), ``adapters`` (read models, the broker's offsets, the services'
 kernel tables, the span store), ``entrypoints`` (routes, the timeline's subscription), ``config``
 (``OCOP_MONITORING_*``), ``bootstrap`` (background work).
@@ -18,7 +18,7 @@ from typing import Any
 from services.monitoring.operations.adapters.projection import RedriveProjection, TimelineProjection
 from services.monitoring.operations.adapters.republish import PublishFailed
 from services.monitoring.operations.bootstrap import start
-from services.monitoring.operations.domain.audit import AuditTrail
+from services.monitoring.operations.domain.audit import AuditEntry
 from services.monitoring.operations.domain.errors import (
     AlreadyRedriven,
     NotRedrivable,
@@ -47,7 +47,7 @@ OPERATIONS = Operations(
     routers=(timeline_api.router, pipeline_api.router, otlp.router),
     subscriptions=SUBSCRIPTIONS,
     projections=lambda: (TimelineProjection(), RedriveProjection()),
-    aggregates=(AuditTrail, DeadLetterRedrive),
+    aggregates=(AuditEntry, DeadLetterRedrive),
     errors={
         AlreadyRedriven: (409, "already_redriven"),
         NotRedrivable: (409, "not_redrivable"),

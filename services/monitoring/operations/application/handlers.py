@@ -10,7 +10,7 @@ from opentelemetry import trace
 from services.monitoring.operations.adapters.republish import PublishFailed
 from services.monitoring.operations.application import translators
 from services.monitoring.operations.application.ports import RedrivePorts
-from services.monitoring.operations.domain.audit import AuditTrail, trail_id
+from services.monitoring.operations.domain.audit import AuditEntry, entry_id
 from services.monitoring.operations.domain.redrive import DeadLetterRedrive, Operator, redrive_id
 from shared.ports import UnitOfWorkPort
 from shared.uow import NotFound
@@ -23,15 +23,15 @@ def current_trace_id() -> str | None:
 
 
 async def observe_public_event(envelope: Any, uow: UnitOfWorkPort, _ports: Any) -> None:
-    """Any of the four public events (the consumer's unit of work is open and commits with the inbox row): the
-    product's trail records it, once."""
+    """Any of the four public events (the consumer's unit of work is open and commits with the inbox row): its audit
+    entry records it, once."""
     event = translators.observed(envelope, trace_id=current_trace_id())
-    repo = uow.repository(AuditTrail)
-    trail = await repo.find(trail_id(envelope.product_id))
-    if trail is None:
-        trail = AuditTrail(trail_id(envelope.product_id))
-        repo.add(trail)
-    trail.observe(event)
+    repo = uow.repository(AuditEntry)
+    entry = await repo.find(entry_id(event.event_id))
+    if entry is None:
+        entry = AuditEntry(entry_id(event.event_id))
+        repo.add(entry)
+    entry.observe(event)
 
 
 async def redrive_dead_letter(ports: RedrivePorts, operator: Operator, service: str,

@@ -1,1 +1,1 @@
-"""The pure part of audit and operations: the audit trail of a product, a dead letter's re-drive, the alert rules."""
+"""The pure part of audit and operations: the audit entry of each public event heard, a dead letter's re-drive, the alert rules."""

@@ -1,8 +1,8 @@
-"""The audit trail of one product (nhật ký kiểm tra): every public event about it, as monitoring heard it.
+"""The audit record (nhật ký kiểm tra): every public event about a product, as monitoring heard it.
 
 The trail records what other services published, not what monitoring decided: the facts belong to the services that
 emitted them, and the public events are their audit record. Monitoring keeps them as facts of its own (one
-``PublicEventObserved`` per event, in its event store) so that the timeline read model is a projection like any
+``PublicEventObserved`` per event, in its event store) so that the product's timeline is a projection like any
 other: dropped and rebuilt from the store it is the same, and an event heard again long after the inbox forgot it
 (a relay publishing everything again after a broker lost its log) is still recorded once.
 """
@@ -52,31 +52,32 @@ class PublicEventObserved(DomainEvent):
     event: ObservedEvent
 
 
-def trail_id(product_id: str) -> str:
-    """The trail's stream id; prefixed, as monitoring's register already keys a stream by the bare product id."""
-    return f"audit/{product_id}"
+def entry_id(event_id: str) -> str:
+    """The stream of one heard event: its id, so hearing it again finds it (and two hearings at once race on it)."""
+    return f"audit/{event_id}"
 
 
-class AuditTrail(Aggregate):
-    """Every public event about one product, each once."""
+class AuditEntry(Aggregate):
+    """One public event as monitoring heard it, once. A stream per event rather than per product: hearing an event
+    reads one stream of at most one fact, however long the product's history (the timeline is the read model)."""
 
-    stream_type = "audit-trail"
+    stream_type = "audit-entry"
     event_types = {"PublicEventObserved": PublicEventObserved}
 
     def __init__(self, aggregate_id: str) -> None:
         super().__init__(aggregate_id)
-        self.seen: set[str] = set()
+        self.event: ObservedEvent | None = None
 
     def observe(self, event: ObservedEvent) -> bool:
-        """Record the event unless it was recorded before (a repeat: False). An event of another product is refused
-        (``ValueError``: a caller mixing trails is a bug, not input)."""
-        if trail_id(event.product_id) != self.id:
-            raise ValueError(f"event about {event.product_id!r} offered to the trail {self.id!r}")
-        if event.event_id in self.seen:
+        """Record the event unless it was recorded before (a repeat: False). Another event's entry refuses it
+        (``ValueError``: a caller mixing entries is a bug, not input)."""
+        if entry_id(event.event_id) != self.id:
+            raise ValueError(f"event {event.event_id} offered to the entry {self.id!r}")
+        if self.event is not None:
             return False
         self.record(PublicEventObserved(event))
         return True
 
     def apply(self, event: DomainEvent) -> None:
         if isinstance(event, PublicEventObserved):
-            self.seen.add(event.event.event_id)
+            self.event = event.event
