@@ -133,3 +133,10 @@ def group_of(report: dict[str, Any], group: str) -> dict[str, Any] | None:
 
 def service_in(report: dict[str, Any], service: str) -> dict[str, Any] | None:
     return next((s for s in report["services"] if s["service"] == service), None)
+
+
+async def read_models(runtime: Any) -> dict[str, list[Any]]:
+    """Every row of the part's read models, in key order (to compare live with rebuilt)."""
+    async with runtime.pool.acquire() as conn:
+        return {table: [dict(r) for r in await conn.fetch(f"SELECT * FROM {table} ORDER BY {key}")]
+                for table, key in (("audit_timeline", "event_id"), ("dead_letter_redrives", "service, dead_letter_id"))}

@@ -16,10 +16,19 @@ from shared.consumer import Subscription
 from shared.contracts import CONTRACTS
 from shared.contracts.roles import Role
 from shared.errors import DomainError
+from shared.projections import rebuild
 from shared.runtime import ServiceDefinition, ServiceRuntime
 from tests.kernel import tally
 from tests.kernel.support import eventually
-from tests.monitoring.test_operations_helpers import health, monitoring, product_flow, publish, service_in, token
+from tests.monitoring.test_operations_helpers import (
+    health,
+    monitoring,
+    product_flow,
+    publish,
+    read_models,
+    service_in,
+    token,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 REWARDS = CONTRACTS["RewardApproved"].topic
@@ -156,3 +165,17 @@ async def test_only_operators_browse_and_re_drive_dead_letters(system):
         headers = token(settings, role)
         assert (await client.get(f"/pipeline/dead-letters/{name}", headers=headers)).status_code == 403
         assert (await client.post(f"/pipeline/dead-letters/{name}/1/redrive", headers=headers)).status_code == 403
+
+
+async def test_the_re_drives_rebuilt_from_the_store_equal_the_live_ones(system, launcher):
+    (client, settings, monitoring_runtime), _, runtime = system
+    _, _, letter = await a_dead_letter(system, launcher)
+    path = f"/pipeline/dead-letters/{runtime.settings.service}/{letter['dead_letter_id']}/redrive"
+    assert (await client.post(path, headers=token(settings, Role.operator))).status_code == 200
+    live = await read_models(monitoring_runtime)
+
+    await rebuild(monitoring_runtime.pool, monitoring_runtime.projections, monitoring_runtime.definition.events)
+
+    assert await read_models(monitoring_runtime) == live
+    assert any(r["dead_letter_id"] == letter["dead_letter_id"] and r["state"] == "published"
+               for r in live["dead_letter_redrives"])

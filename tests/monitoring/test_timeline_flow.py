@@ -22,7 +22,15 @@ from services.monitoring.service import definition
 from shared.contracts.roles import Role
 from shared.projections import rebuild
 from tests.kernel.support import eventually
-from tests.monitoring.test_operations_helpers import monitoring, otlp_spans, product_flow, publish, token, traceparent
+from tests.monitoring.test_operations_helpers import (
+    monitoring,
+    otlp_spans,
+    product_flow,
+    publish,
+    read_models,
+    token,
+    traceparent,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 FOUR = ["ProductRegistered", "ProductRated", "RewardApproved", "InspectionFailed", "ProductRated"]
@@ -166,23 +174,17 @@ async def test_readers_of_the_timeline_and_traces_by_role(service):
     assert (await client.get("/traces/not-a-trace-id", headers=token(settings, Role.operator))).status_code == 422
 
 
-async def snapshot(runtime: Any) -> dict[str, list[Any]]:
-    async with runtime.pool.acquire() as conn:
-        return {table: [dict(r) for r in await conn.fetch(f"SELECT * FROM {table} ORDER BY {key}")]
-                for table, key in (("audit_timeline", "event_id"), ("dead_letter_redrives", "service, dead_letter_id"))}
-
-
 async def test_the_timeline_rebuilt_from_the_store_equals_the_live_one(service, launcher):
     _, _, runtime = service
     product = f"tl-{uuid.uuid4().hex[:10]}"
     for envelope in product_flow(product):
         await publish(launcher.bootstrap_servers, envelope)
     await timeline(service, f"/timeline/products/{product}", 5)
-    live = await snapshot(runtime)
+    live = await read_models(runtime)
 
     await rebuild(runtime.pool, runtime.projections, definition.events)
 
-    assert await snapshot(runtime) == live
+    assert await read_models(runtime) == live
     assert any(row["product_id"] == product for row in live["audit_timeline"])
 
 
