@@ -30,6 +30,7 @@ class RatingSettings(BaseSettings):
     certify_first_time_90_at_province: bool = False
     certificate_months: int = Field(default=36, ge=1)
     month_end_rule: str = "clamp"
+    renewal_window_days: int = Field(default=180, ge=0, le=1100)
     catalogue: Path = SHIPPED
     # Local time (Asia/Ho_Chi_Minh) of the daily expiry check; empty turns the schedule off (on-demand still works).
     expiry_check_at: str = Field(default="00:30", pattern=r"^(|([01]\d|2[0-3]):[0-5]\d)$")
@@ -41,6 +42,7 @@ class RatingSettings(BaseSettings):
             enforce_unverified_minimums=self.enforce_unverified_minimums, below_minimum=self.below_minimum,
             certify_first_time_90_at_province=self.certify_first_time_90_at_province,
             certificate_months=self.certificate_months, month_end_rule=self.month_end_rule,
+            renewal_window_days=self.renewal_window_days,
         )
 
     @property

@@ -121,3 +121,37 @@ async def test_a_3_star_product_listed_for_an_upgrade_gets_4_stars_and_its_old_c
     assert [a["purpose"] for a in history["attempts"]] == ["first", "first", "upgrade"]
     dossier = await driver.get(f"/dossiers/{product}")
     assert (dossier["status"], dossier["stars"], dossier["certificate_number"]) == ("recognized", 4, new.number)
+
+
+async def test_a_failed_upgrade_request_keeps_the_certificate_and_is_counted_as_a_confirmation(driver, launcher):
+    [product] = ids("up", 1)
+    first = await driver.certify(launcher.bootstrap_servers, DISTRICT, {product: 75}, district_on="2021-03-09",
+                                 province_on="2021-04-04", decided_on="2021-04-09")
+    held = first[product].certificate
+
+    council = await driver.council("provincial")
+    session = await driver.open_session(council, [product], held_on="2022-06-02", round_=3, cycle_year=2022)
+    assert [p["purpose"] for p in session["products"]] == ["upgrade"]
+    await driver.score(session, product, [82] * 5)
+    await driver.finalise(session, "2022-06-02")
+    decided = await driver.decide(session, f"{product}/QĐ-UBND", "2022-06-12")
+    assert (decided["certificates_issued"], decided["outcomes"]) == (0, {"confirmed": 1})
+
+    kept = (await rated(launcher.bootstrap_servers, product, 3))[2].data
+    assert (kept.status, kept.stars, kept.level, kept.average_score) == ("not_recognized", 4, "provincial", 82.0)
+    assert (kept.certificate.number, str(kept.certificate.valid_until)) == (held.number, "2024-04-09")
+    assert kept.reason.startswith("confirmed at 4★") and kept.decision.number == f"{product}/QĐ-UBND"
+
+    results = await driver.get(f"/sessions/{session['session_id']}/results")
+    [row] = results["results"]
+    assert (row["outcome"], row["outcome_stars"], row["certificate_number"]) == ("confirmed", 4, held.number)
+    assert results["outcomes"] == {"confirmed": 1}
+    history = await driver.history(product)
+    assert [(c["number"], c["status"]) for c in history["certificates"]] == [(held.number, "valid")]
+    assert [a["outcome"] for a in history["attempts"]] == ["proposed", "recognized", "confirmed"]
+    after = await driver.get("/certificates", as_of="2022-06-12", district_code=DISTRICT, limit=500)
+    assert [(c["number"], c["stars"]) for c in after["items"] if c["product_id"] == product] == [(held.number, 4)]
+    dossier = await driver.get(f"/dossiers/{product}")
+    assert (dossier["status"], dossier["stars"], dossier["certificate_number"]) == ("recognized", 4, held.number)
+    entries = (await driver.get(f"/decisions/{product}/QĐ-UBND"))["entries"]
+    assert [(e["outcome"], e["issued"], e["certificate_number"]) for e in entries] == [("confirmed", False, held.number)]

@@ -50,7 +50,7 @@ def run(level: str, dossiers: dict[str, RatingDossier], totals: dict[str, tuple[
         decision: date | None = None, policy: RatingPolicy = POLICY, name: str = "s1") -> CouncilSession:
     district = "380" if level == "district" else None
     session = CouncilSession.open(name, council(level, district), cycle_year=2021, round_=1, title="Phiên", held_on=held)
-    rounds.examine(session, dossiers)
+    rounds.examine(session, dossiers, policy)
     for product_id, scores in totals.items():
         score(session, product_id, *scores)
     rounds.finalise(session, dossiers, shipped(), policy, held)

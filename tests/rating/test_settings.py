@@ -22,6 +22,7 @@ def test_defaults_are_the_ones_the_rules_recommend():
     policy = RatingSettings(_env_file=None).policy()
     assert (policy.quorum, policy.max_spread, policy.certificate_months, policy.month_end_rule) == (Fraction(3, 4), 10, 36, "clamp")
     assert policy.certify_first_time_90_at_province is False and policy.chair_required is True
+    assert policy.renewal_window_days == 180
 
 
 def test_every_policy_setting_comes_from_the_environment(monkeypatch):
@@ -30,11 +31,12 @@ def test_every_policy_setting_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("OCOP_RATING_CERTIFY_FIRST_TIME_90_AT_PROVINCE", "true")
     monkeypatch.setenv("OCOP_RATING_MONTH_END_RULE", "roll_forward")
     monkeypatch.setenv("OCOP_RATING_EXPIRY_CHECK_AT", "")
+    monkeypatch.setenv("OCOP_RATING_RENEWAL_WINDOW_DAYS", "0")
     settings = RatingSettings()
     policy = settings.policy()
     assert policy.quorum == Fraction(2, 3) and not policy.spread_check_enabled
     assert policy.certify_first_time_90_at_province and policy.month_end_rule == "roll_forward"
-    assert settings.expiry_time is None
+    assert settings.expiry_time is None and policy.renewal_window_days == 0
 
 
 def test_a_setting_outside_its_rule_is_refused_naming_it(monkeypatch):

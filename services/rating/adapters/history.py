@@ -28,6 +28,8 @@ _LINES: dict[type[DomainEvent], Callable[[Any], str]] = {
     out.ForwardedToProvince: lambda e: f"session {e.session_id}: mean {e.average_score}, forwarded to the province",
     out.NotRecognised: lambda e: f"session {e.session_id}: not recognised — {e.reason}",
     out.CertificateIssued: _issued,
+    out.CertificateRenewed: _issued,
+    out.CertificateConfirmed: lambda e: f"session {e.session_id}: {e.reason}",
     out.ProposedToCentre: lambda e: f"session {e.session_id}: {e.reason}",
     out.CertificateWithdrawn: lambda e: f"session {e.session_id}: {e.reason}",
     out.CentralNotPassed: lambda e: f"session {e.session_id}: {e.reason}",

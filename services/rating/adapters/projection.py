@@ -137,6 +137,13 @@ async def _issued(conn: asyncpg.Connection, r: Recorded) -> None:
     await _attempt(conn, r, stage=None, stars=c.stars, certificate_number=c.number, **_closes_review(e.inspection_id))
 
 
+async def _confirmed(conn: asyncpg.Connection, r: Recorded) -> None:
+    e: out.CertificateConfirmed = r.event  # type: ignore[assignment]
+    if e.inspection_id is not None:
+        await _review_closed(conn, e.certificate.number)
+    await _attempt(conn, r, status="recognized", stage=None, **_closes_review(e.inspection_id))
+
+
 async def _proposed(conn: asyncpg.Connection, r: Recorded) -> None:
     e: out.ProposedToCentre = r.event  # type: ignore[assignment]
     if e.inspection_id is not None and e.holds is not None:
@@ -188,6 +195,8 @@ _DOSSIER_WRITERS: dict[type, Writer] = {
     out.ForwardedToProvince: _forwarded,
     out.NotRecognised: _not_recognised,
     out.CertificateIssued: _issued,
+    out.CertificateRenewed: _issued,
+    out.CertificateConfirmed: _confirmed,
     out.ProposedToCentre: _proposed,
     out.CertificateWithdrawn: _certificate_withdrawn,
     out.CentralNotPassed: _central_not_passed,

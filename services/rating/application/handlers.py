@@ -96,13 +96,13 @@ async def open_session(ports: RatingPorts, actor: Actor, *, session_id: str, cou
         session = CouncilSession.open(session_id, step.target, cycle_year=cycle_year, round_=round_, title=title,
                                       held_on=held_on)
         step.uow.repository(CouncilSession).add(session)
-        rounds.examine(session, await step.dossiers(product_ids))
+        rounds.examine(session, await step.dossiers(product_ids), ports.policy)
     return session
 
 
 async def examine(ports: RatingPorts, actor: Actor, session_id: str, product_ids: list[str]) -> CouncilSession:
     async with _step(ports, CouncilSession, session_id, _runs(actor)) as step:
-        rounds.examine(step.target, await step.dossiers(product_ids))
+        rounds.examine(step.target, await step.dossiers(product_ids), ports.policy)
     return step.target
 
 

@@ -73,15 +73,36 @@ def _about(c: Certificate, cycle_year: int, status: str, stars: int, **rest: Any
     return _rated(c.evaluation_id, cycle_year, c.level, status, stars, c.average_score, certificate=c, **rest)
 
 
+def _issued(e: out.CertificateIssued) -> Rated:
+    """A new certificate (first, upgrade, renewal, or lower after a re-rating): recognized, or downgraded."""
+    return _about(e.certificate, e.certificate.cycle_year, "downgraded" if e.lower else "recognized",
+                  e.certificate.stars, decision=e.certificate.decision, reason=e.reason, inspection_id=e.inspection_id)
+
+
+def _confirmed(e: out.CertificateConfirmed) -> Rated:
+    """A certificate confirmed at its star and kept: the status answers the question the examination asked.
+
+    An upgrade request not granted is ``not_recognized``, with the star and the certificate the product keeps — as
+    ProductRated already says of a voluntary attempt below the held star and of a product the centre does not pass.
+    Publishing ``recognized`` would announce a recognition that did not happen: with this decision's number it reads
+    as a new recognition decision at that star, which a reward subscriber pays for. A re-rating ordered after an
+    inspection asks whether the product keeps its star; it does, so it is ``recognized`` with the certificate it
+    keeps, as a warning that closes a review is. Either way the certificate named is the one already held (same
+    number and dates), so a register following certificates sees nothing start or end.
+    """
+    status = "recognized" if e.inspection_id is not None else "not_recognized"
+    return _rated(e.evaluation_id, e.cycle_year, e.level, status, e.stars, e.average_score, decision=e.decision,
+                  certificate=e.certificate, reason=e.reason, inspection_id=e.inspection_id)
+
+
 _PUBLIC: dict[type[DomainEvent], Callable[[Any], Rated]] = {
     out.ForwardedToProvince: lambda e: _rated(e.evaluation_id, e.cycle_year, "district", "proposed", e.stars,
                                               e.average_score),
     out.NotRecognised: lambda e: _rated(e.evaluation_id, e.cycle_year, e.level, "not_recognized", e.stars,
                                         e.average_score, decision=e.decision, certificate=e.keeps, reason=e.reason),
-    out.CertificateIssued: lambda e: _about(e.certificate, e.certificate.cycle_year,
-                                            "downgraded" if e.lower else "recognized", e.certificate.stars,
-                                            decision=e.certificate.decision, reason=e.reason,
-                                            inspection_id=e.inspection_id),
+    out.CertificateIssued: _issued,
+    out.CertificateRenewed: _issued,
+    out.CertificateConfirmed: _confirmed,
     out.ProposedToCentre: lambda e: _rated(e.evaluation_id, e.cycle_year, "provincial", "proposed", e.stars,
                                            e.average_score, decision=e.decision, certificate=e.holds, reason=e.reason,
                                            inspection_id=e.inspection_id),

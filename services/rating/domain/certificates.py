@@ -52,6 +52,12 @@ def is_expired_on(certificate: Certificate, on: date) -> bool:
     return on >= expired_from(certificate)
 
 
+def due_for_renewal(certificate: Certificate, on: date, window_days: int) -> bool:
+    """Examined on ``on``, the certificate is at the end of its validity: its last valid day is at most
+    ``window_days`` away (or past). A window of 0 days renews nothing."""
+    return window_days > 0 and on >= certificate.valid_until - timedelta(days=window_days)
+
+
 def ensure_reportable(as_of: date, today: date) -> None:
     """Expiry is reported for a day that has come, never in advance (a past day may be asked: "as of 24/12/2022")."""
     if as_of > today:

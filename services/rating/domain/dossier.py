@@ -103,6 +103,8 @@ class RatingDossier(Aggregate, Examinations, CertificateMonitoring):
             case out.CertificateIssued(certificate=certificate):
                 self._examined(certificate.level, "downgraded" if event.lower else "recognized", None)
                 self.holds = certificate
+            case out.CertificateConfirmed():
+                self._examined(event.level, "recognized", None)  # it holds the certificate it held
             case out.ProposedToCentre():
                 self._examined("provincial", "proposed", "central")
             case out.CertificateWithdrawn():

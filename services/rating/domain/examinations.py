@@ -4,8 +4,10 @@ list, and recording what the council's result decided (the facts themselves are 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from services.rating.domain import events as ev
+from services.rating.domain.certificates import due_for_renewal
 from services.rating.domain.errors import NotAllowed
 from services.rating.domain.values import Certificate
 from services.rating.domain.verdicts import Verdict
@@ -24,8 +26,10 @@ class Examinations:
     examined_at: set[str]
     record: Callable[[DomainEvent], None]
 
-    def purpose_at(self, level: str) -> str:
-        """Why this product may go before a council of ``level`` (first, re_entry, upgrade, re_rating), or NotAllowed."""
+    def purpose_at(self, level: str, on: date | None = None, renewal_window_days: int = 0) -> str:
+        """Why this product may go before a council of ``level`` on ``on`` (first, re_entry, upgrade, renewal,
+        re_rating), or NotAllowed. A certified product comes before a provincial round as an upgrade request, or for
+        renewal when its certificate is at the end of its validity (``due_for_renewal``)."""
         if self.session_id is not None:
             raise NotAllowed(f"product {self.id!r} is already on the list of session {self.session_id}", field="product_ids")
         if self.under_review is not None and self.re_rating is None:
@@ -36,14 +40,14 @@ class Examinations:
                 return "re_rating"
             return "re_entry" if level in self.examined_at else "first"
         if level == "provincial" and self.holds is not None and self.stage is None:
-            return "upgrade"
+            renewal = on is not None and due_for_renewal(self.holds, on, renewal_window_days)
+            return "renewal" if renewal else "upgrade"
         waiting = f"awaits the {self.stage} council" if self.stage else "has no rating pending"
         raise NotAllowed(f"product {self.id!r} {waiting}; it cannot go before a {level} council", field="product_ids")
 
-    def schedule(self, session_id: str, evaluation_id: str, level: str) -> str:
-        purpose = self.purpose_at(level)
+    def schedule(self, session_id: str, evaluation_id: str, level: str, purpose: str) -> None:
+        """On the session's list, for the ``purpose`` ``purpose_at`` gave."""
         self.record(ev.ExaminationScheduled(session_id, evaluation_id, level, purpose))
-        return purpose
 
     def withdraw_from(self, session_id: str, reason: str) -> None:
         if self.session_id != session_id:

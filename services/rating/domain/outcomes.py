@@ -65,6 +65,26 @@ class CertificateIssued(DomainEvent):
 
 
 @dataclass(frozen=True)
+class CertificateRenewed(CertificateIssued):
+    """Công nhận lại khi hết hạn: re-evaluated at the end of its validity (a provincial round within the renewal
+    window), the product gets a new certificate for a new period at the star it scored; it supersedes the old one.
+    Counted apart from first recognitions and upgrades."""
+
+
+@dataclass(frozen=True)
+class CertificateConfirmed(CouncilOutcome):
+    """Giữ nguyên hạng: a certified product re-scored in its own star's band — an upgrade request not granted, or a
+    re-rating after inspection (``inspection_id``) that keeps the star. The certificate it holds is kept, unchanged:
+    no new certificate, no new period, not a recognition."""
+
+    level: str
+    decision: Decision
+    certificate: Certificate
+    inspection_id: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
 class ProposedToCentre(CouncilOutcome):
     """Tiềm năng 5 sao: the province proposes the product to the central council; ``holds`` is the certificate it
     holds meanwhile, if any."""
@@ -143,8 +163,12 @@ def effect_of(fact: DomainEvent) -> Effect | None:
             return Effect("proposed", fact.stars)
         case NotRecognised() | CentralNotPassed():
             return Effect("not_recognized", fact.stars)
+        case CertificateRenewed(certificate=c):
+            return Effect("renewed", c.stars, c.number, issued=True)
         case CertificateIssued(certificate=c):
             return Effect("downgraded" if fact.lower else "recognized", c.stars, c.number, issued=True)
+        case CertificateConfirmed(certificate=c):
+            return Effect("confirmed", c.stars, c.number)
         case CertificateWithdrawn(certificate=c):
             return Effect("downgraded", fact.stars, c.number)
         case CertificateRevoked(certificate=c):
@@ -154,5 +178,5 @@ def effect_of(fact: DomainEvent) -> Effect | None:
     return None
 
 
-OUTCOMES = (ForwardedToProvince, NotRecognised, CertificateIssued, ProposedToCentre, CertificateWithdrawn, CentralNotPassed,
-            CertificateExpired, CertificateRevoked, WarningIssued)
+OUTCOMES = (ForwardedToProvince, NotRecognised, CertificateIssued, CertificateRenewed, CertificateConfirmed,
+            ProposedToCentre, CertificateWithdrawn, CentralNotPassed, CertificateExpired, CertificateRevoked, WarningIssued)

@@ -33,6 +33,11 @@ class RatingPolicy:
     certificate_months: validity of a certificate (giấy chứng nhận) — 36 months [V*] §7.
     month_end_rule: issue dates 29–31 whose day does not exist in the target month — "clamp" to its last day
         (default, §7 [POLICY]) or "roll_forward" to the 1st of the next month.
+    renewal_window_days: a certified product examined by a provincial round held this many days or fewer before its
+        certificate's last valid day (or after it) is re-evaluated at the end of its validity (đánh giá lại khi hết
+        hạn, §7: "must be rated again to keep the status"; procedure [U]): a result at its star renews the
+        certificate for a new period. Earlier, the examination is an upgrade request, and a result at its star
+        confirms it: the certificate is kept. Default 180 [U]; 0: never renewed, always confirmed.
     """
 
     quorum: Fraction = Fraction(3, 4)
@@ -45,12 +50,13 @@ class RatingPolicy:
     certify_first_time_90_at_province: bool = False
     certificate_months: int = 36
     month_end_rule: str = "clamp"
+    renewal_window_days: int = 180
 
     def __post_init__(self) -> None:
         if not 0 < self.quorum <= 1:
             raise ValueError(f"quorum must be in (0, 1], not {self.quorum}")
-        if self.max_spread < 0 or self.certificate_months <= 0:
-            raise ValueError("max_spread must be ≥ 0 and certificate_months > 0")
+        if self.max_spread < 0 or self.certificate_months <= 0 or self.renewal_window_days < 0:
+            raise ValueError("max_spread and renewal_window_days must be ≥ 0, certificate_months > 0")
         for name, allowed in (("minimum_evaluation", MINIMUM_EVALUATIONS), ("below_minimum", BELOW_MINIMUM),
                               ("month_end_rule", MONTH_END_RULES)):
             if getattr(self, name) not in allowed:

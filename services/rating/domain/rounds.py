@@ -13,23 +13,24 @@ from services.rating.domain.catalogue import Catalogue
 from services.rating.domain.decisions import DecisionRecord, issuing_body, entry_for
 from services.rating.domain.dossier import RatingDossier
 from services.rating.domain.errors import NotAllowed
-from services.rating.domain.policy import RatingPolicy
+from services.rating.domain.policy import DEFAULT_POLICY, RatingPolicy
 from services.rating.domain.session import CouncilSession
 from services.rating.domain.values import Decision, ProductResult
 from services.rating.domain.verdicts import Verdict
 
 
-def examine(session: CouncilSession, dossiers: Mapping[str, RatingDossier]) -> list[str]:
+def examine(session: CouncilSession, dossiers: Mapping[str, RatingDossier], policy: RatingPolicy = DEFAULT_POLICY
+            ) -> list[str]:
     """Put products on the session's list; each must be awaiting this level (or, at the province, certified)."""
     evaluations = []
     for product_id, dossier in dossiers.items():
-        purpose = dossier.purpose_at(session.level)
+        purpose = dossier.purpose_at(session.level, session.held_on, policy.renewal_window_days)
         opened = dossier.opened
         assert opened is not None
         evaluation_id = session.examine(product_id, product_set=opened.product_set, product_name=opened.product.name,
                                         district_code=opened.district_code, purpose=purpose,
                                         held_stars=dossier.holds.stars if dossier.holds else 0)
-        dossier.schedule(session.id, evaluation_id, session.level)
+        dossier.schedule(session.id, evaluation_id, session.level, purpose)
         evaluations.append(evaluation_id)
     return evaluations
 

@@ -52,17 +52,15 @@ class Verdict:
                                         " not forwarded to the province; it may re-enter a later session")
 
     def provincial(self, held: Certificate | None, re_rating: str | None, number: str) -> list[DomainEvent]:
-        """The round's decision: 3★/4★ certificates, ≥ 90 proposed to the centre.
-
-        A voluntary attempt never lowers the certificate held; a re-rating ordered after an inspection may.
-        """
+        """The round's decision: 3★/4★ certificates, ≥ 90 proposed to the centre."""
         self._after(held)
         outcome = province_outcome(self.result.exact_mean, self.result.stars, self.levels, first_time=held is None,
                                    policy=self.policy)
         stars = outcome.certificate_stars
+        certified = None if stars is None else self._certified(stars, "provincial", held, re_rating, number)
         facts: list[DomainEvent] = []
-        if stars is not None and (held is None or stars >= held.stars or re_rating is not None):
-            facts.append(self._issued(stars, "provincial", number, held, re_rating))
+        if certified is not None:
+            facts.append(certified)
         elif not outcome.propose_to_centre:
             facts.append(self._refused(held, re_rating))
         if outcome.propose_to_centre:
@@ -74,25 +72,53 @@ class Verdict:
         self._after(held)
         stars = centre_outcome(self.result.stars, self.levels)
         if stars is not None:
-            return self._issued(stars, "central", number, held, re_rating)
+            certified = self._certified(stars, "central", held, re_rating, number)
+            assert certified is not None, "the centre's star is never below the province's"
+            return certified
         r = self.result
         keeps = f"it keeps its {held.stars}★ certificate {held.number}" if held else "it holds no certificate"
         return out.CentralNotPassed(**self._attempt(held.stars if held else 0), decision=self._decision, keeps=held,
                                     reason=f"not passed by the central council (mean {r.average_score}, {r.stars}★ with"
                                            f" its minimum criteria); {keeps}")
 
+    def _certified(self, stars: int, level: str, held: Certificate | None, re_rating: str | None,
+                   number: str) -> DomainEvent | None:
+        """What a certified star does to a product, given the certificate it holds (OCOP-RULES §7, §8):
+
+        none held, or a higher star: a certificate (a higher one supersedes the old: an upgrade); the same star: the
+        certificate is confirmed and kept — unless the product came for renewal at the end of its validity, which
+        renews it for a new period at the star it scored, lower too; a lower star after a re-rating ordered on
+        inspection: a lower certificate; a lower star of a voluntary attempt: None (refused, the certificate kept).
+        """
+        renewal = self.result.purpose == "renewal"
+        if held is None or stars > held.stars:
+            return self._issued(stars, level, number, held, re_rating)
+        if stars == held.stars and not renewal:
+            return self._confirmed(level, held, re_rating)
+        if renewal or re_rating is not None:
+            return self._issued(stars, level, number, held, re_rating, renewal=renewal)
+        return None
+
     def _after(self, held: Certificate | None) -> None:
         """The decision on a certified product decides on its certificate too: not dated before that was issued."""
         if held is not None:
             ensure_not_before(self._decision.date, f"the issue of certificate {held.number}", held.valid_from)
 
-    def _issued(self, stars: int, level: str, number: str, held: Certificate | None,
-                re_rating: str | None) -> out.CertificateIssued:
+    def _issued(self, stars: int, level: str, number: str, held: Certificate | None, re_rating: str | None, *,
+                renewal: bool = False) -> out.CertificateIssued:
         certificate = issue_certificate(number, stars, level=level, decision=self._decision, result=self.result,
                                         cycle_year=self.sitting.cycle_year, levels=self.levels, policy=self.policy)
         lower = held is not None and stars < held.stars
-        return out.CertificateIssued(certificate, self.sitting.session_id, held.number if held else None, lower,
-                                     re_rating, _superseding(held, stars))
+        fact = out.CertificateRenewed if renewal else out.CertificateIssued
+        return fact(certificate, self.sitting.session_id, held.number if held else None, lower, re_rating,
+                    _superseding(held, stars, renewal))
+
+    def _confirmed(self, level: str, held: Certificate, re_rating: str | None) -> out.CertificateConfirmed:
+        asked = "re-rating after inspection" if re_rating else "not an upgrade"
+        return out.CertificateConfirmed(
+            **self._attempt(held.stars), level=level, decision=self._decision, certificate=held, inspection_id=re_rating,
+            reason=f"confirmed at {held.stars}★ (mean {self.result.average_score}, {asked}); certificate {held.number} "
+                   f"is kept, valid until {held.valid_until}")
 
     def _refused(self, held: Certificate | None, re_rating: str | None) -> DomainEvent:
         scored = f"mean {self.result.average_score} ({self._shown}★ on the sheet)"
@@ -121,8 +147,10 @@ class Verdict:
                                            "proposed to the central council (tiềm năng 5 sao)")
 
 
-def _superseding(held: Certificate | None, stars: int) -> str | None:
+def _superseding(held: Certificate | None, stars: int, renewal: bool = False) -> str | None:
     if held is None:
         return None
-    verb = "upgraded" if stars > held.stars else "confirmed" if stars == held.stars else "downgraded"
+    if renewal:
+        return f"renewed at {stars}★ at the end of its validity; certificate {held.number} ({held.stars}★) is superseded"
+    verb = "upgraded" if stars > held.stars else "downgraded"
     return f"{verb} from {held.stars}★; certificate {held.number} is superseded"

@@ -198,8 +198,7 @@ async def session_results(session_id: str, request: Request,
     rows = await _read(request, queries.session_results, session_id)
     if format_ == "text":
         return PlainTextResponse(results_table(session, rows))
-    return v.SessionResults(session_id=session_id, status=session["status"], decision=session["decision"],
-                            results=rows)
+    return v.SessionResults.of(session, rows)
 
 
 # ----------------------------------------------------------------------------------------------- certificates

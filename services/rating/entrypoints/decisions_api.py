@@ -79,7 +79,7 @@ async def record_decision(session_id: str, body: s.DecisionBody, request: Reques
     """The decision approving the session's results: the same as ``POST /decisions`` of kind recognition."""
     with acting(actor, request):
         session, record = await decisions.record_decision(ports_of(request), actor, session_id, _decision(body))
-    return DecidedSessionView.after(session, record.certificates_issued)
+    return DecidedSessionView.after(session, record)
 
 
 @router.post("/products/{product_id}/inspection-decision", tags=["certificates"])

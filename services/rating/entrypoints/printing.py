@@ -8,6 +8,7 @@ from typing import Any
 
 _LEVEL_VI = {"district": "cấp huyện", "provincial": "cấp tỉnh", "central": "trung ương"}
 _OUTCOME_VI = {"proposed": "đề nghị cấp trên", "not_recognized": "không đạt", "recognized": "công nhận",
+               "confirmed": "giữ nguyên hạng, giữ GCN", "renewed": "công nhận lại khi hết hạn",
                "downgraded": "hạ hạng", "withdrawn": "rút khỏi phiên", None: "chưa có kết quả"}
 
 

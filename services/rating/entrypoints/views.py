@@ -8,6 +8,7 @@ decimals as a decimal string ("70.00"), the results table as a number, as they a
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -15,6 +16,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, Field
 
 from services.rating.domain.council import Council
+from services.rating.domain.decisions import DecisionRecord
 from services.rating.domain.events import ScorecardSubmitted
 from services.rating.domain.session import CouncilSession
 from services.rating.domain.sheets import Criterion, Part, Sheet
@@ -183,13 +185,17 @@ class FinalisedSessionView(SessionView):
 
 
 class DecidedSessionView(SessionView):
-    """The session once its decision is recorded, with how many certificates the decision issued."""
+    """The session once its decision is recorded, with how many certificates the decision issued and how many
+    products had each outcome (a confirmation or a renewal is never counted as a recognition)."""
 
     certificates_issued: int
+    outcomes: dict[str, int] = Field(description="outcome (recognized, confirmed, renewed, proposed, …) → products")
 
     @classmethod
-    def after(cls, session: CouncilSession, issued: int) -> DecidedSessionView:
-        return cls(**cls.fields_of(session), certificates_issued=issued)
+    def after(cls, session: CouncilSession, record: DecisionRecord) -> DecidedSessionView:
+        entries = record.issued.entries if record.issued else ()
+        return cls(**cls.fields_of(session), certificates_issued=record.certificates_issued,
+                   outcomes=dict(Counter(e.outcome for e in entries)))
 
 
 class SubmittedScorecard(BaseModel):
@@ -275,9 +281,16 @@ class ResultRow(Marks):
 
 
 class SessionResults(BaseModel):
-    """Bảng tổng hợp kết quả: best mean first, products without a result last."""
+    """Bảng tổng hợp kết quả: best mean first, products without a result last, and how many had each outcome."""
 
     session_id: str
     status: str
     decision: DecisionView | None
     results: list[ResultRow]
+    outcomes: dict[str, int] = Field(description="outcome → products; confirmed and renewed apart from recognized")
+
+    @classmethod
+    def of(cls, session: dict[str, Any], rows: list[dict[str, Any]]) -> SessionResults:
+        counted = Counter(r["outcome"] for r in rows if r["outcome"])
+        return cls(session_id=session["session_id"], status=session["status"], decision=session["decision"],
+                   results=rows, outcomes=dict(counted))
