@@ -101,7 +101,7 @@ async def test_reports_and_targets_refuse_what_the_reference_does_not_know(drive
     assert (await driver.post("/reports/2021/395/annual/filing", filing)).status_code == 201
     refusal(await driver.post("/reports/2021/395/annual/filing", {**filing, "document_ref": "13/BC-UBND"}), 409,
             "already_recorded", "document_ref")
-    refusal(await driver.post("/reports/2021/396/annual/amendment", {"document_ref": "1/BC"}), 409, "not_allowed",
+    refusal(await driver.post("/reports/2021/398/annual/amendment", {"document_ref": "1/BC"}), 409, "not_allowed",
             "document_ref")
     refusal(await driver.client.get("/reports", params={"plan_year": 2021}, headers=driver.token(Role.inspector)),
             403, "role_not_allowed", "authorization")

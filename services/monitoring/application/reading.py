@@ -63,10 +63,11 @@ async def register(conn: Any, ports: MonitoringPorts, f: queries.RegisterFilter)
 # ------------------------------------------------------------------------------------------- plans
 
 
-async def plans(conn: Any, ports: MonitoringPorts, f: queries.PlanFilter) -> tuple[int, list[InspectionPlan]]:
-    """A page of plans, each as its stream has it (the plan answers what is outstanding and overdue)."""
-    found = await queries.plan_ids(conn, f)
+async def plans(ports: MonitoringPorts, f: queries.PlanFilter) -> tuple[int, list[InspectionPlan]]:
+    """A page of plans, each as its stream has it (the plan answers what is outstanding and overdue). One unit of
+    work (one connection) reads both the page and the streams."""
     async with ports.uow() as uow:
+        found = await queries.plan_ids(uow.connection, f)
         repo = uow.repository(InspectionPlan)
         return found["total"], [await repo.get(row["plan_id"]) for row in found["items"]]
 
@@ -158,11 +159,13 @@ async def year_targets(ports: MonitoringPorts, plan_year: int) -> YearTargets:
     return targets_for(plan_year, ports.reference.targets, setting)
 
 
-async def target_progress(conn: Any, ports: MonitoringPorts, plan_year: int) -> tuple[YearTargets, Sequence[Progress]]:
+async def target_progress(ports: MonitoringPorts, plan_year: int) -> tuple[YearTargets, Sequence[Progress]]:
     """The plan year's targets and live progress towards each, by round and by district (every unit listed)."""
-    targets = await year_targets(ports, plan_year)
     units = ports.reference.units.of_year(plan_year)
-    heard = await heard_ratings(conn, plan_year)
+    async with ports.uow() as uow:
+        setting = await uow.repository(TargetSetting).find(setting_id(plan_year))
+        heard = await heard_ratings(uow.connection, plan_year)
+    targets = targets_for(plan_year, ports.reference.targets, setting)
     # Each target counts its own products (a product upgraded 3★ → 4★ meets "≥ 3★" in the round it got 3★).
     return targets, [progress(replace(targets, targets=(t,)), counts(heard, plan_year, t.min_stars), units)[0]
                      for t in targets.targets]

@@ -96,8 +96,8 @@ async def list_plans(request: Request, as_of: date | None = None,
                      planner_code: str | None = Query(default=None, max_length=64), product_id: str | None = None,
                      limit: int = Limit, offset: int = Offset, _: Actor = Depends(current_actor)) -> v.PlanPage:
     on = _today(request, as_of)
-    total, plans = await _read(request, reading.plans, ports_of(request),
-                               queries.PlanFilter(planner_kind, planner_code, product_id, limit, offset))
+    total, plans = await reading.plans(ports_of(request),
+                                       queries.PlanFilter(planner_kind, planner_code, product_id, limit, offset))
     return v.PlanPage(as_of=on, total=total, items=[v.PlanView.of(p, on) for p in plans])
 
 
@@ -283,6 +283,6 @@ async def set_targets(body: s.TargetsBody, request: Request, plan_year: int = Ye
 async def target_progress(request: Request, plan_year: int = Year,
                           _: Actor = Depends(current_actor)) -> v.ProgressView:
     """Live progress towards each target, by round (the n-th decision of the level in the year) and by district."""
-    targets, progress = await _read(request, reading.target_progress, ports_of(request), plan_year)
+    targets, progress = await reading.target_progress(ports_of(request), plan_year)
     return v.ProgressView(plan_year=plan_year, basis=targets.basis,
                           targets=[v.TargetProgress.of_progress(p) for p in progress])
