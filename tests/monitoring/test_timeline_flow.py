@@ -18,6 +18,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from services.monitoring.operations.adapters.span_sink import LocalSpans, keep_own_spans
 from services.monitoring.operations.adapters.traces import prune
+from services.monitoring.operations.entrypoints import otlp
 from services.monitoring.service import definition
 from shared.contracts.roles import Role
 from shared.projections import rebuild
@@ -206,3 +207,19 @@ async def test_monitorings_own_spans_reach_the_store_and_old_spans_are_pruned(se
         await conn.execute("UPDATE trace_spans SET received_at = now() - interval '4 days' WHERE trace_id = $1", trace_id)
         assert await prune(conn, 3) >= 1
     assert (await client.get(f"/traces/{trace_id}", headers=token(settings, Role.operator))).status_code == 404
+
+
+async def test_the_intakes_lifespan_prunes_old_spans_while_the_service_serves(service):
+    client, settings, runtime = service
+    app = client._transport.app
+    trace_id = uuid.uuid4().hex
+    await post_spans(client, otlp_spans("ocop-rating", trace_id, _flow_spans(time.time_ns())))
+    async with runtime.pool.acquire() as conn:
+        await conn.execute("UPDATE trace_spans SET received_at = now() - interval '4 days' WHERE trace_id = $1", trace_id)
+
+    async def pruned() -> bool:
+        return (await client.get(f"/traces/{trace_id}", headers=token(settings, Role.operator))).status_code == 404
+
+    assert otlp.router in definition.routers
+    async with otlp.span_store(app):  # what FastAPI runs inside the app's lifespan
+        await eventually(pruned, what="the four-day-old spans pruned")

@@ -1,12 +1,12 @@
 """Audit and operations (issue 11): the per-product and per-actor timeline across services, pipeline health, dead
 letters and their re-drive, and the trace store. ``OPERATIONS`` is what ``services/monitoring/service.py`` wires in:
-its routers, subscriptions, projections, aggregates (into the event registry), errors, and ``on_start`` (to call
-from the service's own ``on_start`` with the runtime).
+its routers (the OTLP intake's lifespan runs the span store's background work), subscriptions, projections,
+aggregates (into the event registry) and errors.
 
 Inside: ``domain`` (the audit entries, a dead letter's re-drive, the alert rules), ``application`` (handlers,
 translators of public events, the health report), ``adapters`` (read models, the broker's offsets, the services'
 kernel tables, the span store), ``entrypoints`` (routes, the timeline's subscription), ``config``
-(``OCOP_MONITORING_*``), ``bootstrap`` (background work).
+(``OCOP_MONITORING_*``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from typing import Any
 
 from services.monitoring.operations.adapters.projection import RedriveProjection, TimelineProjection
 from services.monitoring.operations.adapters.republish import PublishFailed
-from services.monitoring.operations.bootstrap import start
 from services.monitoring.operations.domain.audit import AuditEntry
 from services.monitoring.operations.domain.errors import (
     AlreadyRedriven,
@@ -40,7 +39,6 @@ class Operations:
     projections: Callable[[], tuple[Any, ...]] = lambda: ()  # fresh per runtime, as ServiceDefinition's
     aggregates: tuple[Any, ...] = ()
     errors: dict[type[Exception], tuple[int, str]] = field(default_factory=dict)
-    on_start: Callable[[Any], None] = lambda runtime: None
 
 
 OPERATIONS = Operations(
@@ -56,5 +54,4 @@ OPERATIONS = Operations(
         OperationsError: (422, "invalid_input"),
         PublishFailed: (503, "redrive_not_published"),
     },
-    on_start=start,
 )

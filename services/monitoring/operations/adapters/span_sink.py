@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 import asyncpg
 import structlog
+from opentelemetry import trace
 from opentelemetry.instrumentation.utils import suppress_instrumentation
-from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
+from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
 
 from services.monitoring.operations.adapters.traces import prune, spans_from_sdk, store
 
@@ -74,3 +77,26 @@ async def prune_spans_periodically(pool: asyncpg.Pool, *, retention_days: float,
         except Exception as exc:
             log.warning("spans not pruned", error=repr(exc))
         await asyncio.sleep(every)
+
+
+@asynccontextmanager
+async def span_store_work(pool: asyncpg.Pool, *, retention_days: float, prune_every: float, own_spans: bool,
+                          lone_database_spans: bool) -> AsyncIterator[LocalSpans | None]:
+    """While open: old spans pruned, and this process's own spans kept when it is traced by the OpenTelemetry SDK
+    (``shared.serve`` configures it; a process without it has no spans of its own to keep)."""
+    tasks = [asyncio.create_task(prune_spans_periodically(pool, retention_days=retention_days, every=prune_every),
+                                 name="monitoring-trace-pruning")]
+    provider, sink = trace.get_tracer_provider(), None
+    if own_spans and isinstance(provider, TracerProvider):
+        sink = LocalSpans()
+        provider.add_span_processor(sink)
+        tasks.append(asyncio.create_task(keep_own_spans(pool, sink, lone_database_spans=lone_database_spans),
+                                         name="monitoring-own-spans"))
+    try:
+        yield sink
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with suppress(asyncio.CancelledError):
+                await task

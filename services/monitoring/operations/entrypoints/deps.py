@@ -4,6 +4,7 @@ and the ports its bootstrap made. The part's own settings are read once per app 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from fastapi import Request
 
@@ -16,7 +17,11 @@ from shared.http.app import ports_of, runtime_of
 
 
 def settings_of(request: Request) -> OperationsSettings:
-    state = request.app.state
+    return app_settings(request.app)
+
+
+def app_settings(app: Any) -> OperationsSettings:
+    state = app.state
     if getattr(state, "operations_settings", None) is None:
         state.operations_settings = OperationsSettings()
     return state.operations_settings

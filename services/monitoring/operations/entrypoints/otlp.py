@@ -1,16 +1,35 @@
-"""OTLP/HTTP intake: the services export their spans here when no collector is configured (``make run``)."""
+"""OTLP/HTTP intake: the services export their spans here when no collector is configured (``make run``).
+
+The router's lifespan runs the span store's background work (pruning, and keeping monitoring's own spans) while the
+service process serves: FastAPI enters an included router's lifespan inside the app's, once the runtime started.
+"""
 
 from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 
 from services.monitoring.operations.adapters import traces
-from services.monitoring.operations.entrypoints.deps import settings_of
+from services.monitoring.operations.adapters.span_sink import span_store_work
+from services.monitoring.operations.entrypoints.deps import app_settings, settings_of
 from shared.http.app import runtime_of
 
-router = APIRouter(tags=["traces"])
+
+@asynccontextmanager
+async def span_store(app: Any) -> AsyncIterator[None]:
+    settings = app_settings(app)
+    async with span_store_work(app.state.runtime.pool, retention_days=settings.trace_retention_days,
+                               prune_every=settings.trace_prune_every_seconds, own_spans=settings.trace_store_own_spans,
+                               lone_database_spans=settings.trace_keep_lone_database_spans):
+        yield
+
+
+router = APIRouter(tags=["traces"], lifespan=span_store)
 PROTOBUF = "application/x-protobuf"
 
 
