@@ -24,8 +24,9 @@ def refusal(response: Any, status: int, error: str, field: str) -> str:
 
 async def test_planning_needs_a_planner_of_the_right_role_and_district(driver: MonitoringDriver):
     [(product_id, _, _)] = await driver.certify(1, DISTRICT)
-    body = {"kind": "unannounced", "title": "Kiểm tra đột xuất", "product_ids": [product_id], "planned_on": "2021-09-01",
-            "due_on": "2021-09-10", "planner": {"kind": "district", "name": "UBND huyện Thọ Xuân", "code": DISTRICT}}
+    body = {"kind": "unannounced", "title": "Kiểm tra đột xuất", "product_ids": [product_id],
+            "planned_on": "2021-09-01", "due_on": "2021-09-10",
+            "planner": {"kind": "district", "name": "UBND huyện Thọ Xuân", "code": DISTRICT}}
     assert (await driver.client.post("/inspection-plans", json=body)).status_code == 401
     refusal(await driver.post("/inspection-plans", body, Role.inspector), 403, "role_not_allowed", "authorization")
     refusal(await driver.post("/inspection-plans", body, Role.district_officer, "380"), 403, "district_forbidden",
@@ -85,9 +86,9 @@ async def test_a_refused_campaign_writes_nothing_and_names_the_entry(driver: Mon
             403, "role_not_allowed", "authorization")
     done = await driver.campaign(plan["plan_id"], inspection_body(products[0]))
     assert done.status_code == 201, done.text
+    taken = done.json()["inspections"][0]["inspection_id"]
     again = await driver.post(f"/inspection-plans/{plan['plan_id']}/inspections",
-                              inspection_body(products[1], inspection_id=done.json()["inspections"][0]["inspection_id"]),
-                              Role.inspector)
+                              inspection_body(products[1], inspection_id=taken), Role.inspector)
     refusal(again, 409, "already_recorded", "inspection_id")
 
 

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 DISTRICT = "394"  # Yên Định
 
 
-async def test_a_failed_campaign_is_published_put_under_review_and_closed_by_rating_s_decisions(driver: MonitoringDriver):
+async def test_a_failed_campaign_is_published_put_under_review_and_closed_by_rating_s_decisions(
+        driver: MonitoringDriver):
     (revoked, reg_revoked, cert_revoked), (downgraded, reg_down, cert_down), (passed, _, _) = \
         await driver.certify(3, DISTRICT)
     plan = await driver.plan([revoked, downgraded, passed])
@@ -100,14 +101,15 @@ async def test_an_event_delivered_twice_is_counted_once(driver: MonitoringDriver
     # are in, the repeats were handled (or skipped) before them.
     await send(driver.bootstrap, registered(product_id, district_code="402", cycle_year=2022),
                reward(product_id, amount_vnd=10_000_000, plan_year=2022))
-    await driver.when(f"/register/{product_id}", lambda e: len(e["rewards"]) == 2 and e["product"]["cycle_year"] == 2022,
+    await driver.when(f"/register/{product_id}",
+                      lambda e: len(e["rewards"]) == 2 and e["product"]["cycle_year"] == 2022,
                       "the later registration and reward")
     after = await driver.get("/reports/2021/402/annual", as_of="2021-12-31")
     changed = {k: (before["figures"][k], after["figures"][k]) for k in before["figures"]
                if before["figures"][k] != after["figures"][k]}
-    assert changed == {"rewards_approved": (before["figures"]["rewards_approved"], before["figures"]["rewards_approved"] + 1),
-                       "rewards_amount_vnd": (before["figures"]["rewards_amount_vnd"],
-                                              before["figures"]["rewards_amount_vnd"] + 20_000_000)}
+    was = before["figures"]
+    assert changed == {"rewards_approved": (was["rewards_approved"], was["rewards_approved"] + 1),
+                       "rewards_amount_vnd": (was["rewards_amount_vnd"], was["rewards_amount_vnd"] + 20_000_000)}
     async with driver.runtime.pool.acquire() as conn:
         noted = await conn.fetch("SELECT event_type, count(*) AS n FROM events WHERE stream_id = $1"
                                  " GROUP BY event_type", product_id)

@@ -52,10 +52,11 @@ async def test_rating_s_revocation_after_monitoring_s_failed_inspection_closes_t
     dossier = await councils.dossier_when(product_id, lambda d: d["status"] == "under_review")
     assert dossier["under_review_inspection"] == inspection_id
 
-    decided = await councils.client.post(f"/products/{product_id}/inspection-decision", headers=councils.office(
-        "provincial", None), json={"inspection_id": inspection_id, "action": "revoke", "reason": "Mất an toàn thực phẩm",
-                                   "decision": {"number": f"{uuid.uuid4().hex[:6]}/QĐ-UBND", "date": "2021-11-18",
-                                                "issued_by": "UBND tỉnh Thanh Hóa"}})
+    revocation = {"inspection_id": inspection_id, "action": "revoke", "reason": "Mất an toàn thực phẩm",
+                  "decision": {"number": f"{uuid.uuid4().hex[:6]}/QĐ-UBND", "date": "2021-11-18",
+                               "issued_by": "UBND tỉnh Thanh Hóa"}}
+    decided = await councils.client.post(f"/products/{product_id}/inspection-decision", json=revocation,
+                                         headers=councils.office("provincial", None))
     assert decided.status_code == 200, decided.text
     closed = await driver.when(f"/inspections/{inspection_id}", lambda i: i["follow_up"]["state"] == "closed",
                                "the follow-up closed by rating's revocation", as_of="2021-12-31")

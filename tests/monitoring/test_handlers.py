@@ -38,7 +38,8 @@ def open_follow_ups_in(store: InMemoryStore) -> Any:
     """The read model's question, asked of the in-memory store's facts."""
     async def find(uow: Any, product_id: str) -> list[str]:
         facts = [r.event for r in store.recorded()]
-        failed = [e.inspection_id for e in facts if isinstance(e, ProductFailedInspection) and e.product_id == product_id]
+        failed = [e.inspection_id for e in facts
+                  if isinstance(e, ProductFailedInspection) and e.product_id == product_id]
         closed = {e.inspection_id for e in facts if isinstance(e, FollowUpClosed)}
         return [i for i in failed if i not in closed]
     return find
@@ -51,7 +52,8 @@ def store() -> InMemoryStore:
 
 @pytest.fixture
 def ports(store: InMemoryStore) -> MonitoringPorts:
-    return bootstrap(store.unit_of_work, reference=shipped(), clock=fixed_clock(datetime(2021, 12, 31, 9, tzinfo=VIETNAM_TZ)),
+    return bootstrap(store.unit_of_work, reference=shipped(),
+                     clock=fixed_clock(datetime(2021, 12, 31, 9, tzinfo=VIETNAM_TZ)),
                      follow_ups=open_follow_ups_in(store))
 
 
@@ -89,7 +91,8 @@ def failing(severity: str = "critical") -> Finding:
     return Finding("food_safety", severity, "Vượt ngưỡng vi sinh", ("PKQ-112/2021",))
 
 
-async def a_plan(ports: MonitoringPorts, product_ids: list[str], actor: Actor = PROVINCE, planner: Body = OFFICE) -> str:
+async def a_plan(ports: MonitoringPorts, product_ids: list[str], actor: Actor = PROVINCE,
+                 planner: Body = OFFICE) -> str:
     plan = await handlers.plan_inspections(ports, actor, plan_id=new_id("KH"), kind="periodic", planner=planner,
                                            title="Kiểm tra sau công nhận đợt 1/2021", product_ids=product_ids,
                                            planned_on=date(2021, 9, 1), due_on=date(2021, 9, 30))

@@ -35,8 +35,8 @@ async def a_season(driver: MonitoringDriver) -> tuple[list[str], str]:
                                 {"reason": "Chủ thể tạm ngừng sản xuất", "on": "2021-09-20"})
     assert dropped.status_code == 200, dropped.text
     await send(driver.bootstrap,
-               rated(revoked, status="revoked", stars=0, certificate=cert, decided=decision("3763/QĐ-UBND", "2021-11-18"),
-                     reason="Vi phạm", inspection_id=inspection[revoked]),
+               rated(revoked, status="revoked", stars=0, certificate=cert, reason="Vi phạm",
+                     decided=decision("3763/QĐ-UBND", "2021-11-18"), inspection_id=inspection[revoked]),
                rated(warned, status="recognized", stars=4, certificate=cert_warned, reason="warning: nhãn",
                      decided=decision("3764/QĐ-UBND", "2021-11-18"), inspection_id=inspection[warned]),
                reward(kept, amount_vnd=20_000_000))
@@ -44,8 +44,8 @@ async def a_season(driver: MonitoringDriver) -> tuple[list[str], str]:
                       district_code=DISTRICT, state="closed")
     await driver.when(f"/register/{kept}", lambda e: e["rewards"], "the reward")
     for kind, on in (("six_month", "2021-06-16"), ("annual", "2021-11-30")):
-        filed = await driver.post(f"/reports/2021/{DISTRICT}/{kind}/filing", {"filed_on": on, "document_ref": f"{kind}/BC"},
-                                  Role.district_officer, DISTRICT)
+        filed = await driver.post(f"/reports/2021/{DISTRICT}/{kind}/filing",
+                                  {"filed_on": on, "document_ref": f"{kind}/BC"}, Role.district_officer, DISTRICT)
         assert filed.status_code == 201, filed.text
     amended = await driver.post(f"/reports/2021/{DISTRICT}/annual/amendment", {"document_ref": "annual-b/BC"},
                                 Role.district_officer, DISTRICT)

@@ -98,7 +98,8 @@ async def _plan_inspected(conn: asyncpg.Connection, r: Recorded) -> None:
 
 async def _plan_dropped(conn: asyncpg.Connection, r: Recorded) -> None:
     e: ev.PlannedProductDropped = r.event  # type: ignore[assignment]
-    await conn.execute("UPDATE plan_products SET dropped_on = $3, drop_reason = $4 WHERE plan_id = $1 AND product_id = $2",
+    await conn.execute("UPDATE plan_products SET dropped_on = $3, drop_reason = $4"
+                       " WHERE plan_id = $1 AND product_id = $2",
                        r.stream_id, e.product_id, e.dropped_on, e.reason)
 
 

@@ -57,8 +57,8 @@ async def in_force(conn: asyncpg.Connection, f: RegisterFilter) -> dict[str, Any
         where.add("p.product_set = ${}", f.product_set)
     if f.within_days is not None:
         where.add("c.last_day <= ${}", f.as_of + timedelta(days=f.within_days))
-    return await page(conn, columns=_HELD, source=f"register_certificates c {_BY_DISTRICT}", where=where, order_by="c.last_day, c.product_id", limit=f.limit,
-                      offset=f.offset)
+    return await page(conn, columns=_HELD, source=f"register_certificates c {_BY_DISTRICT}", where=where,
+                      order_by="c.last_day, c.product_id", limit=f.limit, offset=f.offset)
 
 
 async def register_entry(conn: asyncpg.Connection, product_id: str) -> dict[str, Any] | None:

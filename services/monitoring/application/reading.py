@@ -124,13 +124,17 @@ async def district_figures(conn: Any, plan_year: int, as_of: date) -> dict[str, 
         inspection_failures=n("inspections", d, "failed")) for d in districts}
 
 
+ScheduledReport = tuple[ReportStatus, dict[str, Any] | None, DistrictFigures]
+"""An expected report's status, its filing as the read model keeps it (None: not filed), its district's figures."""
+
+
 def no_figures() -> DistrictFigures:
     return DistrictFigures(0, dict(stars_rated([], 0)), 0, 0, 0, 0, 0)
 
 
 async def report_schedule(conn: Any, ports: MonitoringPorts, *, plan_year: int, as_of: date,
                           district_code: str | None = None, kind: str | None = None,
-                          state: str | None = None) -> list[tuple[ReportStatus, dict[str, Any] | None, DistrictFigures]]:
+                          state: str | None = None) -> list[ScheduledReport]:
     """Every report expected of the plan year (of one district, of one kind, in one state) as of ``as_of``: its
     status, its filing as recorded, and the district's figures it is pre-filled with. An unknown district or kind
     is refused naming it."""

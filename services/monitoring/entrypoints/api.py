@@ -92,7 +92,8 @@ async def plan_inspections(body: s.PlanBody, request: Request,
 
 @router.get("/inspection-plans", tags=["inspections"])
 async def list_plans(request: Request, as_of: date | None = None,
-                     planner_kind: str | None = Query(default=None, pattern="^(coordination_office|department|district)$"),
+                     planner_kind: str | None = Query(default=None,
+                                                      pattern="^(coordination_office|department|district)$"),
                      planner_code: str | None = Query(default=None, max_length=64), product_id: str | None = None,
                      limit: int = Limit, offset: int = Offset, _: Actor = Depends(current_actor)) -> v.PlanPage:
     on = _today(request, as_of)
@@ -125,7 +126,8 @@ async def drop_product(plan_id: str, product_id: str, body: s.DropBody, request:
 def _recorded(request: Request, plan_id: str | None, inspections: list[Inspection]) -> v.InspectionsRecorded:
     ports = ports_of(request)
     views = [v.InspectionView.of(i, follow_up_status(i, ports.today(), ports.policy)) for i in inspections]
-    return v.InspectionsRecorded(plan_id=plan_id, inspections=views, failed=sum(i.failed is not None for i in inspections))
+    failed = sum(i.failed is not None for i in inspections)
+    return v.InspectionsRecorded(plan_id=plan_id, inspections=views, failed=failed)
 
 
 @router.post("/inspection-plans/{plan_id}/inspections", status_code=status.HTTP_201_CREATED, tags=["inspections"])
@@ -231,7 +233,8 @@ async def get_report(request: Request, plan_year: int = Year, district_code: str
 
 
 @router.post("/reports/{plan_year}/{district_code}/{kind}/filing", status_code=status.HTTP_201_CREATED,
-             tags=["reports"], responses={200: {"description": "The same filing again: nothing new was recorded."}})
+             tags=["reports"], responses={200: {"model": v.ReportView,
+                                                "description": "The same filing again: nothing new was recorded."}})
 async def file_report(body: s.FilingBody, request: Request, response: Response, plan_year: int = Year,
                       district_code: str = Path(pattern=r"^\d{3}$"), kind: str = Kind,
                       actor: Actor = Depends(require(*REPORTERS))) -> v.ReportView:
