@@ -135,8 +135,11 @@ def _amounts(raw: Mapping[str, Any], at: str) -> dict[int, int]:
 
 
 def _upgrades(raw: Mapping[str, Any], at: str) -> dict[tuple[int, int], int]:
+    listed = raw.get("upgrades", [])
+    if not isinstance(listed, list):
+        raise TariffError(f"{at}: upgrades must list {{from, to, amount}} entries", field=f"{at}.upgrades")
     upgrades: dict[tuple[int, int], int] = {}
-    for i, item in enumerate(raw.get("upgrades", [])):
+    for i, item in enumerate(listed):
         where = f"{at}.upgrades[{i}]"
         pair = (_star(_need(item, "from", where), f"{where}.from"), _star(_need(item, "to", where), f"{where}.to"))
         if pair[0] >= pair[1] or pair in upgrades:
@@ -183,7 +186,9 @@ def check_tariff_table(raw: Mapping[str, Any], policy: FinancePolicy | None = No
     a table that cannot serve it (fixed-sum upgrades without their sum)."""
     if _need(raw, "format", "table") != FORMAT:
         raise TariffError(f"format must be {FORMAT!r}, not {raw['format']!r}", field="format")
-    province = str(_need(raw, "province", "table"))
+    province = _need(raw, "province", "table")
+    if not isinstance(province, str) or not province.strip():
+        raise TariffError(f"province must name the province whose table it is, not {province!r}", field="province")
     entries = _need(raw, "tariffs", "table")
     if not isinstance(entries, list) or not entries:
         raise TariffError("tariffs must list at least one entry", field="tariffs")
