@@ -63,14 +63,17 @@ async def test_a_product_withdrawn_from_a_session_can_go_before_a_later_one(driv
     session = await driver.open_session(council, [stays, leaves], held_on="2021-05-01", round_=2)
     await driver.score(session, stays, [66] * 5)
     headers = driver.secretary("district", DISTRICT)
-    refused = await driver.client.post(f"/sessions/{session['session_id']}/finalisation", json={}, headers=headers)
-    assert refused.status_code == 409 and leaves in refused.json()["detail"]["message"]
+    partly = await driver.finalise(session, "2021-05-01")
+    assert [r["product_id"] for r in partly["results"]] == [stays] and not partly["finalised"]
+    [still] = partly["still_open"]
+    assert still["product_id"] == leaves and "0 of 5 members scored" in still["reason"]
+    assert (await driver.get(f"/sessions/{session['session_id']}"))["status"] == "partly_finalised"
 
     withdrawn = await driver.client.post(f"/sessions/{session['session_id']}/products/{leaves}/withdrawal",
                                          json={"reason": "Chủ thể xin rút hồ sơ"}, headers=headers)
     assert withdrawn.status_code == 200, withdrawn.text
-    assert [p["product_id"] for p in withdrawn.json()["products"]] == [stays]
-    await driver.finalise(session, "2021-05-01")
+    assert [p["product_id"] for p in withdrawn.json()["products"]] == [stays] and withdrawn.json()["finalised"]
+    assert (await driver.get(f"/sessions/{session['session_id']}"))["status"] == "finalised"
     results = await driver.get(f"/sessions/{session['session_id']}/results")
     assert {r["product_id"]: r["outcome"] for r in results["results"]} == {stays: "proposed", leaves: "withdrawn"}
     assert (await driver.get(f"/dossiers/{leaves}"))["status"] == "withdrawn_from_session"

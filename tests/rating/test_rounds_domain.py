@@ -277,17 +277,59 @@ def test_a_member_outside_the_session_and_a_product_off_the_list_are_refused():
         rounds.examine(session, {"x": other})
 
 
-def test_a_product_withdrawn_before_finalisation_awaits_the_same_level_again():
+def test_a_product_withdrawn_before_its_result_awaits_the_same_level_again():
     stuck, ready = dossier("stuck"), dossier("ready")
     session = CouncilSession.open("s", council(), cycle_year=2021, round_=1, title="P", held_on=date(2021, 3, 1))
     rounds.examine(session, {"stuck": stuck, "ready": ready})
     score(session, "ready", 60, 60, 60, 60)
     score(session, "stuck", 60)
-    with pytest.raises(NotReady, match="stuck"):
-        rounds.finalise(session, {"stuck": stuck, "ready": ready}, shipped(), POLICY, date(2021, 3, 1))
+    rounds.finalise(session, {"stuck": stuck, "ready": ready}, shipped(), POLICY, date(2021, 3, 1))
+    assert list(session.results) == ["ready"] and list(session.still_open) == ["stuck"] and not session.finalised
+    with pytest.raises(NotAllowed, match="has its result"):
+        session.withdraw("ready", "too late")
     rounds.withdraw(session, stuck, "chủ thể xin rút hồ sơ")
-    rounds.finalise(session, {"ready": ready}, shipped(), POLICY, date(2021, 3, 1))
-    assert list(session.results) == ["ready"]
+    assert session.finalised and list(session.results) == ["ready"] and session.still_open == {}
     assert stuck.session_id is None and stuck.purpose_at("district") == "first"
     with pytest.raises(NotAllowed):
         stuck.withdraw_from("s", "again")
+
+
+def test_a_finalisation_takes_the_products_that_are_ready_and_a_later_one_the_rest():
+    ready, late, apart = dossier("ready"), dossier("late"), dossier("apart")
+    ds = {"ready": ready, "late": late, "apart": apart}
+    session = CouncilSession.open("s", council(), cycle_year=2021, round_=1, title="P", held_on=date(2021, 3, 1))
+    rounds.examine(session, ds)
+    score(session, "ready", 62, 62, 62, 62)
+    score(session, "late", 60, 60)
+    score(session, "apart", 50, 50, 50, 75)
+
+    [first] = rounds.finalise(session, ds, shipped(), POLICY, date(2021, 3, 1))
+    assert first.product_id == "ready" and outcomes(ready) == [("district", "proposed", 3)]
+    assert "2 of 4 members scored" in session.still_open["late"] and "differ by 25" in session.still_open["apart"]
+    assert late.session_id == "s" and apart.session_id == "s", "the open products stay on the list"
+    with pytest.raises(NotAllowed, match="'ready' has its result"):
+        score(session, "ready", 70)
+
+    score(session, "late", 60, 60, 60, 60)
+    second = rounds.finalise(session, ds, shipped(), POLICY, date(2021, 3, 2))
+    assert [r.product_id for r in second] == ["late"] and list(session.still_open) == ["apart"]
+    score(session, "apart", 50, 50, 50, 58)
+    rounds.finalise(session, ds, shipped(), POLICY, date(2021, 3, 3))
+    assert session.finalised and list(session.results) == ["ready", "late", "apart"]
+    assert [o for d in (late, apart) for o in outcomes(d)] == [("district", "proposed", 3), ("district", "proposed", 3)]
+    with pytest.raises(NotAllowed, match="is finalised"):
+        rounds.finalise(session, ds, shipped(), POLICY, date(2021, 3, 3))
+
+
+def test_a_round_decision_waits_until_every_product_on_the_list_has_its_result():
+    done, open_ = dossier("done"), dossier("open")
+    for d in (done, open_):
+        d.stage = "provincial"
+    session = CouncilSession.open("p", council("provincial", None), cycle_year=2021, round_=1, title="Đợt",
+                                  held_on=date(2021, 4, 1))
+    rounds.examine(session, {"done": done, "open": open_})
+    score(session, "done", 70, 70, 70, 70)
+    rounds.finalise(session, {"done": done, "open": open_}, shipped(), POLICY, date(2021, 4, 1))
+    with pytest.raises(NotReady, match=r"open without a result\): finalise or withdraw them") as refused:
+        session.record_decision(Decision("1/QĐ", date(2021, 4, 6), "UBND tỉnh"), TODAY)
+    assert refused.value.field == "session" and session.decision is None

@@ -95,14 +95,22 @@ async def test_finalisation_waits_for_the_quorum_and_for_totals_within_10_points
     assert (await driver.get(f"/sessions/{session['session_id']}"))["status"] == "open"
 
     assert (await driver.card(session, short, members[3], 62)).status_code == 200  # 4 of 5, chair included
-    still = await driver.client.post(url, json={"finalised_on": "2021-03-15"}, headers=headers)
-    assert still.status_code == 409 and short not in still.json()["detail"]["message"]
-    assert spread in still.json()["detail"]["message"]
+    partly = await driver.client.post(url, json={"finalised_on": "2021-03-15"}, headers=headers)
+    assert partly.status_code == 200, partly.text
+    assert [r["product_id"] for r in partly.json()["results"]] == [short] and not partly.json()["finalised"]
+    [still] = partly.json()["still_open"]
+    assert still["product_id"] == spread and "differ by 11 points" in still["reason"]
+    late = await driver.card(session, short, members[4], 60)
+    assert late.status_code == 409 and "has its result" in late.json()["detail"]["message"]
+    listed = {p["product_id"]: p for p in (await driver.get(f"/sessions/{session['session_id']}"))["examined"]}
+    assert (listed[short]["finalised_on"], listed[short]["open_reason"]) == ("2021-03-15", None)
+    assert listed[spread]["finalised_on"] is None and "re-score" in listed[spread]["open_reason"]
 
     rescored = await driver.card(session, spread, members[4], 68)  # the outlier re-scores: spread 8
     assert rescored.status_code == 200 and rescored.json()["version"] == 2
-    done = await driver.client.post(url, json={"finalised_on": "2021-03-15"}, headers=headers)
+    done = await driver.client.post(url, json={"finalised_on": "2021-03-16"}, headers=headers)
     assert done.status_code == 200, done.text
+    assert done.json()["finalised"] and done.json()["still_open"] == []
     results = {r["product_id"]: r for r in done.json()["results"]}
     assert (results[short]["average_score"], results[short]["totals"]) == ("60.50", dict(zip(members[:4], (60, 60, 60, 62))))
     assert (results[spread]["average_score"], results[spread]["spread"]) == ("61.60", 8)

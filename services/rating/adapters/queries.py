@@ -85,8 +85,8 @@ async def session_results(conn: asyncpg.Connection, session_id: str) -> list[dic
     """The results table: best mean first, products without a result (not finalised) last."""
     rows = await conn.fetch(
         "SELECT p.product_id, p.product_name, p.district_code, p.product_set, p.purpose, p.scorecards, p.average_score,"
-        " p.mean, p.band_stars, p.stars, p.spread, p.unmet_minimums, p.outcome, p.outcome_stars, p.certificate_number"
-        " FROM session_products p WHERE p.session_id = $1"
+        " p.mean, p.band_stars, p.stars, p.spread, p.unmet_minimums, p.outcome, p.outcome_stars, p.certificate_number,"
+        " p.finalised_on, p.open_reason FROM session_products p WHERE p.session_id = $1"
         " ORDER BY p.average_score DESC NULLS LAST, p.position", session_id)
     return [dict(r) for r in rows]
 
@@ -101,7 +101,7 @@ async def rating_history(conn: asyncpg.Connection, product_id: str) -> dict[str,
     attempts = await conn.fetch(
         "SELECT s.session_id, s.level, s.cycle_year, s.round, s.title, s.held_on, s.status AS session_status,"
         " s.decision, p.evaluation_id, p.purpose, p.average_score, p.mean, p.band_stars, p.stars, p.spread,"
-        " p.unmet_minimums, p.outcome, p.outcome_stars, p.certificate_number"
+        " p.unmet_minimums, p.outcome, p.outcome_stars, p.certificate_number, p.finalised_on, p.open_reason"
         " FROM session_products p JOIN sessions s USING (session_id) WHERE p.product_id = $1"
         " ORDER BY s.held_on, s.session_id", product_id)
     cards = await conn.fetch("SELECT * FROM scorecards WHERE product_id = $1 ORDER BY session_id, member_id, version",

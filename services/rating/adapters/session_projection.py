@@ -51,10 +51,11 @@ async def product_examined(conn: asyncpg.Connection, r: Recorded) -> None:
 
 
 async def product_withdrawn(conn: asyncpg.Connection, r: Recorded) -> None:
-    await conn.execute("UPDATE session_products SET outcome = 'withdrawn' WHERE session_id = $1 AND product_id = $2",
-                       r.stream_id, r.event.product_id)
+    await conn.execute("UPDATE session_products SET outcome = 'withdrawn', open_reason = NULL"
+                       " WHERE session_id = $1 AND product_id = $2", r.stream_id, r.event.product_id)
     await conn.execute("UPDATE sessions SET products = products - 1, version = $2 WHERE session_id = $1",
                        r.stream_id, r.version)
+    await _settle(conn, r.stream_id)
 
 
 async def scorecard_submitted(conn: asyncpg.Connection, r: Recorded) -> None:
@@ -70,16 +71,34 @@ async def scorecard_submitted(conn: asyncpg.Connection, r: Recorded) -> None:
     await conn.execute("UPDATE sessions SET version = $2 WHERE session_id = $1", r.stream_id, r.version)
 
 
-async def session_finalised(conn: asyncpg.Connection, r: Recorded) -> None:
+async def results_finalised(conn: asyncpg.Connection, r: Recorded) -> None:
+    """The products that got their result, and why the others are still open; the session is finalised once no
+    product on its list is left without a result."""
+    e = r.event
     await conn.execute(
         "UPDATE session_products p SET mean = r.mean, average_score = r.average_score::numeric, band_stars = r.band_stars,"
-        " stars = r.stars, spread = r.spread, totals = r.totals, unmet_minimums = r.unmet_minimums"
+        " stars = r.stars, spread = r.spread, totals = r.totals, unmet_minimums = r.unmet_minimums, finalised_on = $3,"
+        " open_reason = NULL"
         " FROM jsonb_to_recordset($2::jsonb) AS r(product_id text, mean text, average_score text, band_stars int,"
         " stars int, spread int, totals jsonb, unmet_minimums jsonb)"
         " WHERE p.session_id = $1 AND p.product_id = r.product_id",
-        r.stream_id, to_jsonable_python(r.event.results))
-    await conn.execute("UPDATE sessions SET status = 'finalised', finalised_on = $2, version = $3"
-                       " WHERE session_id = $1", r.stream_id, r.event.finalised_on, r.version)
+        r.stream_id, to_jsonable_python(e.results), e.finalised_on)
+    await conn.execute(
+        "UPDATE session_products p SET open_reason = o.reason FROM jsonb_to_recordset($2::jsonb) AS o(product_id text,"
+        " reason text) WHERE p.session_id = $1 AND p.product_id = o.product_id",
+        r.stream_id, to_jsonable_python(getattr(e, "still_open", ())))
+    await conn.execute("UPDATE sessions SET finalised_on = $2, version = $3 WHERE session_id = $1",
+                       r.stream_id, e.finalised_on, r.version)
+    await _settle(conn, r.stream_id)
+
+
+async def _settle(conn: asyncpg.Connection, session_id: str) -> None:
+    """Once some results are in: finalised when every product still listed has one, partly finalised before."""
+    await conn.execute(
+        "UPDATE sessions s SET status = CASE WHEN EXISTS (SELECT 1 FROM session_products p WHERE p.session_id = $1"
+        " AND p.mean IS NULL AND p.outcome IS DISTINCT FROM 'withdrawn') THEN 'partly_finalised' ELSE 'finalised' END"
+        " WHERE s.session_id = $1 AND s.status IN ('partly_finalised', 'finalised', 'open') AND s.finalised_on IS NOT NULL",
+        session_id)
 
 
 async def decision_recorded(conn: asyncpg.Connection, r: Recorded) -> None:
@@ -95,6 +114,7 @@ WRITERS = {
     ev.ProductExamined: product_examined,
     ev.ProductWithdrawn: product_withdrawn,
     ev.ScorecardSubmitted: scorecard_submitted,
-    ev.SessionFinalised: session_finalised,
+    ev.ResultsFinalised: results_finalised,
+    ev.SessionFinalised: results_finalised,
     ev.DecisionRecorded: decision_recorded,
 }

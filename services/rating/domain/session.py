@@ -1,8 +1,9 @@
 """A council session (phiên họp hội đồng; at the province a numbered round, đợt đánh giá).
 
 The session lists the products it examines, takes one scorecard per member and product (a correction is a new
-version; every version stays), is finalised into results, and — at provincial and central level — gets the decision
-that approves them.
+version; every version stays), is finalised into results — product by product: a finalisation takes the products that
+are ready and leaves the others open, named with the reason, for a later one — and, at provincial and central level,
+once every product has its result, gets the decision that approves them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from services.rating.domain.decision_dates import ensure_not_before, ensure_sign
 from services.rating.domain.errors import AlreadyExists, NotAllowed, NotReady
 from services.rating.domain.policy import RatingPolicy
 from services.rating.domain.scoring import CouncilResult, council_result, validate_scorecard
-from services.rating.domain.values import Decision, Member, ProductResult, Sitting
+from services.rating.domain.values import Decision, Member, OpenProduct, ProductResult, Sitting
 from shared.aggregate import Aggregate, DomainEvent
 
 
@@ -30,7 +31,7 @@ class CouncilSession(Aggregate):
 
     stream_type = "council-session"
     event_types = {e.__name__: e for e in (ev.SessionOpened, ev.ProductExamined, ev.ProductWithdrawn, ev.ScorecardSubmitted,
-                                           ev.SessionFinalised, ev.DecisionRecorded)}
+                                           ev.ResultsFinalised, ev.SessionFinalised, ev.DecisionRecorded)}
 
     def __init__(self, aggregate_id: str) -> None:
         super().__init__(aggregate_id)
@@ -38,7 +39,7 @@ class CouncilSession(Aggregate):
         self.products: dict[str, ev.ProductExamined] = {}
         self.scorecards: dict[tuple[str, str], ev.ScorecardSubmitted] = {}  # (product, member) → latest version
         self.results: dict[str, ProductResult] = {}
-        self.finalised = False
+        self.still_open: dict[str, str] = {}  # product → why the last finalisation left it open
         self.decision: Decision | None = None
 
     # ------------------------------------------------------------------------------------------- commands
@@ -65,7 +66,7 @@ class CouncilSession(Aggregate):
 
     def withdraw(self, product_id: str, reason: str) -> None:
         self._still_open()
-        self._examined(product_id)
+        self._not_final(product_id)
         self.record(ev.ProductWithdrawn(product_id, reason))
 
     def submit_scorecard(self, catalogue: Catalogue, *, member_id: str, product_id: str, choices: dict[str, int | str],
@@ -75,7 +76,7 @@ class CouncilSession(Aggregate):
         if member_id not in self.members:
             raise NotAllowed(f"{member_id!r} does not score in {self.id} (members: {', '.join(self.members)})",
                              field="member_id")
-        examined = self._examined(product_id)
+        examined = self._not_final(product_id)
         card = validate_scorecard(catalogue.sheet(examined.product_set), choices)
         previous = self.scorecards.get((product_id, member_id))
         event = ev.ScorecardSubmitted(product_id, member_id, previous.version + 1 if previous else 1,
@@ -92,19 +93,23 @@ class CouncilSession(Aggregate):
         return council_result(catalogue, examined.product_set, cards, list(self.members), self._facts.chair_id, policy)
 
     def finalise(self, catalogue: Catalogue, policy: RatingPolicy, on: date) -> list[ProductResult]:
-        """Every product's result, or NotReady naming each product that lacks quorum or needs re-scoring."""
+        """The results of the products still without one that are ready; the others stay open, each named with its
+        reason (quorum, chair, spread) for a later finalisation. NotReady, naming each, when none is ready."""
         self._still_open()
         if not self.products:
             raise NotReady(f"{self.id} examines no product", field="product_ids")
-        results, problems = [], []
+        results, still_open = [], []
         for product_id, examined in self.products.items():
+            if product_id in self.results:
+                continue
             try:
                 results.append(_product_result(examined, self.result_of(catalogue, policy, product_id).final()))
             except NotReady as exc:
-                problems.append(f"{product_id}: {exc}")
-        if problems:
-            raise NotReady("cannot finalise — " + " | ".join(problems), field="scorecards")
-        self.record(ev.SessionFinalised(on, tuple(results)))
+                still_open.append(OpenProduct(product_id, str(exc)))
+        if not results:
+            raise NotReady("cannot finalise — " + " | ".join(f"{p.product_id}: {p.reason}" for p in still_open),
+                           field="scorecards")
+        self.record(ev.ResultsFinalised(on, tuple(results), tuple(still_open)))
         return results
 
     def record_decision(self, decision: Decision, today: date) -> None:
@@ -116,7 +121,9 @@ class CouncilSession(Aggregate):
             raise NotAllowed("a district council certifies nothing under 1048: its finalised results already "
                              "forward products to the province", field="level")
         if not self.finalised:
-            raise NotReady(f"{self.id} is not finalised: finalise it before recording the decision", field="session")
+            open_ = ", ".join(p for p in self.products if p not in self.results) or "every product"
+            raise NotReady(f"{self.id} is not finalised ({open_} without a result): finalise or withdraw them before "
+                           "recording the decision", field="session")
         if self.decision is not None:
             raise AlreadyExists(f"{self.id} already has decision {self.decision.number}", field="number")
         ensure_signed_by(decision.date, today)
@@ -151,6 +158,11 @@ class CouncilSession(Aggregate):
         return {m.member_id: m for m in self._facts.members}
 
     @property
+    def finalised(self) -> bool:
+        """Every product on the list has its result: the list and its scorecards are closed."""
+        return bool(self.products) and all(product_id in self.results for product_id in self.products)
+
+    @property
     def sitting(self) -> Sitting:
         """Where this session's outcomes were reached, with its decision once recorded."""
         return Sitting(self.id, self.cycle_year, self.decision)
@@ -164,6 +176,14 @@ class CouncilSession(Aggregate):
             raise NotAllowed(f"product {product_id!r} is not on the list of {self.id}", field="product_id")
         return self.products[product_id]
 
+    def _not_final(self, product_id: str) -> ev.ProductExamined:
+        """A product on the list still without a result: its scorecards may change, it may be withdrawn."""
+        examined = self._examined(product_id)
+        if product_id in self.results:
+            raise NotAllowed(f"product {product_id!r} has its result in {self.id}: its scorecards are closed",
+                             field="product_id")
+        return examined
+
     def apply(self, event: DomainEvent) -> None:
         match event:
             case ev.SessionOpened():
@@ -172,12 +192,15 @@ class CouncilSession(Aggregate):
                 self.products[product_id] = event
             case ev.ProductWithdrawn(product_id=product_id):
                 del self.products[product_id]
+                self.still_open.pop(product_id, None)
                 self.scorecards = {key: card for key, card in self.scorecards.items() if key[0] != product_id}
             case ev.ScorecardSubmitted(product_id=product_id, member_id=member_id):
                 self.scorecards[(product_id, member_id)] = event
+            case ev.ResultsFinalised(results=results, still_open=still_open):
+                self.results.update((r.product_id, r) for r in results)
+                self.still_open = {p.product_id: p.reason for p in still_open}
             case ev.SessionFinalised(results=results):
-                self.results = {r.product_id: r for r in results}
-                self.finalised = True
+                self.results.update((r.product_id, r) for r in results)
             case ev.DecisionRecorded():
                 self.decision = event.decision
 

@@ -105,6 +105,14 @@ class ProductResult:
 
 
 @dataclass(frozen=True)
+class OpenProduct:
+    """A product left open by a finalisation, and why (under quorum, over the spread…): it may be finalised later."""
+
+    product_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Sitting:
     """Where a council outcome was reached: the session (phiên họp / đợt), its cycle, and its decision if any."""
 

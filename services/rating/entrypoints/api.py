@@ -175,7 +175,8 @@ async def finalise(session_id: str, body: s.FinaliseBody, request: Request,
 @router.get("/sessions", tags=["sessions"])
 async def list_sessions(request: Request, level: str | None = Query(default=None, pattern="^(district|provincial|central)$"),
                         district_code: str | None = District, cycle_year: int | None = Year,
-                        status_: str | None = Query(default=None, alias="status", pattern="^(open|finalised|decided)$"),
+                        status_: str | None = Query(default=None, alias="status",
+                                                    pattern="^(open|partly_finalised|finalised|decided)$"),
                         limit: int = Limit, offset: int = Offset, _: Actor = Depends(current_actor)
                         ) -> v.SessionPage:
     f = queries.SessionFilter(level, district_code, cycle_year, status_, limit, offset)

@@ -165,7 +165,7 @@ class AttemptView(Marks):
     round: int
     title: str
     held_on: date
-    session_status: str = Field(description="open | finalised | decided")
+    session_status: str = Field(description="open | partly_finalised | finalised | decided")
     decision: DecisionView | None
     evaluation_id: str
     purpose: str = Field(description="first | re_entry | upgrade | re_rating")

@@ -130,7 +130,7 @@ class SessionView(SessionFacts):
     """A session as the command left it."""
 
     products: list[ListedProductView]
-    finalised: bool
+    finalised: bool = Field(description="every product on the list has its result")
     decision: DecisionView | None
     version: int
 
@@ -174,14 +174,25 @@ class ResultView(BaseModel):
                    stars=r.stars, spread=r.spread, totals=dict(r.totals), unmet_minimums=list(r.unmet_minimums))
 
 
+class OpenProductView(BaseModel):
+    """A product a finalisation left open, and why: it may be finalised later in the same session."""
+
+    product_id: str
+    reason: str
+
+
 class FinalisedSessionView(SessionView):
-    """The session once finalised, with every product's result."""
+    """The session after a finalisation: every result so far, and the products still open with the reason."""
 
     results: list[ResultView]
+    still_open: list[OpenProductView]
 
     @classmethod
     def of(cls, session: CouncilSession) -> FinalisedSessionView:
-        return cls(**cls.fields_of(session), results=[ResultView.of(r) for r in session.results.values()])
+        still_open = [OpenProductView(product_id=p, reason=session.still_open.get(p, "not finalised yet"))
+                      for p in session.products if p not in session.results]
+        return cls(**cls.fields_of(session), results=[ResultView.of(r) for r in session.results.values()],
+                   still_open=still_open)
 
 
 class DecidedSessionView(SessionView):
@@ -220,7 +231,7 @@ class SessionRecord(SessionFacts):
 
     chair_id: str
     members: list[MemberView] = Field(description="the members who score in it, as the council was when it opened")
-    status: str = Field(description="open | finalised | decided")
+    status: str = Field(description="open | partly_finalised | finalised | decided")
     products: int = Field(description="how many products are on its list")
     finalised_on: date | None
     decision: DecisionView | None
@@ -243,6 +254,8 @@ class Marks(BaseModel):
     outcome: str | None = Field(description="what ProductRated said of it; several join with '+'; or withdrawn")
     outcome_stars: int | None
     certificate_number: str | None
+    finalised_on: date | None = Field(description="the day its result was finalised (null while open)")
+    open_reason: str | None = Field(description="why the last finalisation left it open (quorum, spread…)")
 
 
 class ExaminedView(Marks):

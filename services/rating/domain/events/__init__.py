@@ -18,13 +18,15 @@ from services.rating.domain.events.sessions import (
     DecisionRecorded,
     ProductExamined,
     ProductWithdrawn,
+    ResultsFinalised,
     ScorecardSubmitted,
     SessionFinalised,
     SessionOpened,
 )
 
 __all__ = [
-    "CertificateUnderReview", "CouncilFormed", "DecisionIssued", "DecisionNumberTaken", "DecisionRecorded", "DossierOpened",
-    "DossierReentered", "ExaminationScheduled", "ExaminationWithdrawn", "MemberAppointed", "MemberWithdrawn",
-    "ProductExamined", "ProductWithdrawn", "ReRatingOrdered", "ScorecardSubmitted", "SessionFinalised", "SessionOpened",
+    "CertificateUnderReview", "CouncilFormed", "DecisionIssued", "DecisionNumberTaken", "DecisionRecorded",
+    "DossierOpened", "DossierReentered", "ExaminationScheduled", "ExaminationWithdrawn", "MemberAppointed",
+    "MemberWithdrawn", "ProductExamined", "ProductWithdrawn", "ReRatingOrdered", "ResultsFinalised",
+    "ScorecardSubmitted", "SessionFinalised", "SessionOpened",
 ]

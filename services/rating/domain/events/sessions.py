@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from services.rating.domain.values import Decision, Member, ProductResult
+from services.rating.domain.values import Decision, Member, OpenProduct, ProductResult
 from shared.aggregate import DomainEvent
 
 
@@ -59,8 +59,18 @@ class ScorecardSubmitted(DomainEvent):
 
 
 @dataclass(frozen=True)
+class ResultsFinalised(DomainEvent):
+    """The council's results (kết quả) of the products on the list that were ready, computed from the scorecards;
+    ``still_open`` names the others with the reason, to be finalised later in the same session."""
+
+    finalised_on: date
+    results: tuple[ProductResult, ...]
+    still_open: tuple[OpenProduct, ...]
+
+
+@dataclass(frozen=True)
 class SessionFinalised(DomainEvent):
-    """The council's results (kết quả) for every product on the list, computed from the scorecards."""
+    """Written by older code, which finalised all or nothing: the results of every product on the list."""
 
     finalised_on: date
     results: tuple[ProductResult, ...]
