@@ -42,7 +42,7 @@ def rated(product_id: str, *, stars: int = 3, level: str = "provincial", status:
     }, correlation_id=correlation_id)
 
 
-def registered(product_id: str, district_code: str = "380", name: str | None = None) -> Any:
+def registered(product_id: str, district_code: str = "405", name: str | None = None) -> Any:
     return new_envelope("ProductRegistered", product_id, {
         "registration_id": f"reg-{product_id}", "cycle_year": 2021,
         "product": {"name": name or f"Nem chua {product_id[-4:]}", "sector": "Thực phẩm",

@@ -40,11 +40,12 @@ async def refused(finance: FinanceDriver, method: str, path: str, body: Any, sta
 async def season(finance: FinanceDriver) -> dict[str, str]:
     await finance.budget(2021, rewards=30 * M)
     approved, waiting = product_ids("rj", 2)
-    await finance.send(registered(approved, "380"), registered(waiting, "381"))
+    await finance.send(registered(approved, "405"), registered(waiting, "406"))
     await finance.send(rated(approved, stars=4))
     await finance.claim_when(f"{approved}:1", lambda c: c["status"] == "approved")
     await finance.send(rated(waiting, stars=4))
-    await finance.claim_when(f"{waiting}:1", lambda c: c["status"] == "waiting_for_budget" and c["requested"])
+    await finance.claim_when(f"{waiting}:1", lambda c: c["status"] == "waiting_for_budget" and c["requested"]
+                             and c["district_code"] == "406")  # its registration heard too
     return {"approved": f"{approved}:1", "waiting": f"{waiting}:1"}
 
 
@@ -121,12 +122,12 @@ async def test_a_tariff_table_missing_a_star_is_refused_naming_the_entry(finance
 
 
 async def test_a_district_officer_proposes_support_only_in_their_district(finance, season):
-    product = season["waiting"].rsplit(":", 1)[0]  # registered in district 381
+    product = season["waiting"].rsplit(":", 1)[0]  # registered in district 406
     body = {"plan_item": "II.6.1", "purpose": "Tư vấn", "amount": M, "plan_year": 2021, "budget_line": "consulting",
             "funding_source": "ntm", "product_id": product, "producer_id": f"p-{product}"}
     before = await events(finance)
     response = await finance.client.post("/support-items", json=body,
-                                         headers=finance.token(Role.district_officer, "d-380", district="380"))
+                                         headers=finance.token(Role.district_officer, "d-405", district="405"))
     assert response.status_code == 403 and response.json()["detail"]["error"] == "district_forbidden"
     assert await events(finance) == before
 
