@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
@@ -42,6 +43,9 @@ log = structlog.get_logger(__name__)
 tracer = trace.get_tracer("ocop.consumer")
 
 Handler = Callable[[Any, UnitOfWork, Any], Awaitable[None]]
+
+# A conflicting writer of the same stream is retried within this (uniform jitter), as often as it takes.
+_CONFLICT_JITTER_SECONDS = 0.05
 
 _TRANSIENT = (
     asyncpg.PostgresConnectionError,
@@ -292,11 +296,21 @@ class InboxConsumer:
         await self._release(consumer, failure, next_offset)
 
     async def _retry(self, failure: _Parked) -> int:
-        """Retry with back-off until handled or out of retries (then dead-lettered); the offset after the record."""
+        """Retry with back-off until handled or out of retries (then dead-lettered); the offset after the record.
+
+        A conflict with another writer of the same stream (``ConcurrencyError``) is no fault of the record: it is
+        retried at once, with jitter, and never counts towards the retries that dead-letter a record.
+        """
         record, error = failure.record, failure.error
-        for attempt in range(2, self._settings.consumer_max_retries + 2):
-            backoff = 0 if isinstance(error, ConcurrencyError) else self._settings.consumer_retry_backoff_seconds
-            await asyncio.sleep(backoff * (attempt - 1))
+        attempt = 1
+        while True:
+            if isinstance(error, ConcurrencyError):
+                await asyncio.sleep(random.uniform(0, _CONFLICT_JITTER_SECONDS))
+            else:
+                attempt += 1
+                if attempt > self._settings.consumer_max_retries + 1:
+                    break
+                await asyncio.sleep(self._settings.consumer_retry_backoff_seconds * (attempt - 1))
             try:
                 await self._in_one_transaction([(record, failure.envelope)])
                 return record.offset + 1

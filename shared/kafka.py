@@ -9,6 +9,7 @@ import time
 import types
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaClient, AIOKafkaProducer
@@ -29,7 +30,11 @@ def contract_topics() -> list[str]:
 
 
 def make_broker(settings: KernelSettings, *, client_id: str) -> KafkaBroker:
-    """faststream broker for subscribers; per-message logs are at DEBUG because they cost ~40 % of throughput."""
+    """faststream broker for subscribers; per-message logs are at DEBUG because they cost ~40 % of throughput.
+
+    Its consumers never make the broker create a topic (``refuse_topic_auto_creation_in_every_client``).
+    """
+    refuse_topic_auto_creation_in_every_client()
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=client_id,
@@ -69,11 +74,26 @@ def refuse_topic_auto_creation(client: AIOKafkaClient) -> None:
     count before anyone could create them with ours. aiokafka has no option for it, so the client gets its own copy
     of aiokafka's ``_metadata_update`` whose ``MetadataRequest`` passes False; nothing else of it changes.
     """
-    method = AIOKafkaClient._metadata_update
+    client._metadata_update = types.MethodType(_refusing(AIOKafkaClient._metadata_update), client)  # type: ignore[method-assign]
+
+
+def refuse_topic_auto_creation_in_every_client() -> None:
+    """The same for every aiokafka client of the process, consumers included (faststream builds them itself).
+
+    A consumer's client names its subscribed topics in every metadata refresh too: against a new, empty broker it
+    created them with the broker's default partition count (seen under load, racing the relay). Our topics are
+    created by ``ensure_topics`` only; a consumer that finds them gone creates them so (``shared.consumer``).
+    """
+    if not getattr(AIOKafkaClient, "_ocop_refuses_auto_creation", False):
+        AIOKafkaClient._metadata_update = _refusing(AIOKafkaClient._metadata_update)  # type: ignore[method-assign]
+        AIOKafkaClient._ocop_refuses_auto_creation = True  # type: ignore[attr-defined]
+
+
+def _refusing(method: Any) -> Any:
+    """A copy of aiokafka's ``_metadata_update`` whose ``MetadataRequest`` refuses topic auto-creation."""
     refusing = functools.partial(MetadataRequest, allow_auto_topic_creation=False)
     namespace = {**method.__globals__, "MetadataRequest": refusing}
-    update = types.FunctionType(method.__code__, namespace, method.__name__, method.__defaults__, method.__closure__)
-    client._metadata_update = types.MethodType(update, client)  # type: ignore[method-assign]
+    return types.FunctionType(method.__code__, namespace, method.__name__, method.__defaults__, method.__closure__)
 
 
 _TOPIC_ALREADY_EXISTS = 36

@@ -29,6 +29,7 @@ from faststream.kafka.message import FakeConsumer, KafkaAckableMessage
 
 from shared.consumer import DeadLetters, InboxConsumer, Subscription
 from shared.contracts import PRODUCT_RATED_TOPIC, kafka_headers, serialize_event
+from shared.eventstore import ConcurrencyError
 from shared.kafka import make_broker
 from shared.memory import InMemoryStore, InMemoryUnitOfWork
 from shared.ports import ServicePorts
@@ -87,12 +88,16 @@ class Harness:
     handled: list[str] = field(default_factory=list)
     dead: list[Any] = field(default_factory=list)
     unreachable: bool = False
+    conflicts: int = 0  # how many more times a product named conflict-* meets another writer of its stream
 
     async def open_tally(self, envelope: Any, uow: Any, ports: Any) -> None:
         """The handler: one tally per registered product; products named poison-* cannot be handled."""
         self.handled.append(envelope.product_id)
         if envelope.product_id.startswith("poison"):
             raise RuntimeError(f"cannot handle {envelope.product_id}")
+        if envelope.product_id.startswith("conflict") and self.conflicts > 0:
+            self.conflicts -= 1
+            raise ConcurrencyError(f"tally-{envelope.product_id}", 0)
         uow.repository(Tally).add(Tally.open(f"tally-{envelope.product_id}", envelope.product_id, "380"))
 
     def unit_of_work(self) -> InMemoryUnitOfWork:
@@ -235,6 +240,18 @@ async def test_a_poison_event_is_parked_and_dead_lettered_after_the_retries_whil
     # Paused before the batch is acknowledged (its commit stops at the poison event), committed past it only once
     # it is dead-lettered, and resumed after that commit.
     assert h.log == ["commit", "pause 0", "ack", "dead letter", "commit 0@2", "resume 0"]
+
+
+async def test_a_conflict_with_another_writer_is_retried_until_it_passes_and_never_dead_lettered(harness):
+    h, broker, _ = harness
+    h.conflicts = 6  # twice the retries that dead-letter a failing record
+    event = registered("conflict-1")
+    await broker.publish(serialize_event(event), topic=TOPIC)
+    await _until(lambda: "resume 0" in h.log, "the conflicting event's partition to resume")
+
+    assert h.handled == ["conflict-1"] * 7 and h.conflicts == 0
+    assert [e.stream_id for e in h.store.events] == ["tally-conflict-1"]
+    assert h.dead == []
 
 
 async def test_a_poison_event_holds_back_no_other_partition(monkeypatch):
