@@ -12,7 +12,7 @@ from shared.contracts import kafka_headers, parse_event
 from shared.contracts.roles import Role
 from tests.finance.flow import FinanceDriver, keyed
 from tests.finance.support import M, product_ids, rated, registered, revoked
-from tests.kernel.support import eventually, header
+from tests.kernel.support import header
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"

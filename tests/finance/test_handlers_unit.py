@@ -18,7 +18,6 @@ from services.finance.bootstrap import bootstrap
 from services.finance.domain.budget_line import BudgetLine
 from services.finance.domain.errors import (AbovePermitted, AlreadyExists, FinanceError, InsufficientFunds,
                                             NotAllowed, TariffError)
-from services.finance.domain.events import rewards as rev
 from services.finance.domain.policy import FinancePolicy
 from services.finance.domain.product_rewards import ProductRewards
 from services.finance.domain.values import Allotment, Decision, FundingSource, LineChange, LineRef, Payment
