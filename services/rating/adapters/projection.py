@@ -16,7 +16,8 @@ from services.rating.adapters.history import summary
 from services.rating.domain import events as ev
 from services.rating.domain import outcomes as out
 from services.rating.domain.outcomes import effect_of
-from services.rating.domain.values import Certificate
+from services.rating.domain.certificates import expired_from
+from services.rating.domain.values import Certificate, Decision
 from shared.events import Recorded
 from shared.projections import EventWriters, Writer
 
@@ -99,17 +100,20 @@ async def _attempt(conn: asyncpg.Connection, r: Recorded, /, **dossier: Any) -> 
 async def _issue(conn: asyncpg.Connection, product_id: str, c: Certificate) -> None:
     await conn.execute(
         "INSERT INTO certificates (number, product_id, product_name, district_code, product_set, stars, level, valid_from,"
-        " valid_until, evaluation_id, average_score, decision, status)"
+        " valid_until, evaluation_id, average_score, decision, status, lapses_on)"
         " SELECT $1, $2, d.product_name, d.district_code, d.product_set, $3, $4, $5, $6, $7, $8::numeric, $9::jsonb,"
-        " 'valid' FROM dossiers d WHERE d.product_id = $2",
+        " 'valid', $10 FROM dossiers d WHERE d.product_id = $2",
         c.number, product_id, c.stars, c.level, c.valid_from, c.valid_until, c.evaluation_id, c.average_score,
-        to_jsonable_python(c.decision))
+        to_jsonable_python(c.decision), expired_from(c))
 
 
-async def _end(conn: asyncpg.Connection, number: str, status: str, ended_on: Any) -> None:
-    """The certificate no longer holds from ``ended_on`` (superseded, withdrawn, revoked, expired)."""
-    await conn.execute("UPDATE certificates SET status = $2, ended_on = $3, under_review_inspection = NULL"
-                       " WHERE number = $1", number, status, ended_on)
+async def _end(conn: asyncpg.Connection, number: str, status: str, ended_on: Any, note: str | None,
+               decision: Decision | None = None, superseded_by: str | None = None) -> None:
+    """The certificate no longer holds from ``ended_on`` (superseded, withdrawn, revoked, expired): why, by which
+    decision, replaced by which certificate."""
+    await conn.execute("UPDATE certificates SET status = $2, ended_on = $3, under_review_inspection = NULL,"
+                       " end_note = $4, ended_by = $5::jsonb, superseded_by = $6 WHERE number = $1",
+                       number, status, ended_on, note, to_jsonable_python(decision), superseded_by)
 
 
 async def _review_closed(conn: asyncpg.Connection, number: str) -> None:
@@ -133,7 +137,7 @@ async def _issued(conn: asyncpg.Connection, r: Recorded) -> None:
     c = e.certificate
     await _issue(conn, r.stream_id, c)
     if e.supersedes is not None:
-        await _end(conn, e.supersedes, "superseded", c.valid_from)
+        await _end(conn, e.supersedes, "superseded", c.valid_from, e.reason, c.decision, c.number)
     await _attempt(conn, r, stage=None, stars=c.stars, certificate_number=c.number, **_closes_review(e.inspection_id))
 
 
@@ -153,7 +157,7 @@ async def _proposed(conn: asyncpg.Connection, r: Recorded) -> None:
 
 async def _certificate_withdrawn(conn: asyncpg.Connection, r: Recorded) -> None:
     e: out.CertificateWithdrawn = r.event  # type: ignore[assignment]
-    await _end(conn, e.certificate.number, "withdrawn", e.decision.date)
+    await _end(conn, e.certificate.number, "withdrawn", e.decision.date, e.reason, e.decision)
     await _attempt(conn, r, stage=None, stars=0, certificate_number=None, under_review_inspection=None)
 
 
@@ -162,12 +166,12 @@ async def _central_not_passed(conn: asyncpg.Connection, r: Recorded) -> None:
 
 
 async def _expired(conn: asyncpg.Connection, r: Recorded) -> None:
-    await _end(conn, r.event.certificate.number, "expired", r.event.ended_on)
+    await _end(conn, r.event.certificate.number, "expired", r.event.ended_on, r.event.reason)
     await _dossier(conn, r, status="expired", stars=0, certificate_number=None, under_review_inspection=None)
 
 
 async def _revoked(conn: asyncpg.Connection, r: Recorded) -> None:
-    await _end(conn, r.event.certificate.number, "revoked", r.event.decision.date)
+    await _end(conn, r.event.certificate.number, "revoked", r.event.decision.date, r.event.reason, r.event.decision)
     await _dossier(conn, r, status="revoked", stage=None, stars=0, certificate_number=None,
                    under_review_inspection=None)
 

@@ -159,6 +159,43 @@ async def expiring(conn: asyncpg.Connection, as_of: date, within_days: int, limi
                       where=where, order_by="c.valid_until, c.number", limit=limit, offset=offset)
 
 
+@dataclass(frozen=True)
+class EndedFilter:
+    """Certificates that ended from ``since`` (if given) to ``until``, both included."""
+
+    until: date
+    since: date | None = None
+    district_code: str | None = None
+    product_set: int | None = None
+    reason: str | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+# An ended certificate: superseded, withdrawn, revoked or expired on ``ended_on``; or held past its last valid day and
+# not yet reported by the expiry check, ended on ``lapses_on`` (the first day it no longer holds) all the same.
+_ENDED = (
+    "(SELECT c.number, c.product_id, c.product_name, d.producer_name, c.district_code, d.commune_code, c.product_set,"
+    " c.stars, c.level, c.valid_from, c.valid_until, c.decision, c.average_score,"
+    " CASE WHEN c.status = 'valid' THEN 'expired' ELSE c.status END AS reason,"
+    " coalesce(c.ended_on, c.lapses_on) AS ended_on, c.status <> 'valid' AS reported, c.ended_by, c.superseded_by,"
+    " c.end_note FROM certificates c JOIN dossiers d USING (product_id)"
+    " WHERE c.status <> 'valid' OR c.lapses_on <= $1) e"
+)
+
+
+async def ended(conn: asyncpg.Connection, f: EndedFilter) -> dict[str, Any]:
+    """Certificates whose logo use had to stop within the period: why, from which day, by which decision."""
+    where = Where("e")
+    where.args.append(f.until)  # $1, the unreported expiries' horizon in _ENDED
+    where.clauses.append("e.ended_on <= $1")
+    if f.since is not None:
+        where.add("e.ended_on >= ${}", f.since)
+    where.equal(district_code=f.district_code, product_set=f.product_set, reason=f.reason)
+    return await page(conn, columns="e.*", source=_ENDED, where=where, order_by="e.ended_on, e.number",
+                      limit=f.limit, offset=f.offset)
+
+
 async def past_validity(uow: UnitOfWork, as_of: date) -> list[str]:
     """Products whose held certificate's last valid day is before ``as_of`` (candidates for the expiry check), read
     in the check's own transaction."""

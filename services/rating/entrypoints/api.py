@@ -11,6 +11,7 @@ from fastapi.responses import PlainTextResponse
 
 from services.rating.adapters import queries
 from services.rating.application import handlers
+from services.rating.domain.errors import RatingError
 from services.rating.domain.values import Member
 from services.rating.entrypoints import dossier_views as dv
 from services.rating.entrypoints import schemas as s
@@ -221,6 +222,21 @@ async def expiring(request: Request, within_days: int = Query(ge=0, le=3660), as
     on = as_of or ports_of(request).today()
     return dv.ExpiringPage(as_of=on, within_days=within_days,
                            **await _read(request, queries.expiring, on, within_days, limit, offset))
+
+
+@router.get("/certificates/ended", tags=["certificates"])
+async def ended(request: Request, until: date | None = None, since: date | None = None,
+                district_code: str | None = District, product_set: int | None = Query(default=None, ge=1, le=26),
+                reason: str | None = Query(default=None, pattern="^(expired|revoked|superseded|withdrawn)$"),
+                limit: int = Limit, offset: int = Offset, _: Actor = Depends(current_actor)) -> dv.EndedPage:
+    """Certificates that ended from ``since`` to ``until`` (default today), with the reason and the first day they no
+    longer held: the products whose OCOP logo and star must no longer be printed. A certificate past its last valid
+    day is listed as expired even before the expiry check reports it (``reported`` false)."""
+    until = until or ports_of(request).today()
+    if since is not None and since > until:
+        raise RatingError(f"since {since} is after until {until}: the period is empty", field="since")
+    f = queries.EndedFilter(until, since, district_code, product_set, reason, limit, offset)
+    return dv.EndedPage(since=f.since, until=f.until, **await _read(request, queries.ended, f))
 
 
 @router.post("/certificates/expiry-check", tags=["certificates"])

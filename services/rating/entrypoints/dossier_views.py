@@ -102,6 +102,37 @@ class ExpiringPage(Page[ExpiringView]):
     within_days: int
 
 
+class EndedCertificateView(BaseModel):
+    """A certificate that ended: the product whose logo and star may no longer be printed from ``ended_on``."""
+
+    number: str
+    product_id: str
+    product_name: str
+    producer_name: str
+    district_code: str
+    commune_code: str
+    product_set: int
+    stars: int
+    level: str
+    valid_from: date
+    valid_until: date
+    decision: DecisionView = Field(description="the decision that issued it")
+    reason: str = Field(description="expired | revoked | superseded | withdrawn (re-rated under every certified star)")
+    ended_on: date = Field(description="the first day it no longer held")
+    reported: bool = Field(description="false: past its last valid day, the expiry check has not reported it yet")
+    ended_by: DecisionView | None = Field(description="the decision that ended it (revocation, re-rating, the "
+                                                      "superseding certificate's decision)")
+    superseded_by: str | None = Field(description="the certificate that replaced it")
+    end_note: str | None = Field(description="the reason given")
+
+
+class EndedPage(Page[EndedCertificateView]):
+    """Certificates that ended from ``since`` to ``until`` (both included), first ended first."""
+
+    since: date | None
+    until: date
+
+
 class ExpiryCheck(BaseModel):
     """The expiry check as of a date: the products whose certificate it reported expired (none on a second run)."""
 
