@@ -255,6 +255,9 @@ class InboxConsumer:
         ):
             try:
                 await self.subscription.handler(envelope, uow, self._ports)
+                # Its facts are saved now, inside its context: they carry its correlation, causation and trace (and
+                # so do the public events derived from them), not whatever context is current at commit.
+                await uow.flush()
             except _TRANSIENT:
                 raise
             except Exception as exc:

@@ -179,6 +179,11 @@ class InMemoryUnitOfWork:
     async def claim_inbox_batch(self, consumer: str, claims: Sequence[tuple[uuid.UUID, str, int, int]]) -> set[uuid.UUID]:
         return {claim[0] for claim in claims if await self.claim_inbox(consumer, *claim)}
 
+    async def flush(self) -> None:
+        """Save what the tracked aggregates recorded so far, now, in this unit's transaction, with the current message
+        context (a consumer flushes each record's facts inside that record's context; the rest waits for commit)."""
+        await self._save_tracked()
+
     async def commit(self) -> list[Recorded]:
         await self._save_tracked()
         store, appended = self._store, self._appended

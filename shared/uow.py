@@ -177,6 +177,11 @@ class UnitOfWork:
         )
         return bool(row)
 
+    async def flush(self) -> None:
+        """Save what the tracked aggregates recorded so far, now, in this unit's transaction, with the current message
+        context (a consumer flushes each record's facts inside that record's context; the rest waits for commit)."""
+        await self._save_tracked()
+
     async def commit(self) -> list[Recorded]:
         await self._save_tracked()
         await apply_all(self.connection, self._projections, self._appended)

@@ -216,6 +216,17 @@ async def test_an_event_delivered_twice_reaches_the_handler_once(harness):
     assert h.store.inbox == {("kt_fast.tally-opener", event.event_id)}
 
 
+async def test_facts_a_handler_records_carry_the_context_of_the_record_that_caused_them(harness):
+    h, broker, _ = harness
+    event = registered(f"ctx-{uuid.uuid4().hex[:6]}")
+    await _deliver(broker, event)
+
+    [stored] = h.store.events
+    # Saved inside the record's context, not at commit: the public events derived from them continue its flow.
+    assert stored.metadata["correlation_id"] == str(event.correlation_id)
+    assert stored.metadata["causation_id"] == str(event.event_id)
+
+
 async def test_the_offset_is_acknowledged_only_after_the_commit(harness):
     h, broker, _ = harness
     await _deliver(broker, registered("acked"))

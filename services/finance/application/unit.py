@@ -52,11 +52,9 @@ async def find_or_add(uow: Any, kind: type[A], stream_id: str) -> A:
 
 
 async def flush(uow: Any) -> None:
-    """Save what the unit recorded so far, now, in its transaction: for a consumer's handler, whose unit commits after
-    the record's message context (correlation, causation, trace) has closed, so that the facts (and the RewardApproved
-    derived from them) carry the record's context and not none. The kernel reads that context when it saves, at
-    commit; until it saves each record's facts itself, this calls the save it does at commit (both units of work have
-    it). The next record of the batch loads afresh and sees these facts in the transaction.
+    """Save what the unit recorded so far, now, in its transaction (the kernel's consumer also does so after each
+    record, inside its message context), and forget the aggregates loaded: the next record of the batch loads afresh
+    and sees these facts in the transaction.
     """
-    await uow._save_tracked()
+    await uow.flush()
     _LOADED.pop(uow.events, None)
