@@ -6,6 +6,7 @@ work, a fixed clock, their own catalogue or policy. Nothing is read at import ti
 
 from __future__ import annotations
 
+from services.rating.adapters.places import load_places
 from services.rating.adapters.queries import past_validity
 from services.rating.application.ports import PastValidity, RatingPorts
 from services.rating.config import RatingSettings
@@ -25,4 +26,4 @@ def bootstrap(uow: UnitOfWorkFactory, *, catalogue: Catalogue | None = None, pol
     settings = settings or RatingSettings()
     return RatingPorts(uow=uow, clock=clock or system_clock, catalogue=catalogue or load_catalogue(settings.catalogue),
                        policy=policy or settings.policy(), settings=settings,
-                       certificates_past_validity=certificates_past_validity or past_validity)
+                       certificates_past_validity=certificates_past_validity or past_validity, places=load_places())

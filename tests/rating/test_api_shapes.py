@@ -25,6 +25,6 @@ def test_every_rating_route_declares_the_schema_of_its_success_answer():
     assert ours and undocumented == []
 
 
-def test_the_results_table_is_also_documented_as_text():
+def test_the_results_table_is_also_documented_as_text_and_html():
     results = create_app(definition).openapi()["paths"]["/sessions/{session_id}/results"]["get"]["responses"]["200"]
-    assert set(results["content"]) == {"application/json", "text/plain"}
+    assert set(results["content"]) == {"application/json", "text/plain", "text/html"}

@@ -45,6 +45,10 @@ async def test_the_results_table_is_ordered_by_mean_as_json_and_as_printed_text(
         (banh, "Bánh gai Tứ Trụ", 41.0, 2, "not_recognized")]
     assert {r["scorecards"] for r in rows} == {5} and {r["district_code"] for r in rows} == {DISTRICT}
 
+    assert [(r["producer_name"], r["district_name"], r["commune_code"], r["commune_name"]) for r in rows] == [
+        ("HTX Nem chua", "Huyện Thiệu Hóa", "14758", "Phường Đông Thọ")] * 3
+    assert results["outcomes"] == {"proposed": 2, "not_recognized": 1}
+
     text = await driver.client.get(f"/sessions/{session['session_id']}/results", params={"format": "text"},
                                    headers=driver.token(Role.council_member, "reader", DISTRICT))
     assert text.status_code == 200 and text.headers["content-type"].startswith("text/plain")
@@ -53,14 +57,23 @@ async def test_the_results_table_is_ordered_by_mean_as_json_and_as_printed_text(
     assert session["session_id"] in lines[1] and "họp ngày 16/03/2021" in lines[1]
     assert lines[2] == "Quyết định: chưa có"
     heading = lines[4]
-    for column in ("TT", "Mã sản phẩm", "Tên sản phẩm", "Huyện", "Phiếu", "Điểm TB", "Hạng", "Kết quả"):
+    for column in ("TT", "Mã sản phẩm", "Tên sản phẩm", "Chủ thể", "Huyện", "Xã", "Phiếu", "Điểm TB", "Hạng", "Kết quả"):
         assert column in heading
-    body = lines[5:8]
-    assert [line.split()[0] for line in body] == ["1", "2", "3"]
+    body = lines[6:9]
+    assert [line.split()[:2] for line in body] == [["1", che], ["2", nem], ["3", banh]], "full product ids"
+    for line in body:
+        assert "HTX Nem chua" in line and "Huyện Thiệu Hóa" in line and "Phường Đông Thọ" in line
     assert "Chè lam Phủ Quảng" in body[0] and "72.00" in body[0] and "4★" in body[0] and "đề nghị cấp trên" in body[0]
     assert "Nem chua Hoằng Hóa" in body[1] and "55.00" in body[1]
     assert "Bánh gai Tứ Trụ" in body[2] and "41.00" in body[2] and "không đạt" in body[2]
-    assert lines[-1] == "Tổng số sản phẩm: 3; có kết quả: 3."
+    assert lines[-2:] == ["Tổng số sản phẩm: 3; có kết quả: 3.", "Theo kết quả: đề nghị cấp trên: 2; không đạt: 1."]
+
+    page = await driver.client.get(f"/sessions/{session['session_id']}/results", params={"format": "html"},
+                                   headers=driver.token(Role.provincial_office))
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert page.text.count("<tr>") == 4 and "<th>Mã sản phẩm</th>" in page.text
+    assert f"<td>{che}</td><td>Chè lam Phủ Quảng</td><td>HTX Nem chua</td><td>Huyện Thiệu Hóa</td>" in page.text
+    assert '<td class="num">72.00</td>' in page.text and "Phường Đông Thọ" in page.text
 
     bad = await driver.client.get(f"/sessions/{session['session_id']}/results", params={"format": "pdf"},
                                   headers=driver.token(Role.provincial_office))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from services.rating.adapters.places import Places
 from services.rating.config import RatingSettings
 from services.rating.domain.catalogue import Catalogue
 from services.rating.domain.policy import RatingPolicy
@@ -19,10 +20,11 @@ PastValidity = Callable[[Any, date], Awaitable[list[str]]]
 
 @dataclass(frozen=True, kw_only=True)
 class RatingPorts(ServicePorts):
-    """Units of work and the clock, plus the criteria catalogue, the [U]/[POLICY] choices, the settings and the read
-    side the expiry check starts from."""
+    """Units of work and the clock, plus the criteria catalogue, the [U]/[POLICY] choices, the settings, the read
+    side the expiry check starts from, and the names of the province's places for printed documents."""
 
     catalogue: Catalogue
     policy: RatingPolicy
     settings: RatingSettings
     certificates_past_validity: PastValidity
+    places: Places

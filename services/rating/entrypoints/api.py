@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request, status
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse
 
 from services.rating.adapters import queries
 from services.rating.application import handlers
@@ -16,7 +16,7 @@ from services.rating.domain.values import Member
 from services.rating.entrypoints import dossier_views as dv
 from services.rating.entrypoints import schemas as s
 from services.rating.entrypoints import views as v
-from services.rating.entrypoints.printing import results_table
+from services.rating.entrypoints.printing import results_page, results_table
 from shared.auth import Actor, current_actor, require
 from shared.contracts.roles import Role
 from shared.http.app import acting, ports_of, runtime_of
@@ -190,17 +190,23 @@ async def get_session(session_id: str, request: Request, _: Actor = Depends(curr
 
 
 @router.get("/sessions/{session_id}/results", tags=["sessions"], response_model=v.SessionResults,
-            responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
-                             "description": "The results table as JSON, or printed (format=text)."}})
+            responses={200: {"content": {"text/plain": {"schema": {"type": "string"}},
+                                         "text/html": {"schema": {"type": "string"}}},
+                             "description": "The results table as JSON, printed (format=text) or as a page to "
+                                            "print (format=html)."}})
 async def session_results(session_id: str, request: Request,
-                          format_: str = Query(default="json", alias="format", pattern="^(json|text)$"),
-                          _: Actor = Depends(current_actor)) -> v.SessionResults | PlainTextResponse:
-    """The results table (bảng tổng hợp kết quả): product, mean, star, outcome; ``format=text`` to print."""
+                          format_: str = Query(default="json", alias="format", pattern="^(json|text|html)$"),
+                          _: Actor = Depends(current_actor)) -> v.SessionResults | PlainTextResponse | HTMLResponse:
+    """The results table (bảng tổng hợp kết quả): product, producer, district and commune, mean, star, outcome.
+    ``format=text`` prints it and ``format=html`` gives a page to print, both usable as the decision's annex."""
     session = _found(await _read(request, queries.session, session_id), "council-session", session_id)
     rows = await _read(request, queries.session_results, session_id)
+    places = ports_of(request).places
     if format_ == "text":
-        return PlainTextResponse(results_table(session, rows))
-    return v.SessionResults.of(session, rows)
+        return PlainTextResponse(results_table(session, rows, places))
+    if format_ == "html":
+        return HTMLResponse(results_page(session, rows, places))
+    return v.SessionResults.of(session, rows, places)
 
 
 # ----------------------------------------------------------------------------------------------- certificates

@@ -1,43 +1,96 @@
-"""The results table of a session as a council secretary prints it (bảng tổng hợp kết quả đánh giá, phân hạng)."""
+"""The results table of a session as a council secretary prints it (bảng tổng hợp kết quả đánh giá, phân hạng), usable
+as the annex of the decision approving it (phụ lục kèm theo quyết định): every product by its full id, product and
+producer names, district and commune names, mean, star and result. As text (``results_table``) or as an HTML page to
+print (``results_page``); both from the same lines (``annex``).
+"""
 
 from __future__ import annotations
 
+import html
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from services.rating.adapters.places import Places
+
 _LEVEL_VI = {"district": "cấp huyện", "provincial": "cấp tỉnh", "central": "trung ương"}
-_OUTCOME_VI = {"proposed": "đề nghị cấp trên", "not_recognized": "không đạt", "recognized": "công nhận",
-               "confirmed": "giữ nguyên hạng, giữ GCN", "renewed": "công nhận lại khi hết hạn",
-               "downgraded": "hạ hạng", "withdrawn": "rút khỏi phiên", None: "chưa có kết quả"}
+# In the order the closing counts list them: new certificates first, confirmations and renewals apart.
+_OUTCOME_VI = {"recognized": "công nhận", "renewed": "công nhận lại khi hết hạn", "confirmed": "giữ nguyên hạng, giữ GCN",
+               "downgraded": "hạ hạng", "proposed": "đề nghị cấp trên", "not_recognized": "không đạt",
+               "withdrawn": "rút khỏi phiên", None: "chưa có kết quả"}
+_ORDER = {outcome: n for n, outcome in enumerate(_OUTCOME_VI)}
+COLUMNS = ("TT", "Mã sản phẩm", "Tên sản phẩm", "Chủ thể", "Huyện", "Xã", "Phiếu", "Điểm TB", "Hạng", "Kết quả")
+_RIGHT = {"TT", "Phiếu", "Điểm TB", "Hạng"}
 
 
-def _civil(iso: str) -> str:
+def _civil(value: date | str) -> str:
     """Civil dates print as Vietnamese documents write them: 05/08/2021."""
-    return date.fromisoformat(iso).strftime("%d/%m/%Y")
+    return (value if isinstance(value, date) else date.fromisoformat(value)).strftime("%d/%m/%Y")
 
 
 def _outcome(value: str | None) -> str:
     return " + ".join(_OUTCOME_VI.get(part, part) for part in value.split("+")) if value else _OUTCOME_VI[None]
 
 
-def results_table(session: dict[str, Any], rows: Sequence[dict[str, Any]]) -> str:
+def _line(n: int, r: dict[str, Any], places: Places) -> tuple[str, ...]:
+    score = f"{r['average_score']:.2f}" if r["average_score"] is not None else "—"
+    star = r["outcome_stars"] if r["outcome_stars"] is not None else r["stars"]
+    certificate = f" (GCN {r['certificate_number']})" if r["certificate_number"] else ""
+    return (str(n), r["product_id"], r["product_name"], r["producer_name"] or "—",
+            places.district(r["district_code"]) or r["district_code"],
+            places.commune(r["commune_code"]) or r["commune_code"] or "—", str(r["scorecards"]), score,
+            f"{star}★" if star is not None else "—", _outcome(r["outcome"]) + certificate)
+
+
+def annex(session: dict[str, Any], rows: Sequence[dict[str, Any]], places: Places) -> dict[str, Any]:
+    """The heading lines, the table's lines and the closing lines of the table, in Vietnamese."""
     decision = session.get("decision")
-    lines = [
+    heading = [
         f"BẢNG TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ, PHÂN HẠNG SẢN PHẨM OCOP — {_LEVEL_VI[session['level']]}",
         f"{session['title']} (đợt {session['round']}/{session['cycle_year']}, họp ngày "
-        f"{session['held_on']:%d/%m/%Y}) — phiên {session['session_id']}",
-        f"Quyết định: {decision['number']} ngày {_civil(decision['date'])} — {decision['issued_by']}" if decision
-        else "Quyết định: chưa có",
-        "",
-        f"{'TT':>3}  {'Mã sản phẩm':<22} {'Tên sản phẩm':<40} {'Huyện':<5} {'Phiếu':>5} {'Điểm TB':>7} {'Hạng':>4}  Kết quả",
+        f"{_civil(session['held_on'])}) — phiên {session['session_id']}",
+        f"Kèm theo Quyết định số {decision['number']} ngày {_civil(decision['date'])} của {decision['issued_by']}"
+        if decision else "Quyết định: chưa có",
     ]
-    for n, r in enumerate(rows, 1):
-        score = f"{r['average_score']:.2f}" if r["average_score"] is not None else "—"
-        stars = f"{r['outcome_stars'] if r['outcome_stars'] is not None else r['stars']}★" if r["stars"] is not None else "—"
-        certificate = f" (GCN {r['certificate_number']})" if r["certificate_number"] else ""
-        lines.append(f"{n:>3}  {r['product_id'][:22]:<22} {r['product_name'][:40]:<40} {r['district_code']:<5} "
-                     f"{r['scorecards']:>5} {score:>7} {stars:>4}  {_outcome(r['outcome'])}{certificate}")
-    counted = [r for r in rows if r["outcome"] and r["outcome"] != "withdrawn"]
-    lines += ["", f"Tổng số sản phẩm: {len(rows)}; có kết quả: {len(counted)}."]
-    return "\n".join(lines) + "\n"
+    counted = Counter(r["outcome"] for r in rows if r["outcome"] and r["outcome"] != "withdrawn")
+    closing = [f"Tổng số sản phẩm: {len(rows)}; có kết quả: {sum(counted.values())}."]
+    if counted:
+        ordered = sorted(counted.items(), key=lambda item: (_ORDER.get(item[0], len(_ORDER)), item[0]))
+        closing.append("Theo kết quả: " + "; ".join(f"{_outcome(o)}: {n}" for o, n in ordered) + ".")
+    return {"heading": heading, "lines": [_line(n, r, places) for n, r in enumerate(rows, 1)], "closing": closing}
+
+
+def results_table(session: dict[str, Any], rows: Sequence[dict[str, Any]], places: Places) -> str:
+    """The annex as plain text: columns as wide as their longest entry, nothing cut."""
+    doc = annex(session, rows, places)
+    widths = [max(len(c), *(len(line[i]) for line in doc["lines"])) for i, c in enumerate(COLUMNS)]
+
+    def row(cells: Sequence[str]) -> str:
+        return "  ".join(c.rjust(w) if name in _RIGHT else c.ljust(w)
+                         for c, w, name in zip(cells, widths, COLUMNS, strict=True)).rstrip()
+
+    table = [row(COLUMNS), "  ".join("-" * w for w in widths), *(row(line) for line in doc["lines"])]
+    return "\n".join([*doc["heading"], "", *table, "", *doc["closing"]]) + "\n"
+
+
+def results_page(session: dict[str, Any], rows: Sequence[dict[str, Any]], places: Places) -> str:
+    """The annex as an HTML page to print (A4 landscape), every text escaped."""
+    doc = annex(session, rows, places)
+    e = html.escape
+    head = "".join(f"<th>{e(c)}</th>" for c in COLUMNS)
+    cell = ['<td class="num">' if c in _RIGHT else "<td>" for c in COLUMNS]
+    body = "".join("<tr>" + "".join(f"{cell[i]}{e(c)}</td>" for i, c in enumerate(line)) + "</tr>"
+                   for line in doc["lines"])
+    title, *subtitle = doc["heading"]
+    return (
+        '<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8">'
+        f"<title>{e(title)}</title><style>@page {{ size: A4 landscape; margin: 15mm }}"
+        " body { font-family: 'Times New Roman', serif; font-size: 12pt } h1 { font-size: 14pt; text-align: center }"
+        " p.sub { text-align: center; margin: 2pt } table { border-collapse: collapse; width: 100%; margin-top: 10pt }"
+        " th, td { border: 1px solid #000; padding: 3pt 5pt; vertical-align: top } td.num { text-align: right }"
+        "</style></head><body>"
+        f"<h1>{e(title)}</h1>" + "".join(f'<p class="sub">{e(s)}</p>' for s in subtitle)
+        + f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        + "".join(f"<p>{e(s)}</p>" for s in doc["closing"]) + "</body></html>\n"
+    )

@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
+from services.rating.adapters.places import Places
 from services.rating.domain.council import Council
 from services.rating.domain.decisions import DecisionRecord
 from services.rating.domain.events import ScorecardSubmitted
@@ -282,11 +283,15 @@ class SessionDetail(SessionRecord):
 
 
 class ResultRow(Marks):
-    """One line of the results table (bảng tổng hợp kết quả)."""
+    """One line of the results table (bảng tổng hợp kết quả), with the names a decision's annex prints."""
 
     product_id: str
     product_name: str
+    producer_name: str | None
     district_code: str
+    district_name: str | None
+    commune_code: str | None
+    commune_name: str | None
     product_set: int
     purpose: str
     scorecards: int
@@ -303,7 +308,9 @@ class SessionResults(BaseModel):
     outcomes: dict[str, int] = Field(description="outcome → products; confirmed and renewed apart from recognized")
 
     @classmethod
-    def of(cls, session: dict[str, Any], rows: list[dict[str, Any]]) -> SessionResults:
+    def of(cls, session: dict[str, Any], rows: list[dict[str, Any]], places: Places) -> SessionResults:
         counted = Counter(r["outcome"] for r in rows if r["outcome"])
+        named = [{**r, "district_name": places.district(r["district_code"]),
+                  "commune_name": places.commune(r["commune_code"])} for r in rows]
         return cls(session_id=session["session_id"], status=session["status"], decision=session["decision"],
-                   results=rows, outcomes=dict(counted))
+                   results=named, outcomes=dict(counted))
