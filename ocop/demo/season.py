@@ -20,7 +20,7 @@ from ocop.demo import data
 from ocop.demo.client import DemoContext, DemoError
 
 STATUSES = ("submitted", "proposed", "returned", "selected", "rejected", "sent_to_province")
-RETURN_SHARE, REJECT_SHARE, SECOND_PRODUCT_SHARE, EXISTING_PRODUCT_SHARE = 0.15, 0.10, 0.25, 0.30
+RETURN_SHARE, REJECT_SHARE, SECOND_PRODUCT_SHARE = 0.15, 0.10, 0.25
 
 
 
@@ -176,7 +176,7 @@ def plan_season(ctx: DemoContext, districts: Sequence[District], sectors: dict[i
                     name=product_name,
                     product_set=template.product_set,
                     sector=sectors[template.product_set],
-                    form="02" if rng.random() < EXISTING_PRODUCT_SHARE else "01",
+                    form="01",  # every product of a run is new to the programme: form 02 names one registered before
                     description=template.description,
                     completed_description=template.description,
                     outcome="select",
