@@ -93,3 +93,14 @@ def test_make_run_points_the_other_services_at_monitorings_intake_unless_a_colle
     assert launcher.trace_export_env("monitoring") == {}  # its own spans are kept in process
     assert Launcher(env={"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}).trace_export_env("rating") == {}
     assert Launcher(env={}, services=("registration", "rating")).trace_export_env("rating") == {}
+
+
+def test_attributes_json_cannot_hold_are_kept_as_text_or_hex():
+    provider, sink = TracerProvider(), LocalSpans()
+    provider.add_span_processor(sink)
+    with provider.get_tracer("test").start_as_current_span("INSERT ocop", attributes={
+            "db.statement.parameters": (b"\x01\xff", "bánh gai", 3), "long": "x" * 2000}):
+        pass
+    (row,) = spans_from_sdk(sink.drain())
+    assert row.attributes["db.statement.parameters"] == ["01ff", "bánh gai", 3]
+    assert len(row.attributes["long"]) == 500

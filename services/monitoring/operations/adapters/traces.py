@@ -88,12 +88,27 @@ def _value(value: AnyValue) -> Any:
     return found[:MAX_TEXT] if isinstance(found, str) else found
 
 
+def _plain(value: Any) -> Any:
+    """A value JSON can hold: SDK attributes may be bytes or tuples (asyncpg's query parameters)."""
+    if isinstance(value, str):
+        return value[:MAX_TEXT]
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, bytes):
+        return value[:MAX_TEXT].hex()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value[:MAX_ATTRIBUTES]]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in list(value.items())[:MAX_ATTRIBUTES]}
+    return str(value)[:MAX_TEXT]
+
+
 def _attributes(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     kept: dict[str, Any] = {}
     for key, value in pairs:
         if len(kept) == MAX_ATTRIBUTES:
             break
-        kept[key] = value[:MAX_TEXT] if isinstance(value, str) else value
+        kept[key] = _plain(value)
     return kept
 
 
