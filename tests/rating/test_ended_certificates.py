@@ -75,6 +75,7 @@ async def test_ended_certificates_are_listed_with_the_reason_and_the_first_day_t
     assert (lapsed["reported"], lapsed["valid_until"], lapsed["ended_by"]) == (False, "2024-04-06", None)
     assert revoked["reported"] is True and revoked["producer_name"] == "HTX Nem chua"
     assert revoked["commune_code"] == "14758" and revoked["product_set"] == 5 and revoked["stars"] == 3
+    assert revoked["average_score"] == 62.0 and type(revoked["average_score"]) is float
 
 
 async def test_the_ended_list_filters_by_product_set_reason_and_district(driver, season):

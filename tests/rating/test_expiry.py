@@ -126,6 +126,9 @@ async def test_a_certificate_decided_2021_04_06_is_held_on_2024_04_06_and_not_on
     assert early not in await driver.held("2024-04-07", district_code=LISTED)
     assert early not in await driver.held("2021-04-05", district_code=LISTED), "not before its decision date"
     assert early in await driver.held("2021-04-06", district_code=LISTED)
+    [held] = [c for c in (await driver.get("/certificates", as_of="2021-04-06", district_code=LISTED))["items"]
+              if c["product_id"] == early]
+    assert held["average_score"] == 60.0 and type(held["average_score"]) is float, "a number, as in ProductRated"
 
 
 async def test_certified_as_of_a_date_filters_by_district_product_set_and_stars(driver, listed):

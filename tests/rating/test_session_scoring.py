@@ -37,9 +37,15 @@ async def test_a_members_correction_is_version_2_both_stay_on_record_and_the_res
     finalised = await driver.finalise(session, "2021-03-11")
     [result] = finalised["results"]
     assert result["totals"] == {**{m: 60 for m in members}, corrector: 70}
-    assert result["average_score"] == "62.00" and result["spread"] == 10
+    assert result["average_score"] == 62.0 and result["mean"] == "62" and result["spread"] == 10
     [proposed] = await rated(launcher.bootstrap_servers, product, 1)
     assert proposed.data.average_score == 62.0
+    detail = await driver.get(f"/sessions/{session['session_id']}")
+    table = await driver.get(f"/sessions/{session['session_id']}/results")
+    [attempt] = (await driver.history(product))["attempts"]
+    everywhere = [result["average_score"], detail["examined"][0]["average_score"], table["results"][0]["average_score"],
+                  attempt["average_score"]]
+    assert everywhere == [62.0] * 4 and all(type(score) is float for score in everywhere), "one type: a number"
 
     [attempt] = (await driver.history(product))["attempts"]
     cards = [(c["member_id"], c["version"], c["total"]) for c in attempt["scorecards"] if c["member_id"] == corrector]
@@ -70,7 +76,7 @@ async def test_members_scoring_the_same_session_at_once_all_land(driver, launche
     assert detail["version"] == 1 + 2 + 10, "opened, two products examined, ten scorecards: none lost"
     finalised = await driver.finalise(session, "2021-03-12")
     assert [r["totals"] for r in finalised["results"]] == [totals, totals]
-    assert {r["average_score"] for r in finalised["results"]} == {"70.00"}
+    assert {r["average_score"] for r in finalised["results"]} == {70.0}
 
 
 async def test_finalisation_waits_for_the_quorum_and_for_totals_within_10_points(driver, launcher):
@@ -112,6 +118,6 @@ async def test_finalisation_waits_for_the_quorum_and_for_totals_within_10_points
     assert done.status_code == 200, done.text
     assert done.json()["finalised"] and done.json()["still_open"] == []
     results = {r["product_id"]: r for r in done.json()["results"]}
-    assert (results[short]["average_score"], results[short]["totals"]) == ("60.50", dict(zip(members[:4], (60, 60, 60, 62))))
-    assert (results[spread]["average_score"], results[spread]["spread"]) == ("61.60", 8)
+    assert (results[short]["average_score"], results[short]["totals"]) == (60.5, dict(zip(members[:4], (60, 60, 60, 62))))
+    assert (results[spread]["average_score"], results[spread]["spread"]) == (61.6, 8)
     assert (await rated(launcher.bootstrap_servers, spread, 1))[0].data.status == "proposed"

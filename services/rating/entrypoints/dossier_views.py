@@ -1,21 +1,19 @@
 """The documented shapes of the answers about products: dossiers, certificates and the rating history.
 
 Rows of the read models, never stored event payloads; a command on a dossier answers with the dossier it changed,
-built field by field (``of``). Decimal columns answer as decimal strings ("70.00") in the listings and as numbers in
-the rating history, as they always did.
+built field by field (``of``). ``average_score`` is a number everywhere (``views.Score``), as ProductRated has it.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from services.rating.domain.dossier import RatingDossier
 from services.rating.domain.values import Certificate
-from services.rating.entrypoints.views import DecisionView, Marks, Page, SubmittedScorecard
+from services.rating.entrypoints.views import DecisionView, Marks, Page, Score, SubmittedScorecard
 
 Actor = dict[str, Any] | None
 
@@ -79,7 +77,7 @@ class CertificateFields(BaseModel):
 class CertifiedView(CertificateFields):
     """A certificate in a listing of certified products."""
 
-    average_score: Decimal = Field(description="the council's mean to 2 decimals, as a decimal string")
+    average_score: Score
     under_review: bool
 
 
@@ -124,6 +122,7 @@ class EndedCertificateView(BaseModel):
                                                       "superseding certificate's decision)")
     superseded_by: str | None = Field(description="the certificate that replaced it")
     end_note: str | None = Field(description="the reason given")
+    average_score: Score
 
 
 class EndedPage(Page[EndedCertificateView]):
@@ -149,7 +148,7 @@ class HeldCertificate(BaseModel):
     valid_from: date
     valid_until: date = Field(description="its last valid day")
     evaluation_id: str
-    average_score: str
+    average_score: Score
     cycle_year: int
     decision: DecisionView
 
@@ -158,7 +157,7 @@ class HeldCertificate(BaseModel):
         if c is None:
             return None
         return cls(number=c.number, stars=c.stars, level=c.level, valid_from=c.valid_from, valid_until=c.valid_until,
-                   evaluation_id=c.evaluation_id, average_score=c.average_score, cycle_year=c.cycle_year,
+                   evaluation_id=c.evaluation_id, average_score=float(c.average_score), cycle_year=c.cycle_year,
                    decision=DecisionView.of(c.decision))
 
 
@@ -200,14 +199,14 @@ class AttemptView(Marks):
     decision: DecisionView | None
     evaluation_id: str
     purpose: str = Field(description="first | re_entry | upgrade | re_rating")
-    average_score: float | None = Field(description="the council's mean, 2 decimals (null until finalised)")
+    average_score: Score | None
     scorecards: list[ScorecardView]
 
 
 class CertificateView(CertificateFields):
     """A certificate of the product, held or ended."""
 
-    average_score: float
+    average_score: Score
 
 
 class HistoryEventView(BaseModel):

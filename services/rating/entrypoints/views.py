@@ -2,16 +2,15 @@
 products); every route declares one, so OpenAPI names each field.
 
 A command answers with the aggregate it changed, built here field by field (``of``); a query answers with rows of
-the read models. No answer serves a stored event or its payload. A session's products answer their mean to 2
-decimals as a decimal string ("70.00"), the results table as a number, as they always did.
+the read models. No answer serves a stored event or its payload. ``average_score`` is one type everywhere: the mean
+to 2 decimals as a number (``Score``), as ProductRated carries it; the exact mean is ``mean``, a fraction string.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime
-from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -24,6 +23,7 @@ from services.rating.domain.sheets import Criterion, Part, Sheet
 from services.rating.domain.values import Certificate, Decision, Member, ProductResult
 
 T = TypeVar("T")
+Score = Annotated[float, Field(description="the council's mean to 2 decimals, a number as ProductRated carries it")]
 
 
 class Page(BaseModel, Generic[T]):
@@ -161,7 +161,7 @@ class ResultView(BaseModel):
     product_set: int
     purpose: str
     mean: str
-    average_score: str
+    average_score: Score
     band_stars: int
     stars: int
     spread: int
@@ -171,7 +171,7 @@ class ResultView(BaseModel):
     @classmethod
     def of(cls, r: ProductResult) -> ResultView:
         return cls(product_id=r.product_id, evaluation_id=r.evaluation_id, product_set=r.product_set,
-                   purpose=r.purpose, mean=r.mean, average_score=r.average_score, band_stars=r.band_stars,
+                   purpose=r.purpose, mean=r.mean, average_score=float(r.average_score), band_stars=r.band_stars,
                    stars=r.stars, spread=r.spread, totals=dict(r.totals), unmet_minimums=list(r.unmet_minimums))
 
 
@@ -272,7 +272,7 @@ class ExaminedView(Marks):
     held_stars: int = Field(description="the star of the certificate it held when listed (0: none)")
     position: int
     scorecards: int = Field(description="how many members have scored it")
-    average_score: Decimal | None = Field(description="the mean to 2 decimals, as a decimal string")
+    average_score: Score | None
     totals: dict[str, int] | None
 
 
@@ -295,7 +295,7 @@ class ResultRow(Marks):
     product_set: int
     purpose: str
     scorecards: int
-    average_score: float | None = Field(description="the mean to 2 decimals (null until finalised)")
+    average_score: Score | None
 
 
 class SessionResults(BaseModel):
