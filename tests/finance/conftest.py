@@ -8,46 +8,21 @@ would draw on its budget lines).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest_asyncio
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-
 from services.finance.service import definition
 from shared.http.app import create_app
-from shared.kafka import ensure_topics_async
-from shared.settings import ServiceSettings, service_settings
 from tests.finance.flow import FinanceDriver
-
-
-async def start_groups_at_the_end(settings: ServiceSettings) -> None:
-    """Commit each consumer group's offsets at its topics' current ends, before the service first joins."""
-    for subscription in definition.subscriptions:
-        await ensure_topics_async(settings, subscription.topics)
-        group = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False,
-                                 group_id=f"{settings.consumer_group}.{subscription.name}")
-        await group.start()
-        try:
-            await group._client.force_metadata_update()
-            partitions = [TopicPartition(topic, p) for topic in subscription.topics
-                          for p in group.partitions_for_topic(topic) or ()]
-            group.assign(partitions)
-            ends = await group.end_offsets(partitions)
-            await group.commit({partition: offset for partition, offset in ends.items()})
-        finally:
-            await group.stop()
+from tests.kernel.support import isolated_settings, start_groups_at_the_end
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def finance(launcher) -> AsyncIterator[FinanceDriver]:
-    settings = service_settings(
-        f"finance_{uuid.uuid4().hex[:8]}", database_url=launcher.database_url,
-        kafka_bootstrap_servers=launcher.bootstrap_servers, consumer_retry_backoff_seconds=0.05,
-        database_pool_max=20)
-    await start_groups_at_the_end(settings)
+    settings = isolated_settings(launcher, definition, consumer_retry_backoff_seconds=0.05, database_pool_max=20)
+    await start_groups_at_the_end(definition, settings)
     app = create_app(definition, settings)
     runtime = app.state.runtime
     await runtime.start()

@@ -12,10 +12,10 @@ from typing import Any, TypeVar
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 
-from shared.kafka import ensure_topics
+from shared.kafka import ensure_topics, ensure_topics_async
 from shared.http.app import create_app
 from shared.runtime import ServiceRuntime
-from shared.settings import service_settings
+from shared.settings import ServiceSettings, service_settings
 from tests.kernel.tally import definition, settings_for
 
 T = TypeVar("T")
@@ -90,10 +90,39 @@ def header(record: ConsumerRecord, name: str) -> str | None:
     return next((v.decode() for k, v in record.headers if k == name), None)
 
 
+async def start_groups_at_the_end(definition: Any, settings: ServiceSettings) -> None:
+    """Commit each of the service's consumer groups at its topics' current ends, before the service first joins."""
+    for subscription in definition.subscriptions:
+        await ensure_topics_async(settings, subscription.topics)
+        group = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False,
+                                 group_id=f"{settings.consumer_group}.{subscription.name}")
+        await group.start()
+        try:
+            await group._client.force_metadata_update()
+            partitions = [TopicPartition(topic, p) for topic in subscription.topics
+                          for p in group.partitions_for_topic(topic) or ()]
+            group.assign(partitions)
+            ends = await group.end_offsets(partitions)
+            await group.commit({partition: offset for partition, offset in ends.items()})
+        finally:
+            await group.stop()
+
+
+def isolated_settings(launcher: Any, definition: Any, **overrides: Any) -> ServiceSettings:
+    """Settings of a service instance of its own (``<name>_<hex>``): schema, consumer groups, dead-letter topic.
+
+    For a module whose figures must not include what other modules sent to the shared topics (start its groups at
+    the topics' ends with :func:`start_groups_at_the_end`).
+    """
+    return service_settings(f"{definition.name}_{uuid.uuid4().hex[:8]}", database_url=launcher.database_url,
+                            kafka_bootstrap_servers=launcher.bootstrap_servers, **overrides)
+
+
 @asynccontextmanager
-async def running_service(launcher: Any, definition: Any) -> AsyncIterator[tuple[httpx.AsyncClient, Any, ServiceRuntime]]:
+async def running_service(launcher: Any, definition: Any, settings: ServiceSettings | None = None,
+                          ) -> AsyncIterator[tuple[httpx.AsyncClient, Any, ServiceRuntime]]:
     """A service app on the session's PostgreSQL and broker, driven in-process over ASGI: (client, settings, runtime)."""
-    settings = service_settings(
+    settings = settings or service_settings(
         definition.name, database_url=launcher.database_url, kafka_bootstrap_servers=launcher.bootstrap_servers
     )
     app = create_app(definition, settings)

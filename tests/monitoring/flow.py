@@ -20,7 +20,7 @@ from services.monitoring.service import definition
 from shared.auth import mint_token
 from shared.contracts import CONTRACTS, INSPECTION_FAILED_TOPIC, kafka_headers, serialize_event
 from shared.contracts.roles import Role
-from tests.kernel.support import eventually, produce, running_service
+from tests.kernel.support import eventually, isolated_settings, produce, running_service, start_groups_at_the_end
 from tests.monitoring.public import certified, new_id, registered
 
 
@@ -116,8 +116,12 @@ class MonitoringDriver:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def driver(launcher: Any) -> AsyncIterator[MonitoringDriver]:
-    """The monitoring service in-process on the session's PostgreSQL and broker, one per test module."""
-    async with running_service(launcher, definition) as (client, settings, runtime):
+    """The monitoring service in-process on the session's PostgreSQL and broker, one per test module, with a schema
+    and consumer groups of its own that start at the topics' ends: its figures are what the module sent (other
+    modules, finance's for one, send events about the same districts)."""
+    settings = isolated_settings(launcher, definition)
+    await start_groups_at_the_end(definition, settings)
+    async with running_service(launcher, definition, settings) as (client, settings, runtime):
         await runtime.wait_joined()
         yield MonitoringDriver(client, settings, runtime, launcher.bootstrap_servers)
 
