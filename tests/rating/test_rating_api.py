@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -302,3 +303,14 @@ async def test_a_decision_dated_in_the_future_or_before_its_session_is_422_namin
         assert rule in refused["message"] and on in refused["message"]
     assert (await driver.get(f"/sessions/{session['session_id']}"))["status"] == "finalised"
     assert (await driver.get(f"/dossiers/{product}"))["status"] == "in_session", "nothing of it was kept"
+
+
+async def test_the_scoring_sheets_are_public_as_the_roles_document_says(driver):
+    roles = (Path(__file__).resolve().parents[2] / "docs" / "ROLES.md").read_text(encoding="utf-8")
+    assert "`GET /catalogue/sheets/{product_set}` là **công khai**, không cần token" in roles
+    sheet = await driver.client.get("/catalogue/sheets/5")
+    assert sheet.status_code == 200 and sheet.json()["entry"] == "set-05"
+    assert (await driver.client.get("/catalogue/sheets/5", headers=driver.token(Role.producer, "p-1"))).status_code == 200
+    unknown = await driver.client.get("/catalogue/sheets/27")
+    assert detail(unknown, 422)["field"] == "product_set"
+    assert (await driver.client.get("/dossiers")).status_code == 401, "the other reads still need a token"

@@ -46,7 +46,10 @@ def _found(value: Any, kind: str, key: str) -> Any:
 
 @router.get("/catalogue/sheets/{product_set}", tags=["catalogue"])
 async def sheet(product_set: int, request: Request) -> v.SheetView:
-    """The scoring sheet (phiếu đánh giá) of a product set: parts, groups, criteria and their options."""
+    """The scoring sheet (phiếu đánh giá) of a product set: parts, groups, criteria and their options.
+
+    Public, without a token (docs/ROLES.md): the sheets are the appendices of the published Decisions 1048 and 781,
+    which producers use to assess themselves before registering, and hold nobody's data."""
     return v.SheetView.of(ports_of(request).catalogue.sheet(product_set))
 
 
