@@ -34,6 +34,8 @@ faults: install
 bench: install
 	$(BIN)/python -m bench.kernel_path
 	$(BIN)/python -m bench.rating
+	$(BIN)/python -m bench.finance
+	$(BIN)/python -m bench.monitoring
 
 schemas: install
 	$(BIN)/ocop schemas --write

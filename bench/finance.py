@@ -41,7 +41,7 @@ import typer
 from bench.baseline import drop_schema
 from bench.kernel_path import Infra, Spread, _n, _settings, background_load, machine_facts, percentile, say
 from bench.meter import Meter, postmaster_pid
-from bench.rating import Rating, kernel_store
+from bench.rating import Rating, _cpu, _x, kernel_store
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -403,37 +403,26 @@ async def line_lengths(svc: InProcess) -> dict[str, int]:
 # --------------------------------------------------------------------------- statistics and report
 
 
+def med(v: Spread) -> float:
+    return v.median
+
+
 def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
     s: dict[str, Any] = {}
     for key in SCENARIOS:
         values = [r[key] for r in runs]
-
-        def of(f: Callable[[dict[str, Any]], float], values: list[dict[str, Any]] = values) -> Spread:
-            return Spread.of([f(v) for v in values])
-
-        s[key] = {
-            "rate": of(lambda v: v["rate"]),
-            "p50": of(lambda v: percentile(v["latencies"], 50) * 1000),
-            "p99": of(lambda v: percentile(v["latencies"], 99) * 1000),
-            "py_us": of(lambda v: v["usage"].python_cpu / v["events"] * 1e6),
-            "pg_us": of(lambda v: v["usage"].postgres_cpu / v["events"] * 1e6),
-            "py_core": of(lambda v: 100 * v["usage"].python_cpu / v["usage"].wall),
-            "busy": of(lambda v: v["usage"].machine_percent),
-        }
+        s[key] = _cpu(values)
+        for pct in (50, 99):
+            s[key][f"p{pct}"] = Spread.of([percentile(v["latencies"], pct) * 1000 for v in values])
         if key.startswith("api_"):
-            s[key]["first_quarter"] = of(lambda v: v["first_quarter"])
-            s[key]["last_quarter"] = of(lambda v: v["last_quarter"])
-            s[key]["retries"] = sum(v["retries"] for v in values)
-            s[key]["conflicts_409"] = sum(v["conflicts_409"] for v in values)
-            s[key]["count"] = sum(v["events"] for v in values)
+            s[key]["first_quarter"] = Spread.of([v["first_quarter"] for v in values])
+            s[key]["last_quarter"] = Spread.of([v["last_quarter"] for v in values])
+            for count in ("retries", "conflicts_409", "events"):
+                s[key][count] = sum(v[count] for v in values)
         else:
             s[key]["rows"] = values[0]["rows"]
     s["line_events"] = runs[-1]["line_events"]
     return s
-
-
-def _x(a: Spread, b: Spread) -> str:
-    return "n/a" if math.isnan(a.median) or math.isnan(b.median) or not b.median else f"{a.median / b.median:.2f}"
 
 
 def report(p: Params, s: dict[str, Any], facts: dict[str, str], elapsed: float, note: str) -> str:
@@ -514,14 +503,10 @@ def report(p: Params, s: dict[str, Any], facts: dict[str, str], elapsed: float, 
         f"{_x(own['rate'], raw8['rate'])}, one line / raw read + INSERT {_x(one['rate'], rr1['rate'])}, separate "
         f"lines / raw read + INSERT {_x(own['rate'], rr8['rate'])}, one line / separate lines "
         f"{_x(one['rate'], own['rate'])}. Conflicts over all runs: one line {one['retries']:,} retries and "
-        f"{one['conflicts_409']:,} 409s for {one['count']:,} approvals, separate lines {own['retries']:,} / "
+        f"{one['conflicts_409']:,} 409s for {one['events']:,} approvals, separate lines {own['retries']:,} / "
         f"{own['conflicts_409']:,}, reserved {res['retries']:,} / {res['conflicts_409']:,}. Line streams at the end "
         f"of the last run (events): {', '.join(f'{k} {v:,}' for k, v in sorted(s['line_events'].items()))}.",
-        "",
-        "### Where the time goes",
-        "",
-        *interpret(p, s),
-        "",
+        *closing(interpret(p, s)),
     ]
     return "\n".join(lines)
 
@@ -531,10 +516,8 @@ def interpret(p: Params, s: dict[str, Any]) -> list[str]:
     one, own, res = s["api_one_line"], s["api_own_lines"], s["api_reserved"]
     raw8, rr1, rr8 = s["raw_own_lines"], s["raw_read_one_line"], s["raw_read_own_lines"]
 
-    def m(v: Spread) -> float:
-        return v.median
-
-    per_one = one["retries"] / max(one["count"], 1)
+    m = med
+    per_one = one["retries"] / max(one["events"], 1)
     change = m(one["last_quarter"]) / m(one["first_quarter"]) - 1 if m(one["first_quarter"]) else math.nan
     bound = ("CPU in the Python process (one event loop)" if m(own["py_core"]) >= 80
              else "not Python CPU alone (the process was not saturated)")
@@ -555,7 +538,7 @@ def interpret(p: Params, s: dict[str, Any]) -> list[str]:
         "and replay the line again. That is the price of the invariant (reserved + committed + disbursed ≤ approved "
         "under any concurrency): one line takes one approval at a time, so extra officers on it add conflicts, not "
         f"throughput. The reserved claims (one stream too, no reservation step) went at {m(res['rate']):,.0f}/s with "
-        f"{res['retries'] / max(res['count'], 1):.2f} retries per approval.",
+        f"{res['retries'] / max(res['events'], 1):.2f} retries per approval.",
         f"- **The line's stream grows with every approval** (2 events each; {max(s['line_events'].values()):,} events "
         f"on the busiest line at the end of the last run) and is replayed in full by every command that touches it: "
         f"one-line approvals went at {m(one['first_quarter']):,.0f}/s in the first quarter of the scenario and "
@@ -603,10 +586,43 @@ def infra_of(launcher: Any) -> Infra:
                  postmaster_pid(postgres.data_dir) if postgres is not None else None, broker is not None)
 
 
-def load_facts(background: float) -> str:
+def measure(state: str, work: Callable[[Infra], Awaitable[tuple[Any, dict[str, str]]]]
+            ) -> tuple[Any, dict[str, str], float]:
+    """Note the machine's other load (the share of cores busy for 3 s, and the load average), start the
+    infrastructure in ``.ocop/<state>``, run ``work(infra)`` → (results, machine facts), stop everything: the results,
+    the facts with the load, the seconds it all took."""
+    from shared.observability import configure_logging
+
+    configure_logging("bench", "WARNING")
+    began = time.perf_counter()
+    background = background_load()
     one, five, fifteen = os.getloadavg()
-    return (f"{background:.0f} % of all cores busy just before the benchmark started; load average {one:.1f} / "
+    load = (f"{background:.0f} % of all cores busy just before the benchmark started; load average {one:.1f} / "
             f"{five:.1f} / {fifteen:.1f} (1 / 5 / 15 min)")
+    if background > 15:
+        say(f"warning: the machine is already {background:.0f} % busy; results will be lower than on an idle machine")
+    launcher = launch(state)
+    say("starting infrastructure (embedded PostgreSQL and Tansu unless OCOP_DATABASE_URL / OCOP_KAFKA_BOOTSTRAP_SERVERS are set)")
+    try:
+        launcher.start_infrastructure()
+        results, facts = asyncio.run(work(infra_of(launcher)))
+    finally:
+        launcher.stop()
+    return results, {**facts, "Other load": load}, time.perf_counter() - began
+
+
+def publish(text: str, write: bool, output: Path, marker: str, elapsed: float) -> None:
+    """Print the section and, with ``write``, put it in its place in ``output``."""
+    print(text)
+    if write:
+        write_section(output, marker, text)
+        say(f"wrote {text.split('## ', 1)[1].splitlines()[0]} section of {output}")
+    say(f"total {elapsed / 60:.1f} min")
+
+
+def closing(interpretation: list[str]) -> list[str]:
+    """The end of a section: where the time goes."""
+    return ["", "### Where the time goes", "", *interpretation, ""]
 
 
 async def _main(p: Params, infra: Infra) -> tuple[list[dict[str, Any]], dict[str, str]]:
@@ -636,32 +652,10 @@ def main(
     output: Path = typer.Option(RESULTS, help="Report file (its other sections are kept)."),
 ) -> None:
     """Measure finance's claim approvals and their raw baselines; write the Finance section of bench/RESULTS.md."""
-    from shared.observability import configure_logging
-
     os.environ["OCOP_FINANCE_APPROVAL"] = "manual"  # read by finance's bootstrap when the runtime starts
-    configure_logging("bench", "WARNING")
     p = Params(runs, claims, concurrency)
-    began = time.perf_counter()
-    background = background_load()
-    load = load_facts(background)
-    if background > 15:
-        say(f"warning: the machine is already {background:.0f} % busy; results will be lower than on an idle machine")
-    launcher = launch("bench-finance")
-    say("starting infrastructure (embedded PostgreSQL and Tansu unless OCOP_DATABASE_URL / OCOP_KAFKA_BOOTSTRAP_SERVERS are set)")
-    try:
-        launcher.start_infrastructure()
-        results, facts = asyncio.run(_main(p, infra_of(launcher)))
-    finally:
-        launcher.stop()
-    elapsed = time.perf_counter() - began
-    facts["Other load"] = load
-    text = report(p, summarize(results), facts, elapsed, note)
-    print(text)
-    if write:
-        write_section(output, MARKER, text)
-        say(f"wrote the Finance section of {output}")
-    say(f"total {elapsed / 60:.1f} min")
-
+    results, facts, elapsed = measure("bench-finance", lambda infra: _main(p, infra))
+    publish(report(p, summarize(results), facts, elapsed, note), write, output, MARKER, elapsed)
 
 if __name__ == "__main__":
     app()
