@@ -407,6 +407,16 @@ def med(v: Spread) -> float:
     return v.median
 
 
+def limit_of(v: dict[str, Any]) -> str:
+    """What held a scenario back, from its medians: the Python process's core, the machine's cores, or neither."""
+    if med(v["py_core"]) >= 80:
+        return "CPU in the Python process (one event loop)"
+    if med(v["busy"]) >= 90:
+        return (f"the shared machine: all its cores were busy ({med(v['busy']):.0f} %, mostly with other work), so the "
+                "process got less than a core")
+    return "not Python CPU alone (the process was not saturated)"
+
+
 def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
     s: dict[str, Any] = {}
     for key in SCENARIOS:
@@ -519,8 +529,7 @@ def interpret(p: Params, s: dict[str, Any]) -> list[str]:
     m = med
     per_one = one["retries"] / max(one["events"], 1)
     change = m(one["last_quarter"]) / m(one["first_quarter"]) - 1 if m(one["first_quarter"]) else math.nan
-    bound = ("CPU in the Python process (one event loop)" if m(own["py_core"]) >= 80
-             else "not Python CPU alone (the process was not saturated)")
+    bound = limit_of(own)
     return [
         f"- **Separate lines: {m(own['rate']):,.0f} approvals/s with {p.concurrency} officers, "
         f"{m(own['rate']) / m(raw8['rate']):.0%} of the raw INSERT of the same rows ({m(raw8['rate']):,.0f}/s) and "
