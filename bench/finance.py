@@ -546,7 +546,8 @@ def interpret(p: Params, s: dict[str, Any]) -> list[str]:
         "one wins per version, the others wait a random, growing back-off (full jitter from 10 ms, capped at 200 ms) "
         "and replay the line again. That is the price of the invariant (reserved + committed + disbursed ≤ approved "
         "under any concurrency): one line takes one approval at a time, so extra officers on it add conflicts, not "
-        f"throughput. The reserved claims (one stream too, no reservation step) went at {m(res['rate']):,.0f}/s with "
+        f"throughput. The reserved claims (one stream too, no reservation step, but a line whose stream starts with "
+        f"the {p.claims:,} reservations made when they were heard) went at {m(res['rate']):,.0f}/s with "
         f"{res['retries'] / max(res['events'], 1):.2f} retries per approval.",
         f"- **The line's stream grows with every approval** (2 events each; {max(s['line_events'].values()):,} events "
         f"on the busiest line at the end of the last run) and is replayed in full by every command that touches it: "
