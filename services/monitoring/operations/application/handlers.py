@@ -18,8 +18,12 @@ from shared.uow import NotFound
 
 def current_trace_id() -> str | None:
     """The trace the consumer continues for this event (its record's traceparent), if it carried one."""
-    context = trace.get_current_span().get_span_context()
-    return format(context.trace_id, "032x") if context.is_valid else None
+    span = trace.get_current_span()
+    context = span.get_span_context()
+    # A recording span knows whether it continues the record's trace or began one of its own (no traceparent).
+    if not context.is_valid or (hasattr(span, "parent") and span.parent is None):
+        return None
+    return format(context.trace_id, "032x")
 
 
 async def observe_public_event(envelope: Any, uow: UnitOfWorkPort, _ports: Any) -> None:
