@@ -28,6 +28,9 @@ class FinanceSettings(BaseSettings):
     reward_source: str = Field(default="ntm", min_length=1)
     # The tariff table used until one is installed (PUT /tariffs); checked against the policy at start.
     tariffs: Path = SHIPPED
+    # How often claims waiting for budget are tried again by themselves (besides after each allocation or amendment:
+    # a claim that began waiting while an amendment was approved is picked up here). 0 turns it off.
+    retry_waiting_seconds: float = Field(default=300.0, ge=0)
 
     def policy(self) -> FinancePolicy:
         return FinancePolicy(

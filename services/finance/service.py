@@ -6,6 +6,7 @@ from pathlib import Path
 from services.finance.adapters.projection import FinanceProjection
 from services.finance.application.translators import PUBLISHER
 from services.finance.bootstrap import bootstrap
+from services.finance.entrypoints.schedule import start_schedule
 from services.finance.domain.budget import Budget
 from services.finance.domain.budget_line import BudgetLine
 from services.finance.domain.errors import (
@@ -45,5 +46,6 @@ definition = ServiceDefinition(
         FinanceError: (422, "invalid_input"),
     },
     bootstrap=bootstrap,
+    on_start=start_schedule,
     publishers=(PUBLISHER,),
 )
