@@ -18,6 +18,7 @@ from services.rating.domain.errors import (
     RatingError,
 )
 from services.rating.domain.decisions import DecisionRecord
+from services.rating.domain.scorecards import MemberScorecards
 from services.rating.domain.session import CouncilSession
 from services.rating.entrypoints import decisions_api
 from services.rating.entrypoints.api import router
@@ -28,7 +29,8 @@ from shared.runtime import ServiceDefinition
 
 definition = ServiceDefinition(
     name="rating",
-    events=EventRegistry.of(RatingDossier, Council, CouncilSession, DecisionRecord, upcasts=UPCASTS),
+    events=EventRegistry.of(RatingDossier, Council, CouncilSession, MemberScorecards, DecisionRecord,
+                                  upcasts=UPCASTS),
     migrations=Path(__file__).parent / "migrations",
     projections=lambda: (RatingProjection(),),
     subscriptions=SUBSCRIPTIONS,

@@ -12,7 +12,7 @@ from services.rating.domain.decision_dates import ensure_not_before, ensure_sign
 from services.rating.domain.errors import DecisionDateRefused
 from services.rating.domain.session import CouncilSession
 from services.rating.domain.values import Decision
-from tests.rating.test_rounds_domain import POLICY, _certified, council, inspection, score
+from tests.rating.test_rounds_domain import POLICY, _certified, council, finalise, inspection, score
 from tests.rating.support import shipped
 
 TODAY = date(2022, 6, 30)
@@ -44,7 +44,7 @@ def decided_session(held_on: date) -> CouncilSession:
                                   held_on=held_on)
     rounds.examine(session, {"p": product})
     score(session, "p", 70, 70, 70, 70)
-    rounds.finalise(session, {"p": product}, shipped(), POLICY, held_on)
+    finalise(session, {"p": product}, held_on)
     return session
 
 
@@ -66,7 +66,7 @@ def test_an_upgrade_decided_before_the_certificate_it_would_supersede_was_issued
                                   held_on=date(2021, 3, 20))
     rounds.examine(session, {"p": d})
     score(session, "p", 75, 75, 75, 75)
-    rounds.finalise(session, {"p": d}, shipped(), POLICY, date(2021, 3, 20))
+    finalise(session, {"p": d}, date(2021, 3, 20))
     d.collect()
     decision = Decision("up/QĐ-UBND", date(2021, 4, 1), "UBND tỉnh")
     refused(lambda: rounds.decide(session, {"p": d}, shipped(), POLICY, decision=decision, today=TODAY),

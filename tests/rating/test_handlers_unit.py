@@ -14,16 +14,19 @@ from services.rating.application import decisions, handlers
 from services.rating.application.ports import RatingPorts
 from services.rating.bootstrap import bootstrap
 from services.rating.domain import outcomes as out
+from services.rating.domain import rounds
 from services.rating.domain.dossier import RatingDossier
 from services.rating.domain.errors import AlreadyExists, NotAllowed, RatingError
 from services.rating.domain.rulings import Ruling
+from services.rating.domain.scorecards import MemberScorecards
+from services.rating.domain.session import CouncilSession
 from services.rating.domain.values import Decision, Member
 from services.rating.service import definition
 from shared.auth import Actor
 from shared.contracts import new_envelope
 from shared.contracts.envelope import VIETNAM_TZ
 from shared.contracts.roles import Role
-from shared.eventstore import NewEvent
+from shared.eventstore import ConcurrencyError, NewEvent
 from shared.memory import InMemoryStore
 from shared.publication import Publications
 from shared.ports import fixed_clock
@@ -251,3 +254,73 @@ async def test_a_decision_number_older_code_registered_for_the_year_stays_taken(
                                        rulings=[Ruling("lg", "I-1", "vi phạm")])
     assert taken.value.field == "number" and "S-old" in str(taken.value)
     assert (await dossier(ports, "lg")).status == "under_review"
+
+
+async def open_district_session(ports: RatingPorts, product_id: str) -> str:
+    await deliver(ports, handlers.open_dossier, registered(product_id))
+    await handlers.form_council(ports, Actor(id="office", role=Role.district_officer, district=DISTRICT),
+                                level="district", district_code=DISTRICT, name="Hội đồng", members=members("district"))
+    session_id = f"S-{uuid.uuid4().hex[:8]}"
+    await handlers.open_session(ports, SECRETARY, session_id=session_id, council_id=f"council-district-{DISTRICT}",
+                                cycle_year=2021, round_=1, title="Phiên", held_on=date(2021, 3, 1),
+                                product_ids=[product_id])
+    return session_id
+
+
+def worth(total: int) -> dict[str, str]:
+    return {c: o.id for c, o in card_with_total(shipped().sheet(5), total).choices.items()}
+
+
+async def test_each_members_cards_are_their_own_stream_and_the_session_stream_does_not_grow(store, ports):
+    session_id = await open_district_session(ports, "own")
+    for member, total in (("district-chair", 60), ("district-m1", 62), ("district-m2", 64)):
+        await handlers.submit_scorecard(ports, SECRETARY, session_id=session_id, product_id="own", member_id=member,
+                                        choices=worth(total), note=None)
+    corrected = await handlers.submit_scorecard(ports, SECRETARY, session_id=session_id, product_id="own",
+                                                member_id="district-m1", choices=worth(66), note="chấm lại")
+    assert (corrected.version, corrected.session_id, corrected.listing) == (2, session_id, 2)
+    streams = {e.stream_id: e.stream_type for e in store.events if "scorecards:" in e.stream_id}
+    assert streams == {f"scorecards:{session_id}:district-{m}": "member-scorecards" for m in ("chair", "m1", "m2")}
+    async with ports.uow() as uow:
+        assert (await uow.events.stream_version(session_id)) == 2, "opened and the product listed: no card on it"
+
+    finalised = await handlers.finalise_session(ports, SECRETARY, session_id, date(2021, 3, 1))
+    assert finalised.results["own"].totals == {"district-chair": 60, "district-m1": 66, "district-m2": 64}
+    counted = [e for e in store.events if e.event_type == "ScorecardsCounted"]
+    assert len(counted) == 3, "every member's stream records what the finalisation counted"
+
+
+async def test_a_card_entered_while_the_finalisation_counts_conflicts_and_then_finds_the_result_final(store, ports):
+    session_id = await open_district_session(ports, "race")
+    for member in ("district-chair", "district-m1", "district-m2"):
+        await handlers.submit_scorecard(ports, SECRETARY, session_id=session_id, product_id="race", member_id=member,
+                                        choices=worth(60), note=None)
+    key = MemberScorecards.key(session_id, "district-m2")
+    async with ports.uow() as late:  # a correction under way: it read the session and the member's cards
+        session_seen = await late.repository(CouncilSession).get(session_id)
+        cards = await late.repository(MemberScorecards).get(key)
+        rounds.score(session_seen, cards, "district-m2", shipped(), product_id="race", choices=worth(70), note=None)
+        await handlers.finalise_session(ports, SECRETARY, session_id, date(2021, 3, 1))  # commits meanwhile
+        with pytest.raises(ConcurrencyError):
+            await late.commit()
+    with pytest.raises(NotAllowed, match="scorecards are closed"):
+        await handlers.submit_scorecard(ports, SECRETARY, session_id=session_id, product_id="race",
+                                        member_id="district-m2", choices=worth(70), note=None)
+    assert (await dossier(ports, "race")).status == "proposed"
+
+
+async def test_a_session_older_code_kept_cards_on_finalises_with_the_cards_members_add_now(store, ports):
+    session_id = await open_district_session(ports, "old")
+    legacy = [NewEvent("ScorecardSubmitted", {"product_id": "old", "member_id": member, "version": 1,
+                                              "choices": worth(60), "total": 60, "note": None}, schema_version=1)
+              for member in ("district-chair", "district-m1")]
+    async with ports.uow() as uow:
+        await uow.append(session_id, "council-session", 2, legacy)
+        await uow.commit()
+    again = await handlers.submit_scorecard(ports, SECRETARY, session_id=session_id, product_id="old",
+                                            member_id="district-m1", choices=worth(64), note=None)
+    assert again.version == 2, "a correction follows the card older code stored"
+    await handlers.submit_scorecard(ports, SECRETARY, session_id=session_id, product_id="old", member_id="district-m2",
+                                    choices=worth(68), note=None)
+    finalised = await handlers.finalise_session(ports, SECRETARY, session_id, date(2021, 3, 1))
+    assert finalised.results["old"].totals == {"district-chair": 60, "district-m1": 64, "district-m2": 68}

@@ -24,7 +24,7 @@ from tests.rating.flow import RatingDriver, ids, inspection_failed, rated, send_
 from tests.rating.legacy import a_certified_life, numbers
 from tests.rating.support import shipped
 from tests.rating.test_decision_dates import TODAY
-from tests.rating.test_rounds_domain import POLICY, council, dossier, score
+from tests.rating.test_rounds_domain import POLICY, council, dossier, finalise, score
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 DISTRICT = "400"
@@ -176,7 +176,7 @@ def a_round_decided_by_older_code(product_id: str, no: str) -> list[tuple[str, s
     opened.record(d.opened)
     rounds.examine(session, {product_id: d})
     score(session, product_id, 64, 64, 64, 64)
-    rounds.finalise(session, {product_id: d}, shipped(), POLICY, date(2021, 4, 1))
+    finalise(session, {product_id: d}, date(2021, 4, 1))
     rounds.decide(session, {product_id: d}, shipped(), POLICY, decision=Decision(no, date(2021, 4, 6), "UBND tỉnh"),
                   today=TODAY)
     scheduled, *outcome = d.collect()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import pytest
 
@@ -15,6 +16,7 @@ from services.rating.domain.council import Council
 from services.rating.domain.dossier import RatingDossier
 from services.rating.domain.errors import AlreadyExists, NotAllowed, NotReady, RatingError
 from services.rating.domain.policy import RatingPolicy
+from services.rating.domain.scorecards import MemberScorecards
 from services.rating.domain.session import CouncilSession
 from services.rating.domain.values import Decision, Finding, Inspection, Member
 from tests.rating.support import card_with_total, shipped
@@ -38,12 +40,30 @@ def dossier(product_id: str = "prod-1") -> RatingDossier:
     return d
 
 
+_PANELS: WeakKeyDictionary[CouncilSession, dict[str, MemberScorecards]] = WeakKeyDictionary()
+
+
+def panel(session: CouncilSession) -> dict[str, MemberScorecards]:
+    """Each member's scorecards in the session (their own streams), as the handlers load them."""
+    if session not in _PANELS:
+        _PANELS[session] = {m: MemberScorecards(MemberScorecards.key(session.id, m)) for m in session.members}
+    return _PANELS[session]
+
+
+def submit(session: CouncilSession, member: str, product_id: str, choices: dict[str, str], note: str | None = None):
+    cards = panel(session).get(member) or MemberScorecards(MemberScorecards.key(session.id, member))
+    return rounds.score(session, cards, member, shipped(), product_id=product_id, choices=choices, note=note)
+
+
 def score(session: CouncilSession, product_id: str, *totals: int) -> None:
     sheet = shipped().sheet(session.products[product_id].product_set)
     for member, total in zip(session.members, totals):
         card = card_with_total(sheet, total)
-        session.submit_scorecard(shipped(), member_id=member, product_id=product_id,
-                                 choices={c: o.id for c, o in card.choices.items()}, note=None)
+        submit(session, member, product_id, {c: o.id for c, o in card.choices.items()})
+
+
+def finalise(session: CouncilSession, dossiers: dict[str, RatingDossier], on: date, policy: RatingPolicy = POLICY):
+    return rounds.finalise(session, dossiers, shipped(), policy, on, panel(session))
 
 
 def run(level: str, dossiers: dict[str, RatingDossier], totals: dict[str, tuple[int, ...]], *, held: date,
@@ -53,7 +73,7 @@ def run(level: str, dossiers: dict[str, RatingDossier], totals: dict[str, tuple[
     rounds.examine(session, dossiers, policy)
     for product_id, scores in totals.items():
         score(session, product_id, *scores)
-    rounds.finalise(session, dossiers, shipped(), policy, held)
+    finalise(session, dossiers, held, policy)
     if decision is not None:
         rounds.decide(session, dossiers, shipped(), policy, decision=Decision(f"{name}/QĐ-UBND", decision, "UBND tỉnh"),
                       today=TODAY)
@@ -114,10 +134,9 @@ def test_a_scorecard_correction_is_a_new_version_and_the_latest_counts():
     score(session, "prod-1", 40, 60, 60, 60)
     sheet = shipped().sheet(5)
     fixed = card_with_total(sheet, 61)
-    card = session.submit_scorecard(shipped(), member_id="chair", product_id="prod-1",
-                                    choices={c: o.id for c, o in fixed.choices.items()}, note="đã chấm lại")
+    card = submit(session, "chair", "prod-1", {c: o.id for c, o in fixed.choices.items()}, "đã chấm lại")
     assert (card.version, card.total) == (2, 61)
-    assert session.result_of(shipped(), POLICY, "prod-1").totals["chair"] == 61
+    assert session.result_of(shipped(), POLICY, "prod-1", session.cards(panel(session))).totals["chair"] == 61
 
 
 def test_finalising_is_refused_below_quorum_and_over_the_spread_naming_the_product():
@@ -126,10 +145,10 @@ def test_finalising_is_refused_below_quorum_and_over_the_spread_naming_the_produ
     rounds.examine(session, {"prod-1": d})
     score(session, "prod-1", 60, 60)
     with pytest.raises(NotReady, match="prod-1: 2 of 4 members scored"):
-        rounds.finalise(session, {"prod-1": d}, shipped(), POLICY, date(2021, 3, 1))
+        finalise(session, {"prod-1": d}, date(2021, 3, 1))
     score(session, "prod-1", 60, 60, 75)
     with pytest.raises(NotReady, match="differ by 15 points"):
-        rounds.finalise(session, {"prod-1": d}, shipped(), POLICY, date(2021, 3, 1))
+        finalise(session, {"prod-1": d}, date(2021, 3, 1))
     assert not session.finalised
 
 
@@ -266,10 +285,10 @@ def test_a_member_outside_the_session_and_a_product_off_the_list_are_refused():
     rounds.examine(session, {"prod-1": d})
     best = {c: o.id for c, o in card_with_total(shipped().sheet(5), 90).choices.items()}
     with pytest.raises(NotAllowed) as outsider:
-        session.submit_scorecard(shipped(), member_id="sec", product_id="prod-1", choices=best, note=None)
+        submit(session, "sec", "prod-1", best)
     assert outsider.value.field == "member_id"
     with pytest.raises(NotAllowed) as off_list:
-        session.submit_scorecard(shipped(), member_id="m1", product_id="other", choices=best, note=None)
+        submit(session, "m1", "other", best)
     assert off_list.value.field == "product_id"
     other = dossier("x")
     other.opened = dataclasses.replace(other.opened, district_code="381")
@@ -283,7 +302,7 @@ def test_a_product_withdrawn_before_its_result_awaits_the_same_level_again():
     rounds.examine(session, {"stuck": stuck, "ready": ready})
     score(session, "ready", 60, 60, 60, 60)
     score(session, "stuck", 60)
-    rounds.finalise(session, {"stuck": stuck, "ready": ready}, shipped(), POLICY, date(2021, 3, 1))
+    finalise(session, {"stuck": stuck, "ready": ready}, date(2021, 3, 1))
     assert list(session.results) == ["ready"] and list(session.still_open) == ["stuck"] and not session.finalised
     with pytest.raises(NotAllowed, match="has its result"):
         session.withdraw("ready", "too late")
@@ -303,7 +322,7 @@ def test_a_finalisation_takes_the_products_that_are_ready_and_a_later_one_the_re
     score(session, "late", 60, 60)
     score(session, "apart", 50, 50, 50, 75)
 
-    [first] = rounds.finalise(session, ds, shipped(), POLICY, date(2021, 3, 1))
+    [first] = finalise(session, ds, date(2021, 3, 1))
     assert first.product_id == "ready" and outcomes(ready) == [("district", "proposed", 3)]
     assert "2 of 4 members scored" in session.still_open["late"] and "differ by 25" in session.still_open["apart"]
     assert late.session_id == "s" and apart.session_id == "s", "the open products stay on the list"
@@ -311,14 +330,14 @@ def test_a_finalisation_takes_the_products_that_are_ready_and_a_later_one_the_re
         score(session, "ready", 70)
 
     score(session, "late", 60, 60, 60, 60)
-    second = rounds.finalise(session, ds, shipped(), POLICY, date(2021, 3, 2))
+    second = finalise(session, ds, date(2021, 3, 2))
     assert [r.product_id for r in second] == ["late"] and list(session.still_open) == ["apart"]
     score(session, "apart", 50, 50, 50, 58)
-    rounds.finalise(session, ds, shipped(), POLICY, date(2021, 3, 3))
+    finalise(session, ds, date(2021, 3, 3))
     assert session.finalised and list(session.results) == ["ready", "late", "apart"]
     assert [o for d in (late, apart) for o in outcomes(d)] == [("district", "proposed", 3), ("district", "proposed", 3)]
     with pytest.raises(NotAllowed, match="is finalised"):
-        rounds.finalise(session, ds, shipped(), POLICY, date(2021, 3, 3))
+        finalise(session, ds, date(2021, 3, 3))
 
 
 def test_a_round_decision_waits_until_every_product_on_the_list_has_its_result():
@@ -329,7 +348,7 @@ def test_a_round_decision_waits_until_every_product_on_the_list_has_its_result()
                                   held_on=date(2021, 4, 1))
     rounds.examine(session, {"done": done, "open": open_})
     score(session, "done", 70, 70, 70, 70)
-    rounds.finalise(session, {"done": done, "open": open_}, shipped(), POLICY, date(2021, 4, 1))
+    finalise(session, {"done": done, "open": open_}, date(2021, 4, 1))
     with pytest.raises(NotReady, match=r"open without a result\): finalise or withdraw them") as refused:
         session.record_decision(Decision("1/QĐ", date(2021, 4, 6), "UBND tỉnh"), TODAY)
     assert refused.value.field == "session" and session.decision is None

@@ -4,14 +4,18 @@ waits for the quorum and for totals no more than 10 points apart (OCOP-RULES §5
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
+from services.rating.application import handlers
 from shared.contracts.roles import Role
+from shared.eventstore import ConcurrencyError
 from tests.rating.flow import RatingDriver, ids, rated
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 DISTRICT = "394"
+EIGHT = "406"  # a council of eight scoring members, this module's alone
 
 
 
@@ -63,7 +67,7 @@ async def test_members_scoring_the_same_session_at_once_all_land(driver, launche
     members = await driver.members(session)
     totals = dict(zip(members, (66, 70, 72, 68, 74), strict=True))
 
-    # Five writers at once on one session stream: each loses at most four races, within the handler's retries.
+    # Five writers at once, each on their own stream of cards: none waits for another.
     responses = []
     for product in (first, second):
         responses += await asyncio.gather(
@@ -73,7 +77,8 @@ async def test_members_scoring_the_same_session_at_once_all_land(driver, launche
     assert {r.json()["version"] for r in responses} == {1}
 
     detail = await driver.get(f"/sessions/{session['session_id']}")
-    assert detail["version"] == 1 + 2 + 10, "opened, two products examined, ten scorecards: none lost"
+    assert detail["version"] == 1 + 2, "opened, two products examined: the cards are on the members' streams"
+    assert [p["scorecards"] for p in detail["examined"]] == [5, 5], "none lost"
     finalised = await driver.finalise(session, "2021-03-12")
     assert [r["totals"] for r in finalised["results"]] == [totals, totals]
     assert {r["average_score"] for r in finalised["results"]} == {70.0}
@@ -121,3 +126,36 @@ async def test_finalisation_waits_for_the_quorum_and_for_totals_within_10_points
     assert (results[short]["average_score"], results[short]["totals"]) == (60.5, dict(zip(members[:4], (60, 60, 60, 62))))
     assert (results[spread]["average_score"], results[spread]["spread"]) == (61.6, 8)
     assert (await rated(launcher.bootstrap_servers, spread, 1))[0].data.status == "proposed"
+
+
+async def test_eight_members_scoring_one_session_at_once_never_conflict(driver, launcher, monkeypatch):
+    """Counted where the handler retries a lost race (``retry_on_conflict``): a conflict leaves no trace in the store."""
+    conflicts: list[str] = []
+    retry = handlers.retry_on_conflict
+
+    async def counting(attempt: Any, **kwargs: Any) -> Any:
+        async def counted() -> Any:
+            try:
+                return await attempt()
+            except ConcurrencyError as lost:
+                conflicts.append(str(lost))
+                raise
+
+        return await retry(counted, **kwargs)
+
+    monkeypatch.setattr(handlers, "retry_on_conflict", counting)
+    products = ids("sc", 3)
+    await driver.enter(launcher.bootstrap_servers, EIGHT, *products)
+    session = await driver.open_session(await driver.council("district", EIGHT, size=8), products,
+                                        held_on="2021-03-20", round_=4)
+    members = await driver.members(session)
+    assert len(members) == 8
+
+    async def member(member_id: str, total: int) -> list[int]:
+        own = driver.token(Role.council_member, member_id, EIGHT)
+        return [(await driver.card(session, p, member_id, total, headers=own)).status_code for p in products]
+
+    answers = await asyncio.gather(*(member(m, 60 + n) for n, m in enumerate(members)))
+    assert answers == [[200] * 3] * 8 and conflicts == []
+    finalised = await driver.finalise(session, "2021-03-20")
+    assert [r["totals"] for r in finalised["results"]] == [{m: 60 + n for n, m in enumerate(members)}] * 3

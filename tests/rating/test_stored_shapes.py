@@ -54,4 +54,12 @@ def test_the_registry_reads_every_event_rating_defines():
     defined = {cls.__name__ for module in (councils, sessions, decisions, dossiers, outcomes) for cls in vars(module).values()
                if isinstance(cls, type) and issubclass(cls, DomainEvent) and cls.__module__ == module.__name__}
     assert [name for name in sorted(defined - {"CouncilOutcome"}) if name not in REGISTRY] == []
-    assert len(defined) == 30, "the four event modules and the outcomes, one abstract base among them"
+    assert len(defined) == 31, "the four event modules and the outcomes, one abstract base among them"
+
+
+def test_a_scorecard_older_code_stored_on_the_session_stream_reads_as_v2_naming_neither_session_nor_listing():
+    stored = {"product_id": "p-1", "member_id": "m-chair", "version": 2, "choices": {"A1.1": "a"}, "total": 61,
+              "note": "chấm lại"}
+    card = REGISTRY.decode("ScorecardSubmitted", 1, stored)
+    assert card == ev.ScorecardSubmitted("p-1", "m-chair", 2, {"A1.1": "a"}, 61, "chấm lại", None, None)
+    assert REGISTRY.encode(card, {}).schema_version == 2

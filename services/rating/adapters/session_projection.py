@@ -59,16 +59,19 @@ async def product_withdrawn(conn: asyncpg.Connection, r: Recorded) -> None:
 
 
 async def scorecard_submitted(conn: asyncpg.Connection, r: Recorded) -> None:
+    """A card on its member's stream names its session; one older code stored on the session's stream is of that
+    session, whose version it was."""
     e = r.event
+    session_id = e.session_id or r.stream_id
     await conn.execute(
         "INSERT INTO scorecards (session_id, product_id, member_id, version, choices, total, note, actor, submitted_at)"
         " VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8::jsonb, $9)",
-        r.stream_id, e.product_id, e.member_id, e.version, e.choices, e.total, e.note,
-        r.actor, r.recorded_at)
+        session_id, e.product_id, e.member_id, e.version, e.choices, e.total, e.note, r.actor, r.recorded_at)
     if e.version == 1:
         await conn.execute("UPDATE session_products SET scorecards = scorecards + 1 WHERE session_id = $1 AND product_id = $2",
-                           r.stream_id, e.product_id)
-    await conn.execute("UPDATE sessions SET version = $2 WHERE session_id = $1", r.stream_id, r.version)
+                           session_id, e.product_id)
+    if e.session_id is None:
+        await conn.execute("UPDATE sessions SET version = $2 WHERE session_id = $1", r.stream_id, r.version)
 
 
 async def results_finalised(conn: asyncpg.Connection, r: Recorded) -> None:

@@ -3,7 +3,7 @@
 Stored events are never edited; the service's ``EventRegistry`` applies these wherever events are read (repository,
 projections, rebuild).
 
-``ReRatingOrdered`` v1 named no decision. ``RatingOutcomeRecorded`` v1 was one catch-all event shaped like the public ProductRated; each stored one becomes the
+``ReRatingOrdered`` v1 named no decision; ``ScorecardSubmitted`` v1 lived on the session's stream. ``RatingOutcomeRecorded`` v1 was one catch-all event shaped like the public ProductRated; each stored one becomes the
 specific fact it recorded, chosen from its status, level, session and the certificate held afterwards.
 """
 
@@ -75,5 +75,11 @@ def _ordered_without_decision(old: Mapping[str, Any]) -> dict[str, Any]:
     return {**old, "decision": None}
 
 
+def _card_on_the_session(old: Mapping[str, Any]) -> dict[str, Any]:
+    """ScorecardSubmitted v1 was stored on the session's own stream: it names neither (the stream says the session)."""
+    return {**old, "session_id": None, "listing": None}
+
+
 UPCASTS = (Upcast("RatingOutcomeRecorded", 1, _outcome, to_type=_fact),
-           Upcast("ReRatingOrdered", 1, _ordered_without_decision))
+           Upcast("ReRatingOrdered", 1, _ordered_without_decision),
+           Upcast("ScorecardSubmitted", 1, _card_on_the_session))

@@ -114,14 +114,16 @@ async def withdraw(ports: RatingPorts, actor: Actor, session_id: str, product_id
 
 async def submit_scorecard(ports: RatingPorts, actor: Actor, *, session_id: str, product_id: str, member_id: str,
                            choices: dict[str, int | str], note: str | None) -> ev.ScorecardSubmitted:
-    """Members score one session at once: a lost race on its stream is retried (the card does not depend on it)."""
+    """A member's card goes to the member's own stream: members scoring at once never meet there. A member racing
+    themselves, or a finalisation counting the cards meanwhile, is retried (the card does not depend on what it saw)."""
     def authorise(session: CouncilSession) -> None:
         may_score(actor, session.level, session.district_code, member_id)
 
     async def attempt() -> ev.ScorecardSubmitted:
         async with _step(ports, CouncilSession, session_id, authorise) as step:
-            card = step.target.submit_scorecard(ports.catalogue, member_id=member_id, product_id=product_id,
-                                                choices=choices, note=note)
+            [cards] = (await step.scorecards(session_id, [member_id])).values()
+            card = rounds.score(step.target, cards, member_id, ports.catalogue, product_id=product_id, choices=choices,
+                                note=note)
         return card
 
     return await retry_on_conflict(attempt)
@@ -130,7 +132,8 @@ async def submit_scorecard(ports: RatingPorts, actor: Actor, *, session_id: str,
 async def finalise_session(ports: RatingPorts, actor: Actor, session_id: str, on: date) -> CouncilSession:
     async with _step(ports, CouncilSession, session_id, _runs(actor)) as step:
         session = step.target
-        rounds.finalise(session, await step.dossiers(session.products), ports.catalogue, ports.policy, on)
+        rounds.finalise(session, await step.dossiers(session.products), ports.catalogue, ports.policy, on,
+                        await step.scorecards(session_id, session.members))
     return session
 
 

@@ -13,6 +13,7 @@ from typing import Generic, TypeVar
 
 from services.rating.application.ports import RatingPorts
 from services.rating.domain.dossier import RatingDossier
+from services.rating.domain.scorecards import MemberScorecards
 from shared.aggregate import Aggregate
 from shared.ports import UnitOfWorkPort
 
@@ -26,6 +27,15 @@ class Step(Generic[A]):
     uow: UnitOfWorkPort
     target: A
     _dossiers: dict[str, RatingDossier] = field(default_factory=dict)
+
+    async def scorecards(self, session_id: str, member_ids: Iterable[str]) -> dict[str, MemberScorecards]:
+        """Each member's scorecards in the session: their stream, or a new one (none submitted yet)."""
+        repo, found = self.uow.repository(MemberScorecards), {}
+        for member_id in member_ids:
+            key = MemberScorecards.key(session_id, member_id)
+            found[member_id] = await repo.find(key) or MemberScorecards(key)
+            repo.add(found[member_id])
+        return found
 
     async def dossiers(self, product_ids: Iterable[str]) -> dict[str, RatingDossier]:
         repo = self.uow.repository(RatingDossier)

@@ -13,7 +13,10 @@ from services.rating.domain.catalogue import Catalogue
 from services.rating.domain.decisions import DecisionRecord, issuing_body, entry_for
 from services.rating.domain.dossier import RatingDossier
 from services.rating.domain.errors import NotAllowed
+from services.rating.domain.events import ScorecardSubmitted
 from services.rating.domain.policy import DEFAULT_POLICY, RatingPolicy
+from services.rating.domain.scorecards import MemberScorecards
+from services.rating.domain.scoring import validate_scorecard
 from services.rating.domain.session import CouncilSession
 from services.rating.domain.values import Decision, ProductResult
 from services.rating.domain.verdicts import Verdict
@@ -41,11 +44,28 @@ def withdraw(session: CouncilSession, dossier: RatingDossier, reason: str) -> No
     dossier.withdraw_from(session.id, reason)
 
 
+def score(session: CouncilSession, scorecards: MemberScorecards, member_id: str, catalogue: Catalogue, *,
+          product_id: str, choices: Mapping[str, int | str], note: str | None) -> ScorecardSubmitted:
+    """A member's card for a product on the session's list, checked against the product's sheet, on the member's own
+    stream; a correction is the next version of the member's card for it."""
+    examined = session.scorable(member_id, product_id)
+    card = validate_scorecard(catalogue.sheet(examined.product_set), choices)
+    previous = scorecards.latest.get(product_id) or session.scorecards.get((product_id, member_id))
+    return scorecards.submit(session.id, member_id, product_id, session.listed[product_id], card, note,
+                             previous.version if previous else 0)
+
+
 def finalise(session: CouncilSession, dossiers: Mapping[str, RatingDossier], catalogue: Catalogue,
-             policy: RatingPolicy, on: date) -> list[ProductResult]:
-    """Results for the whole list; at district level they take effect at once (forwarded or not)."""
+             policy: RatingPolicy, on: date, scorecards: Mapping[str, MemberScorecards]) -> list[ProductResult]:
+    """Results of the products that are ready, from every member's cards; at district level they take effect at once
+    (forwarded or not). Each member's stream records what was counted, so a card submitted meanwhile conflicts."""
     _all_present(session, dossiers)
-    results = session.finalise(catalogue, policy, on)
+    missing = sorted(set(session.members) - set(scorecards))
+    if missing:
+        raise NotAllowed(f"the scorecards of {', '.join(missing)} were not read", field="scorecards")
+    results = session.finalise(catalogue, policy, on, session.cards(scorecards))
+    for member_id, cards in scorecards.items():
+        cards.count(session.id, member_id, [r.product_id for r in results], on)
     if session.level == "district":
         for result in results:
             dossiers[result.product_id].record_district_result(Verdict(result, session.sitting, catalogue.levels, policy))

@@ -1,13 +1,15 @@
 """A council session (phiên họp hội đồng; at the province a numbered round, đợt đánh giá).
 
-The session lists the products it examines, takes one scorecard per member and product (a correction is a new
-version; every version stays), is finalised into results — product by product: a finalisation takes the products that
+The session lists the products it examines and says what may be scored; each member's scorecards are facts of the
+member's own stream (``scorecards.MemberScorecards``: a correction is a new version, every version stays; older code
+kept them on the session's stream, still read). It is finalised into results from the members' latest cards — product by product: a finalisation takes the products that
 are ready and leaves the others open, named with the reason, for a later one — and, at provincial and central level,
 once every product has its result, gets the decision that approves them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from services.rating.domain import events as ev
@@ -16,6 +18,7 @@ from services.rating.domain.council import Council
 from services.rating.domain.decision_dates import ensure_not_before, ensure_signed_by
 from services.rating.domain.errors import AlreadyExists, NotAllowed, NotReady
 from services.rating.domain.policy import RatingPolicy
+from services.rating.domain.scorecards import MemberScorecards
 from services.rating.domain.scoring import CouncilResult, council_result, validate_scorecard
 from services.rating.domain.values import Decision, Member, OpenProduct, ProductResult, Sitting
 from shared.aggregate import Aggregate, DomainEvent
@@ -37,7 +40,8 @@ class CouncilSession(Aggregate):
         super().__init__(aggregate_id)
         self.opened: ev.SessionOpened | None = None
         self.products: dict[str, ev.ProductExamined] = {}
-        self.scorecards: dict[tuple[str, str], ev.ScorecardSubmitted] = {}  # (product, member) → latest version
+        self.scorecards: dict[tuple[str, str], ev.ScorecardSubmitted] = {}  # older code's cards: (product, member)
+        self.listed: dict[str, int] = {}  # product → the session's version when it was (last) put on the list
         self.results: dict[str, ProductResult] = {}
         self.still_open: dict[str, str] = {}  # product → why the last finalisation left it open
         self.decision: Decision | None = None
@@ -69,32 +73,37 @@ class CouncilSession(Aggregate):
         self._not_final(product_id)
         self.record(ev.ProductWithdrawn(product_id, reason))
 
-    def submit_scorecard(self, catalogue: Catalogue, *, member_id: str, product_id: str, choices: dict[str, int | str],
-                         note: str | None) -> ev.ScorecardSubmitted:
-        """Check every choice against the product's sheet; the member's earlier card for it becomes history."""
+    def scorable(self, member_id: str, product_id: str) -> ev.ProductExamined:
+        """What a member may score here: a member of the session, a product on its list still without a result."""
         self._still_open()
         if member_id not in self.members:
             raise NotAllowed(f"{member_id!r} does not score in {self.id} (members: {', '.join(self.members)})",
                              field="member_id")
-        examined = self._not_final(product_id)
-        card = validate_scorecard(catalogue.sheet(examined.product_set), choices)
-        previous = self.scorecards.get((product_id, member_id))
-        event = ev.ScorecardSubmitted(product_id, member_id, previous.version + 1 if previous else 1,
-                                      {cid: option.id for cid, option in card.choices.items()}, card.total, note)
-        self.record(event)
-        return event
+        return self._not_final(product_id)
 
-    def result_of(self, catalogue: Catalogue, policy: RatingPolicy, product_id: str) -> CouncilResult:
+    def cards(self, members: Mapping[str, MemberScorecards]) -> dict[tuple[str, str], ev.ScorecardSubmitted]:
+        """The latest card of each member for each product on the list, from the members' streams (a card of an
+        earlier listing of the product, before it was withdrawn, does not count) and the session's own (older code)."""
+        latest = dict(self.scorecards)
+        for member_id, scorecards in members.items():
+            for product_id, card in scorecards.latest.items():
+                if card.listing is not None and card.listing == self.listed.get(product_id):
+                    latest[(product_id, member_id)] = card
+        return latest
+
+    def result_of(self, catalogue: Catalogue, policy: RatingPolicy, product_id: str,
+                  cards: Mapping[tuple[str, str], ev.ScorecardSubmitted]) -> CouncilResult:
         """The council's result for one product from the members' latest scorecards (NotReady below quorum)."""
         examined = self._examined(product_id)
         sheet = catalogue.sheet(examined.product_set)
-        cards = {member: validate_scorecard(sheet, card.choices)
-                 for (pid, member), card in self.scorecards.items() if pid == product_id}
-        return council_result(catalogue, examined.product_set, cards, list(self.members), self._facts.chair_id, policy)
+        scored = {member: validate_scorecard(sheet, card.choices)
+                  for (pid, member), card in cards.items() if pid == product_id}
+        return council_result(catalogue, examined.product_set, scored, list(self.members), self._facts.chair_id, policy)
 
-    def finalise(self, catalogue: Catalogue, policy: RatingPolicy, on: date) -> list[ProductResult]:
-        """The results of the products still without one that are ready; the others stay open, each named with its
-        reason (quorum, chair, spread) for a later finalisation. NotReady, naming each, when none is ready."""
+    def finalise(self, catalogue: Catalogue, policy: RatingPolicy, on: date,
+                 cards: Mapping[tuple[str, str], ev.ScorecardSubmitted]) -> list[ProductResult]:
+        """The results of the products still without one that are ready, from ``cards`` (``cards()``); the others stay
+        open, each named with its reason (quorum, chair, spread). NotReady, naming each, when none is ready."""
         self._still_open()
         if not self.products:
             raise NotReady(f"{self.id} examines no product", field="product_ids")
@@ -103,7 +112,7 @@ class CouncilSession(Aggregate):
             if product_id in self.results:
                 continue
             try:
-                results.append(_product_result(examined, self.result_of(catalogue, policy, product_id).final()))
+                results.append(_product_result(examined, self.result_of(catalogue, policy, product_id, cards).final()))
             except NotReady as exc:
                 still_open.append(OpenProduct(product_id, str(exc)))
         if not results:
@@ -190,6 +199,7 @@ class CouncilSession(Aggregate):
                 self.opened = event
             case ev.ProductExamined(product_id=product_id):
                 self.products[product_id] = event
+                self.listed[product_id] = self.version + 1  # this event's version: apply runs before the count
             case ev.ProductWithdrawn(product_id=product_id):
                 del self.products[product_id]
                 self.still_open.pop(product_id, None)

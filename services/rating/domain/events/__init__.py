@@ -1,6 +1,6 @@
 """Domain events of rating, in the past tense, stored in the service's own event store; one module per aggregate.
 
-``councils`` (Council), ``sessions`` (CouncilSession), ``decisions`` (DecisionRecord), ``dossiers`` (RatingDossier
+``councils`` (Council), ``sessions`` (CouncilSession and its members' MemberScorecards), ``decisions`` (DecisionRecord), ``dossiers`` (RatingDossier
 before a council and under review); the outcomes a dossier records are in ``services.rating.domain.outcomes``.
 """
 
@@ -19,6 +19,7 @@ from services.rating.domain.events.sessions import (
     ProductExamined,
     ProductWithdrawn,
     ResultsFinalised,
+    ScorecardsCounted,
     ScorecardSubmitted,
     SessionFinalised,
     SessionOpened,
@@ -28,5 +29,5 @@ __all__ = [
     "CertificateUnderReview", "CouncilFormed", "DecisionIssued", "DecisionNumberTaken", "DecisionRecorded",
     "DossierOpened", "DossierReentered", "ExaminationScheduled", "ExaminationWithdrawn", "MemberAppointed",
     "MemberWithdrawn", "ProductExamined", "ProductWithdrawn", "ReRatingOrdered", "ResultsFinalised",
-    "ScorecardSubmitted", "SessionFinalised", "SessionOpened",
+    "ScorecardsCounted", "ScorecardSubmitted", "SessionFinalised", "SessionOpened",
 ]

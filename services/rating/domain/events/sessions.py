@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import ClassVar
 
 from services.rating.domain.values import Decision, Member, OpenProduct, ProductResult
 from shared.aggregate import DomainEvent
@@ -48,7 +49,14 @@ class ProductWithdrawn(DomainEvent):
 
 @dataclass(frozen=True)
 class ScorecardSubmitted(DomainEvent):
-    """A member's scorecard (phiếu chấm điểm) for one product; a correction is the next version."""
+    """A member's scorecard (phiếu chấm điểm) for one product; a correction is the next version.
+
+    v2 is recorded on the member's own stream (``MemberScorecards``), naming its session and the listing of the product
+    it scores (the session's version when the product was put on the list: a card of an earlier listing, before a
+    withdrawal, never counts). v1, on the session's stream, named neither (None).
+    """
+
+    schema_version: ClassVar[int] = 2
 
     product_id: str
     member_id: str
@@ -56,6 +64,19 @@ class ScorecardSubmitted(DomainEvent):
     choices: dict[str, str]
     total: int
     note: str | None
+    session_id: str | None = None
+    listing: int | None = None
+
+
+@dataclass(frozen=True)
+class ScorecardsCounted(DomainEvent):
+    """A finalisation counted the member's cards for these products (their results are final): the version check
+    that makes a card submitted meanwhile conflict with it, whichever commits second."""
+
+    session_id: str
+    member_id: str
+    products: tuple[str, ...]
+    finalised_on: date
 
 
 @dataclass(frozen=True)
