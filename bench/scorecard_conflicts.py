@@ -138,14 +138,21 @@ def row(label: str, f: dict[str, Any]) -> str:
 
 
 def write(output: Path, line: str, label: str, params: str) -> None:
-    """Add (or replace) this label's row in the section at the end of RESULTS.md."""
+    """Add (or replace) this label's row in this section, from its marker to the next section's marker (``<!-- ``)
+    or the end; every other section of RESULTS.md stays as it is."""
     text = output.read_text(encoding="utf-8") if output.exists() else ""
-    head, _, section = text.partition(MARKER)
+    start = text.find(MARKER)
+    head, section, tail = text, "", ""
+    if start >= 0:
+        after = text.find("<!-- ", start + len(MARKER))
+        head, section = text[:start], text[start:after] if after >= 0 else text[start:]
+        tail = text[after:] if after >= 0 else ""
     rows = [r for r in section.splitlines() if r.startswith("| ") and not r.startswith("| code")
             and not r.startswith(f"| {label} |")]
     body = "\n".join([MARKER, "", "## Scorecard conflicts", "", DESCRIPTION, "",
                       f"Parameters of the last run: {params}.", "", HEADER, *rows, line])
-    output.write_text(head.rstrip() + "\n\n" + body + "\n", encoding="utf-8")
+    rest = "\n\n" + tail.rstrip() + "\n" if tail.strip() else "\n"
+    output.write_text(head.rstrip() + "\n\n" + body + rest, encoding="utf-8")
 
 
 @app.command()
