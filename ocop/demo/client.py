@@ -101,6 +101,13 @@ class Staff:
     def operator(self) -> Credential:
         return self._credential("demo-operator", Role.operator)
 
+    def finance_officer(self) -> Credential:
+        """An officer of the Department of Finance (Sở Tài chính): appraises, allocates, approves and pays."""
+        return self._credential("so-tai-chinh-ke-toan", Role.finance_officer)
+
+    def inspector(self) -> Credential:
+        return self._credential("thanh-tra-so-cong-thuong", Role.inspector)
+
     @property
     def people(self) -> int:
         return len(self._minted)
@@ -148,6 +155,16 @@ class ServiceClient:
     async def get(self, path: str, *, as_: Credential | None = None, params: dict[str, Any] | None = None,
                   expect: Iterable[int] = (200,)) -> Any:
         return await self.request("GET", path, as_=as_, params=params, expect=expect)
+
+    async def pages(self, path: str, *, as_: Credential, params: dict[str, Any] | None = None,
+                    size: int = 500) -> list[dict[str, Any]]:
+        """Every item of a paged listing (``{"total", "items"}`` with ``limit`` and ``offset``)."""
+        items: list[dict[str, Any]] = []
+        while True:
+            page = await self.get(path, as_=as_, params={**(params or {}), "limit": size, "offset": len(items)})
+            items += page["items"]
+            if not page["items"] or len(items) >= page["total"]:
+                return items
 
     async def get_text(self, path: str, *, as_: Credential | None = None, params: dict[str, Any] | None = None) -> str:
         """A plain-text answer (e.g. a printed results table)."""
@@ -202,6 +219,17 @@ class StepReport(Protocol):
 
 
 @dataclass
+class Checked:
+    """A step's report base: what the demo found wrong while checking the API's answers (none: ``ok``)."""
+
+    problems: list[str] = field(default_factory=list, kw_only=True)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
 class DemoContext:
     """What every step shares: the services' clients, the staff, the run's identity and its random source."""
 
@@ -224,10 +252,32 @@ class DemoContext:
     def rating(self) -> ServiceClient:
         return self.clients["rating"]
 
+    @property
+    def finance(self) -> ServiceClient:
+        return self.clients["finance"]
+
+    @property
+    def monitoring(self) -> ServiceClient:
+        return self.clients["monitoring"]
+
     def producer_id(self, n: int) -> str:
         return f"demo-{self.run_id}-{n:03d}"
 
 
 Step = Callable[[DemoContext], Awaitable[StepReport]]
+
+
+async def eventually(probe: Callable[[], Awaitable[Any]], timeout: float, waiting_for: str,
+                     interval: float = 0.25) -> Any:
+    """Call ``probe`` until it returns something truthy (returned); a :class:`DemoError` naming what did not happen
+    after ``timeout`` seconds. The services hear each other's events asynchronously: this is how the demo waits."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = await probe()
+        if found:
+            return found
+        if time.monotonic() >= deadline:
+            raise DemoError(f"after {timeout:.0f}s still waiting for {waiting_for}")
+        await asyncio.sleep(interval)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import secrets
 import time
@@ -14,9 +15,16 @@ from rich.console import Console
 from rich.markup import escape
 
 from ocop.demo.client import DemoContext, DemoError, ServiceClient, Staff, Step
+from ocop.demo.finance import FinanceReport, finance_season, prepare_finance
+from ocop.demo.finance_closing import FinanceClosingReport, finance_closing
 from ocop.demo.rating import RatingReport, rating_season
 from ocop.demo.season import SeasonReport, fresh_run_id, registration_season
-from shared.settings import KernelSettings
+from shared.settings import DEFAULT_PORTS, KernelSettings
+
+
+def local_url(service: str) -> str:
+    """Where ``ocop up`` serves ``service``: 127.0.0.1 on its ``OCOP_<SERVICE>_PORT`` (default 8001–8004)."""
+    return f"http://127.0.0.1:{os.environ.get(f'OCOP_{service.upper()}_PORT') or DEFAULT_PORTS[service]}"
 
 
 
@@ -45,6 +53,18 @@ class DemoReport:
     def rating(self) -> RatingReport:
         return next(s for s in self.steps if isinstance(s, RatingReport))
 
+    @property
+    def finance(self) -> FinanceReport:
+        return next(s for s in self.steps if isinstance(s, FinanceReport))
+
+    @property
+    def closing(self) -> FinanceClosingReport:
+        return next(s for s in self.steps if isinstance(s, FinanceClosingReport))
+
+    @property
+    def problems(self) -> list[str]:
+        return [problem for step in self.steps for problem in step.problems]
+
     def render(self, console: Console) -> None:
         for step in self.steps:
             step.render(console)
@@ -56,6 +76,7 @@ class DemoReport:
 async def run_demo(
     registration_url: str = "http://127.0.0.1:8001",
     rating_url: str | None = "http://127.0.0.1:8002",
+    finance_url: str | None = None,
     *,
     cycle_year: int = 2021,
     seed: int = 2021,
@@ -64,17 +85,23 @@ async def run_demo(
     concurrency: int = 8,
     drain_timeout: float = 60.0,
     rating_timeout: float = 90.0,
+    skip: frozenset[str] = frozenset(),
     settings: KernelSettings | None = None,
     say: Callable[[str], None] = lambda _: None,
 ) -> DemoReport:
     """Play the demo's steps in order against running services; raises :class:`DemoError` if it cannot go on.
 
-    ``rating_url`` None plays the registration season alone.
+    ``rating_url`` None plays the registration season alone. Finance is found where ``ocop up`` serves it
+    (``local_url``) unless given; ``skip`` names services not to play (``{"finance"}``).
     """
     if producers < 1:
         raise DemoError("the demo needs at least one producer")
     started = time.monotonic()
-    urls = {"registration": registration_url, **({"rating": rating_url} if rating_url else {})}
+    urls = {"registration": registration_url}
+    if rating_url:
+        urls["rating"] = rating_url
+        urls.update({name: url or local_url(name) for name, url in (("finance", finance_url),)
+                     if name not in skip})
     clients = {name: ServiceClient(name, url, concurrency=concurrency) for name, url in urls.items()}
     ctx = DemoContext(clients, Staff(settings), run_id or secrets.token_hex(3), seed, cycle_year, random.Random(seed), say,
                       drain_timeout)
@@ -84,8 +111,14 @@ async def run_demo(
         await fresh_run_id(ctx, fixed=run_id is not None)
         say(f"demo run [bold]{ctx.run_id}[/] (seed {seed}) against {', '.join(urls.values())}")
         steps: list[Step] = [lambda c: registration_season(c, producers)]
+        if "finance" in urls:
+            steps.append(prepare_finance)  # tariffs and budget before the recognitions reach finance
         if rating_url:
             steps.append(lambda c: rating_season(c, rating_timeout))
+        if "finance" in urls:
+            steps.append(lambda c: finance_season(c, rating_timeout))
+        if "finance" in urls:
+            steps.append(lambda c: finance_closing(c, rating_timeout))
         reports = [await step(ctx) for step in steps]
     finally:
         for client in clients.values():
