@@ -17,6 +17,7 @@ from rich.markup import escape
 from ocop.demo.client import DemoContext, DemoError, ServiceClient, Staff, Step
 from ocop.demo.finance import FinanceReport, finance_season, prepare_finance
 from ocop.demo.finance_closing import FinanceClosingReport, finance_closing
+from ocop.demo.monitoring import MonitoringReport, monitoring_season
 from ocop.demo.rating import RatingReport, rating_season
 from ocop.demo.season import SeasonReport, fresh_run_id, registration_season
 from shared.settings import DEFAULT_PORTS, KernelSettings
@@ -58,6 +59,10 @@ class DemoReport:
         return next(s for s in self.steps if isinstance(s, FinanceReport))
 
     @property
+    def monitoring(self) -> MonitoringReport:
+        return next(s for s in self.steps if isinstance(s, MonitoringReport))
+
+    @property
     def closing(self) -> FinanceClosingReport:
         return next(s for s in self.steps if isinstance(s, FinanceClosingReport))
 
@@ -77,6 +82,7 @@ async def run_demo(
     registration_url: str = "http://127.0.0.1:8001",
     rating_url: str | None = "http://127.0.0.1:8002",
     finance_url: str | None = None,
+    monitoring_url: str | None = None,
     *,
     cycle_year: int = 2021,
     seed: int = 2021,
@@ -91,8 +97,8 @@ async def run_demo(
 ) -> DemoReport:
     """Play the demo's steps in order against running services; raises :class:`DemoError` if it cannot go on.
 
-    ``rating_url`` None plays the registration season alone. Finance is found where ``ocop up`` serves it
-    (``local_url``) unless given; ``skip`` names services not to play (``{"finance"}``).
+    ``rating_url`` None plays the registration season alone. Finance and monitoring are found where ``ocop up`` serves
+    them (``local_url``) unless given; ``skip`` names services not to play (``{"finance", "monitoring"}``).
     """
     if producers < 1:
         raise DemoError("the demo needs at least one producer")
@@ -100,7 +106,8 @@ async def run_demo(
     urls = {"registration": registration_url}
     if rating_url:
         urls["rating"] = rating_url
-        urls.update({name: url or local_url(name) for name, url in (("finance", finance_url),)
+        urls.update({name: url or local_url(name) for name, url in (("finance", finance_url),
+                                                                     ("monitoring", monitoring_url))
                      if name not in skip})
     clients = {name: ServiceClient(name, url, concurrency=concurrency) for name, url in urls.items()}
     ctx = DemoContext(clients, Staff(settings), run_id or secrets.token_hex(3), seed, cycle_year, random.Random(seed), say,
@@ -117,6 +124,8 @@ async def run_demo(
             steps.append(lambda c: rating_season(c, rating_timeout))
         if "finance" in urls:
             steps.append(lambda c: finance_season(c, rating_timeout))
+        if "monitoring" in urls:
+            steps.append(lambda c: monitoring_season(c, rating_timeout))
         if "finance" in urls:
             steps.append(lambda c: finance_closing(c, rating_timeout))
         reports = [await step(ctx) for step in steps]
