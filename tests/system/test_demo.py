@@ -1,16 +1,19 @@
-"""`ocop demo` against registration and rating service processes: the registration season adds up and its events are
-published, the rating season's summary is what the rating API reports, runs never collide and reuse the councils."""
+"""`ocop demo` against the four service processes: the registration season adds up and its events are published, the
+rating season's summary is what the rating API reports, finance funds and pays the season's rewards (one after a budget
+amendment) and recovers what the inspections' decisions withdraw, monitoring's campaign, reports, timeline and health
+are what its API reports; runs never collide and a second run reuses the councils and the budget."""
 
 from __future__ import annotations
 
 import asyncio
 import random
+import re
 import subprocess
 import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import httpx
 import pytest
@@ -24,7 +27,7 @@ from ocop.launcher import ROOT
 from shared.auth import mint_token
 from shared.contracts.roles import Role
 from shared.contracts import PRODUCT_REGISTERED_TOPIC
-from shared.settings import KernelSettings
+from shared.settings import SERVICES, KernelSettings
 from tests.registration.support import keyed, topic_records
 
 PRODUCERS = 12
@@ -63,18 +66,22 @@ def _service(launcher, tmp_path_factory, name: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def registration_url(launcher, tmp_path_factory) -> Iterator[str]:
-    with _service(launcher, tmp_path_factory, "registration") as url:
-        yield url
+def urls(launcher, tmp_path_factory) -> Iterator[dict[str, str]]:
+    """The four services, each a process of its own on a free port: name → URL."""
+    with ExitStack() as stack:
+        yield {name: stack.enter_context(_service(launcher, tmp_path_factory, name)) for name in SERVICES}
 
 
 @pytest.fixture(scope="module")
-def rating_url(launcher, tmp_path_factory) -> Iterator[str]:
-    with _service(launcher, tmp_path_factory, "rating") as url:
-        yield url
+def first_run(urls):
+    """The demo played once (seed 7) against the four services: its report and what it said while playing."""
+    said: list[str] = []
+    report = asyncio.run(run_demo(*(urls[name] for name in SERVICES), seed=7, producers=PRODUCERS, say=said.append))
+    return report, said
 
 
 READER = {"Authorization": "Bearer " + mint_token(KernelSettings(), actor_id="vp-test", role=Role.provincial_office)}
+OPERATOR = {"Authorization": "Bearer " + mint_token(KernelSettings(), actor_id="ops-test", role=Role.operator)}
 
 
 def _registrations(url: str, producer_ids: list[str]) -> list[dict]:
@@ -88,13 +95,13 @@ def _registrations(url: str, producer_ids: list[str]) -> list[dict]:
     return rows
 
 
-def test_demo_season_adds_up_and_its_events_are_published(registration_url, rating_url, launcher):
-    said: list[str] = []
-    report = asyncio.run(run_demo(registration_url, rating_url, seed=7, producers=PRODUCERS, say=said.append))
+def test_demo_season_adds_up_and_its_events_are_published(first_run, urls, launcher, monkeypatch):
+    report, said = first_run
+    registration_url, rating_url, finance_url, monitoring_url = (urls[name] for name in SERVICES)
     season = report.season
     totals = season.totals()
 
-    assert report.ok, season.problems + report.rating.problems
+    assert report.ok, report.problems
     assert any(report.run_id in line for line in said)
     assert totals["producers"] == PRODUCERS
     assert all(p.producer_id.startswith(f"demo-{report.run_id}-") for p in season.producers)
@@ -126,8 +133,14 @@ def test_demo_season_adds_up_and_its_events_are_published(registration_url, rati
 
     # The rating season: what the demo sums up is what the rating API reports.
     rated = _assert_rating_season(rating_url, report)
+    # Finance and monitoring: what the demo sums up is what their APIs report.
+    _assert_finance(finance_url, report)
+    _assert_monitoring(monitoring_url, rating_url, report)
 
-    # The same seed plays the same season under a new run id, through the command line, reusing the councils.
+    # The same seed plays the same season under a new run id, through the command line, reusing the councils and
+    # the budget; the command finds finance and monitoring on the ports `ocop up` would give them.
+    monkeypatch.setenv("OCOP_FINANCE_PORT", finance_url.rsplit(":", 1)[1])
+    monkeypatch.setenv("OCOP_MONITORING_PORT", monitoring_url.rsplit(":", 1)[1])
     result = CliRunner().invoke(app, ["demo", "--registration-url", registration_url, "--rating-url", rating_url,
                                       "--seed", "7", "--producers", str(PRODUCERS)])
     assert result.exit_code == 0, result.output
@@ -142,6 +155,7 @@ def test_demo_season_adds_up_and_its_events_are_published(registration_url, rati
     assert "BẢNG TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ, PHÂN HẠNG SẢN PHẨM OCOP — cấp tỉnh" in result.output
     # The first run recorded the decision numbers: this one's carry its run id (a number is one decision).
     assert f"1114/QĐ-UBND (demo {again})" in result.output and "Decision numbers an earlier run" in result.output
+    _assert_printed_finance_and_monitoring(result.output)
     replayed = _registrations(registration_url, [f"demo-{again}-{n:03d}" for n in range(1, PRODUCERS + 1)])
     assert sorted((r["district_code"], r["producer_name"], r["product"]["name"], r["status"]) for r in replayed) == sorted(
         (r["district_code"], r["producer_name"], r["product"]["name"], r["status"]) for r in rows
@@ -157,8 +171,8 @@ def test_demo_says_how_to_start_the_system_when_it_is_not_running():
 # ----------------------------------------------------------------------------------------------------- rating
 
 
-def _get(url: str, path: str, **params) -> dict | list:
-    answer = httpx.get(f"{url}{path}", params=params, headers=READER, timeout=30)
+def _get(url: str, path: str, headers: dict[str, str] = READER, **params) -> dict | list:
+    answer = httpx.get(f"{url}{path}", params=params, headers=headers, timeout=30)
     assert answer.status_code == 200, answer.text
     return answer.json()
 
@@ -200,11 +214,14 @@ def _assert_rating_season(url: str, report) -> dict:
     carried = [r for s in rounds for r in s.results if r["purpose"] == "re_entry"]
     assert carried  # not recognised in one round, examined again in a later one
 
-    # Certificates held at the end of 2021: what the summary counts, for this run's products.
+    # Certificates held at the end of 2021: what the summary counts for this run's products when the rating season
+    # ended; since then the inspections' decisions revoked one and downgraded a 4★ one to 3★.
     held = [c for c in _get(url, "/certificates", as_of="2021-12-31", limit=500)["items"] if c["product_id"] in products]
-    assert Counter(c["stars"] for c in held) == rating.certificates
-    three_plus = sum(c["stars"] >= 3 for c in held)
-    assert three_plus == rating.three_plus and rating.progress()[0] == (
+    stories = {i.story: i for i in report.monitoring.inspected}
+    after_inspections = rating.certificates - Counter([stories["revoked"].stars, 4]) + Counter([3])
+    assert Counter(c["stars"] for c in held) == after_inspections
+    three_plus = rating.three_plus
+    assert sum(c["stars"] >= 3 for c in held) == three_plus - 1 and rating.progress()[0] == (
         f"{three_plus} / 80 products at 3★+ ({round(100 * three_plus / 80)}%)")
     by_product = {c["product_id"]: c for c in held}
 
@@ -225,6 +242,105 @@ def _assert_rating_season(url: str, report) -> dict:
     assert rating.proposed_for_five == 1 and rating.counts(sessions[-1])["not_recognized"] == 1
     assert all(c["stars"] < 5 for c in held)
     return {"three_plus": three_plus}
+
+
+# ----------------------------------------------------------------------------------------------------- finance
+
+
+def _assert_finance(url: str, report) -> None:
+    """Every recognition of the run has one claim, paid in full; one waited for an amendment of the budget; the
+    inspections' decisions opened recovery items of what was paid; finance's reconciliation finds no difference."""
+    finance, closing = report.finance, report.closing
+    recognised = {(r["product_id"], r["outcome_stars"]) for s in report.rating.sessions if s.decision
+                  for r in s.results if r["outcome"] == "recognized"}
+    claims = {c["claim_id"]: c for c in finance.claims}
+    assert {(c["product_id"], c["stars"]) for c in claims.values()} == recognised
+    for claim_id, claim in claims.items():
+        live = _get(url, f"/claims/{claim_id}")
+        assert live["status"] == "paid" and live["paid"] == live["amount"] == claim["amount"] > 0
+    assert len(finance.payments) == len(claims) + 1  # one claim paid in two instalments
+    assert sum(p["amount"] for p in finance.payments) == sum(c["amount"] for c in claims.values())
+
+    # The budget: approved by the People's Committee, allocated, then amended for the claim that waited.
+    budget = _get(url, "/budgets/2021")
+    assert budget["status"] == "allocated" and budget["versions"][0]["decision"]["signer"]
+    waited = finance.story.waited
+    assert waited is not None and waited["available"] < waited["requested"] == waited["amount"]
+    last = budget["versions"][-1]
+    assert last["decision"]["number"] == finance.story.funded_by
+    assert [c["line"] for c in last["changes"]] == ["rewards"]
+    assert waited["claim_id"] in finance.story.funded[-1:]
+
+    # Rewards per round add up to the run's claims; the recoveries are what the withdrawn products were paid.
+    assert sum(r.amount() for r in closing.rounds) == sum(c["amount"] for c in claims.values())
+    kept = {"revoked": 0, "downgraded": 3}
+    owed = Counter()
+    for claim in claims.values():
+        story = closing.withdrawn.get(claim["product_id"])
+        if story and claim["stars"] > kept[story]:
+            owed[claim["product_id"]] += claim["paid"]
+    recovered = Counter()
+    for recovery in _get(url, "/recoveries"):
+        if recovery["product_id"] in closing.withdrawn:
+            recovered[recovery["product_id"]] += recovery["amount"]
+    assert set(closing.withdrawn.values()) == {"revoked", "downgraded"}
+    assert recovered == owed and all(owed.values())
+    assert _get(url, "/reconciliation", OPERATOR)["differences"] == []
+
+
+# ----------------------------------------------------------------------------------------------------- monitoring
+
+
+def _assert_monitoring(url: str, rating_url: str, report) -> None:
+    """The campaign: one passed, one revoked, one downgraded, as monitoring and rating report them; the run's
+    districts owe one late and one missing report; the timeline runs from the registration to the revocation."""
+    monitoring = report.monitoring
+    plan_id = monitoring.plan["plan_id"]
+    inspections = _get(url, "/inspections", plan_id=plan_id)["items"]
+    assert sorted(i["result"] for i in inspections) == ["failed", "failed", "passed"]
+    stories = {i.story: i for i in monitoring.inspected}
+    for story, outcome in (("revoked", "revoked"), ("downgraded", "downgraded")):
+        product_id = stories[story].product_id
+        follow_ups = _get(url, "/follow-ups", product_id=product_id, as_of="2021-12-31")["items"]
+        assert [(f["state"], f["outcome"]) for f in follow_ups] == [("closed", outcome)]
+    revoked, downgraded = stories["revoked"].product_id, stories["downgraded"].product_id
+    assert _get(rating_url, f"/dossiers/{revoked}")["stars"] == 0
+    held = {c["product_id"]: c["stars"] for c in _get(rating_url, "/certificates", as_of="2021-12-31",
+                                                       limit=500)["items"]}
+    assert revoked not in held and held[downgraded] == 3 and held[stories["passed"].product_id] == stories["passed"].stars
+
+    schedule = _get(url, "/reports", plan_year=2021, as_of="2021-12-31")["items"]
+    ours = Counter(r["state"] for r in schedule if r["district_code"] in monitoring.districts)
+    assert ours["late"] == 1 and ours["missing"] == 1 and ours["on_time"] == 2 * len(monitoring.districts) - 2
+
+    entries = monitoring.timeline
+    kinds = [e["event_type"] for e in entries]
+    assert kinds[0] == "ProductRegistered" and kinds[-1] == "ProductRated"
+    assert {"RewardApproved", "InspectionFailed"} <= set(kinds)
+    assert {"kind": "decision", "value": stories["revoked"].decision} in [
+        {k: ref[k] for k in ("kind", "value")} for ref in entries[-1]["references"]]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", e["trace"]["trace_id"]) for e in entries)
+    assert monitoring.health["state"] in ("ok", "alert") and len(monitoring.health["services"]) == 4
+
+
+def _assert_printed_finance_and_monitoring(output: str) -> None:
+    """What a second run prints of finance and monitoring (figures that depend on timing are not checked)."""
+    assert "Finance before the rating 2021: the tariff table in force covers 2021–2022 already" in output
+    assert "Finance 2021: budget 2021 found: allocated, by an earlier run" in output
+    assert "Waited for budget: " in output and "until amendment decision " in output
+    assert re.search(r"claims of this run fully paid: (\d+)/\1;", output)
+    assert "Rewards per round 2021" in output
+    assert "Budget execution 2021 as of 31/12/2021" in output
+    assert re.search(r"Recovery item \S+ \(revoked\): [\d.]+ đ to pay back, open; decision 3901/QĐ-UBND \(demo ", output)
+    assert "(downgraded): " in output
+    assert "Reconciliation (GET /reconciliation): " in output and " events recomputed, 0 differences" in output
+    assert "3 products, 2 failed" in output and "recommends revocation" in output and "recommends downgrade" in output
+    assert re.search(r"this run's \d+ districts: on time \d+, late 1, missing 1 \(0 filed now\)", output)
+    assert "Target 2021 provincial_3_stars_or_more (all runs, GET /targets/2021/progress): " in output
+    timeline = output[output.index("Timeline of "):output.index("Pipeline health")]
+    assert len(re.findall(r"; trace [0-9a-f]{32}", timeline)) >= 6
+    assert "ProductRegistered from registration" in timeline and "InspectionFailed from monitoring" in timeline
+    assert re.search(r"Pipeline health \(GET /pipeline/health\): (ok|alert) ", output)
 
 
 def test_scorecards_reach_their_totals_with_part_c_at_its_best():
