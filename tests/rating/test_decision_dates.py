@@ -78,8 +78,8 @@ def test_a_revocation_dated_before_the_certificate_the_inspection_or_after_today
     d = _certified(75)  # certificate from 2021-04-06; the inspection is of 2022-03-01
     d.flag_under_review(inspection(d))
     d.collect()
-    for on, rule in ((date(2021, 4, 5), "before the issue of certificate"), (date(2022, 2, 28), "before inspection I-1"),
-                     (date(2022, 7, 1), "in the future")):
+    for on, rule in ((date(2021, 4, 5), "before the issue of certificate"),
+                     (date(2022, 2, 28), "before inspection I-1"), (date(2022, 7, 1), "in the future")):
         decision = Decision("3763/QĐ-UBND", on, "UBND tỉnh")
         refused(lambda: d.revoke("I-1", decision, "vi phạm", TODAY), rule=rule)
         refused(lambda: d.warn("I-1", "nhắc nhở", on, decision, TODAY), rule=rule)

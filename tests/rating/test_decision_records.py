@@ -129,7 +129,8 @@ async def test_a_recognition_is_recorded_by_the_same_command_and_lists_every_out
     assert made.status_code == 201, made.text
     assert made.json()["certificates_issued"] == 1 and made.json()["session_id"] == session["session_id"]
     outcomes = {e["product_id"]: (e["outcome"], e["stars"], e["issued"]) for e in made.json()["entries"]}
-    assert outcomes == {three: ("recognized", 3, True), five: ("proposed", 4, False), weak: ("not_recognized", 2, False)}
+    assert outcomes == {three: ("recognized", 3, True), five: ("proposed", 4, False),
+                        weak: ("not_recognized", 2, False)}
     assert (await driver.get(f"/sessions/{session['session_id']}"))["decision"]["number"] == no
     assert (await rated(launcher.bootstrap_servers, three, 2))[1].data.certificate.number == f"{no}#2021-001"
     again = problem(await driver.post(body), 409)
@@ -149,7 +150,8 @@ async def test_decision_dates_bodies_and_roles_are_checked_before_anything_is_re
 
     recognition = {"kind": "recognition", "number": number(), "date": "2021-09-01", "issued_by": SIGNER}
     assert problem(await driver.post(recognition), 422)["field"] == "session_id"
-    assert problem(await driver.post({**revocation(number(), "2021-09-01", {}), "products": []}), 422)["field"] == "products"
+    nothing = {**revocation(number(), "2021-09-01", {}), "products": []}
+    assert problem(await driver.post(nothing), 422)["field"] == "products"
     twice = revocation(number(), "2021-09-01", inspections)
     twice["products"] *= 2
     assert problem(await driver.post(twice), 422)["field"] == "products"

@@ -70,7 +70,8 @@ async def test_ended_certificates_are_listed_with_the_reason_and_the_first_day_t
     revoked, superseded, lapsed = listed[rev], listed[up], listed[lapse]
     assert (revoked["number"], revoked["ended_by"]["number"], revoked["end_note"]) == (
         season[rev].certificate.number, f"{rev}/QĐ-UBND", "Không duy trì chất lượng")
-    assert (superseded["superseded_by"], superseded["ended_by"]["number"]) == (f"{up}/QĐ-UBND#2022-001", f"{up}/QĐ-UBND")
+    assert (superseded["superseded_by"], superseded["ended_by"]["number"]) == (
+        f"{up}/QĐ-UBND#2022-001", f"{up}/QĐ-UBND")
     assert "upgraded from 3★" in superseded["end_note"]
     assert (lapsed["reported"], lapsed["valid_until"], lapsed["ended_by"]) == (False, "2024-04-06", None)
     assert revoked["reported"] is True and revoked["producer_name"] == "HTX Nem chua"
@@ -91,5 +92,6 @@ async def test_the_ended_list_filters_by_product_set_reason_and_district(driver,
     empty = await driver.client.get("/certificates/ended", params={"since": "2022-01-02", "until": "2022-01-01"},
                                     headers=driver.token(Role.inspector))
     assert empty.status_code == 422 and empty.json()["detail"]["field"] == "since"
-    bad = await driver.client.get("/certificates/ended", params={"reason": "lost"}, headers=driver.token(Role.inspector))
+    bad = await driver.client.get("/certificates/ended", params={"reason": "lost"},
+                                  headers=driver.token(Role.inspector))
     assert bad.status_code == 422 and bad.json()["detail"]["field"] == "reason"

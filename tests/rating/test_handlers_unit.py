@@ -45,7 +45,8 @@ def store() -> InMemoryStore:
 
 @pytest.fixture
 def ports(store: InMemoryStore) -> RatingPorts:
-    return bootstrap(store.unit_of_work, catalogue=shipped(), clock=fixed_clock(datetime(2022, 1, 10, 9, tzinfo=VIETNAM_TZ)))
+    return bootstrap(store.unit_of_work, catalogue=shipped(),
+                     clock=fixed_clock(datetime(2022, 1, 10, 9, tzinfo=VIETNAM_TZ)))
 
 
 def registered(product_id: str, registration_id: str = "reg-2021", cycle_year: int = 2021) -> Any:

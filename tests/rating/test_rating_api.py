@@ -58,7 +58,8 @@ async def test_the_results_table_is_ordered_by_mean_as_json_and_as_printed_text(
     assert session["session_id"] in lines[1] and "họp ngày 16/03/2021" in lines[1]
     assert lines[2] == "Quyết định: chưa có"
     heading = lines[4]
-    for column in ("TT", "Mã sản phẩm", "Tên sản phẩm", "Chủ thể", "Huyện", "Xã", "Phiếu", "Điểm TB", "Hạng", "Kết quả"):
+    for column in ("TT", "Mã sản phẩm", "Tên sản phẩm", "Chủ thể", "Huyện", "Xã", "Phiếu", "Điểm TB", "Hạng",
+                   "Kết quả"):
         assert column in heading
     body = lines[6:9]
     assert [line.split()[:2] for line in body] == [["1", che], ["2", nem], ["3", banh]], "full product ids"
@@ -310,7 +311,8 @@ async def test_the_scoring_sheets_are_public_as_the_roles_document_says(driver):
     assert "`GET /catalogue/sheets/{product_set}` là **công khai**, không cần token" in roles
     sheet = await driver.client.get("/catalogue/sheets/5")
     assert sheet.status_code == 200 and sheet.json()["entry"] == "set-05"
-    assert (await driver.client.get("/catalogue/sheets/5", headers=driver.token(Role.producer, "p-1"))).status_code == 200
+    as_producer = await driver.client.get("/catalogue/sheets/5", headers=driver.token(Role.producer, "p-1"))
+    assert as_producer.status_code == 200
     unknown = await driver.client.get("/catalogue/sheets/27")
     assert detail(unknown, 422)["field"] == "product_set"
     assert (await driver.client.get("/dossiers")).status_code == 401, "the other reads still need a token"

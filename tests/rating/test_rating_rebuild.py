@@ -181,8 +181,9 @@ def a_round_decided_by_older_code(product_id: str, no: str) -> list[tuple[str, s
                   today=TODAY)
     scheduled, *outcome = d.collect()
     taken = ev.DecisionNumberTaken(no, 2021, session.id)
-    return [(product_id, "rating-dossier", [*opened.collect(), scheduled]), (session.id, "council-session", session.collect()),
-            (product_id, "rating-dossier", outcome), (f"decision:2021:{no}", "decision-number", [taken])]
+    return [(product_id, "rating-dossier", [*opened.collect(), scheduled]),
+            (session.id, "council-session", session.collect()), (product_id, "rating-dossier", outcome),
+            (f"decision:2021:{no}", "decision-number", [taken])]
 
 
 async def test_a_round_decision_older_code_stored_as_a_number_is_listed_as_a_recognition(service):
@@ -200,5 +201,6 @@ async def test_a_round_decision_older_code_stored_as_a_number_is_listed_as_a_rec
     found = await driver.get(f"/decisions/{no}")
     assert (found["kind"], found["body"], found["date"], found["issued_by"], found["products"]) == (
         "recognition", "province", "2021-04-06", "UBND tỉnh", 1)
-    assert [(e["product_id"], e["outcome"], e["stars"], e["certificate_number"], e["issued"]) for e in found["entries"]] == [
-        (product, "recognized", 3, f"{no}#2021-001", True)]
+    entries = [(e["product_id"], e["outcome"], e["stars"], e["certificate_number"], e["issued"])
+               for e in found["entries"]]
+    assert entries == [(product, "recognized", 3, f"{no}#2021-001", True)]

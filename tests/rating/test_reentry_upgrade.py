@@ -154,4 +154,5 @@ async def test_a_failed_upgrade_request_keeps_the_certificate_and_is_counted_as_
     dossier = await driver.get(f"/dossiers/{product}")
     assert (dossier["status"], dossier["stars"], dossier["certificate_number"]) == ("recognized", 4, held.number)
     entries = (await driver.get(f"/decisions/{product}/QĐ-UBND"))["entries"]
-    assert [(e["outcome"], e["issued"], e["certificate_number"]) for e in entries] == [("confirmed", False, held.number)]
+    assert [(e["outcome"], e["issued"], e["certificate_number"]) for e in entries] == [
+        ("confirmed", False, held.number)]

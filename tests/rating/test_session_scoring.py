@@ -123,13 +123,15 @@ async def test_finalisation_waits_for_the_quorum_and_for_totals_within_10_points
     assert done.status_code == 200, done.text
     assert done.json()["finalised"] and done.json()["still_open"] == []
     results = {r["product_id"]: r for r in done.json()["results"]}
-    assert (results[short]["average_score"], results[short]["totals"]) == (60.5, dict(zip(members[:4], (60, 60, 60, 62))))
+    assert (results[short]["average_score"], results[short]["totals"]) == (
+        60.5, dict(zip(members[:4], (60, 60, 60, 62))))
     assert (results[spread]["average_score"], results[spread]["spread"]) == (61.6, 8)
     assert (await rated(launcher.bootstrap_servers, spread, 1))[0].data.status == "proposed"
 
 
 async def test_eight_members_scoring_one_session_at_once_never_conflict(driver, launcher, monkeypatch):
-    """Counted where the handler retries a lost race (``retry_on_conflict``): a conflict leaves no trace in the store."""
+    """Counted where the handler retries a lost race (``retry_on_conflict``): a conflict leaves no trace in the
+    store."""
     conflicts: list[str] = []
     retry = handlers.retry_on_conflict
 

@@ -51,7 +51,8 @@ def test_an_opened_dossier_stores_the_product_and_producer_as_before():
 
 
 def test_the_registry_reads_every_event_rating_defines():
-    defined = {cls.__name__ for module in (councils, sessions, decisions, dossiers, outcomes) for cls in vars(module).values()
+    modules = (councils, sessions, decisions, dossiers, outcomes)
+    defined = {cls.__name__ for module in modules for cls in vars(module).values()
                if isinstance(cls, type) and issubclass(cls, DomainEvent) and cls.__module__ == module.__name__}
     assert [name for name in sorted(defined - {"CouncilOutcome"}) if name not in REGISTRY] == []
     assert len(defined) == 31, "the four event modules and the outcomes, one abstract base among them"

@@ -49,8 +49,8 @@ async def number_taken(conn: asyncpg.Connection, r: Recorded) -> None:
         " WHERE p.session_id = $1 AND p.outcome IS NOT NULL AND p.outcome <> 'withdrawn' ORDER BY p.position",
         e.session_id)
     decision = session["decision"]
-    await _decision(conn, r, [dict(p) for p in listed], number=e.number, year=e.year, body=issuing_body(session["level"]),
-                    kind="recognition", date=date.fromisoformat(decision["date"]), issued_by=decision["issued_by"],
+    await _decision(conn, r, [dict(p) for p in listed], number=e.number, year=e.year,
+                    body=issuing_body(session["level"]), kind="recognition", date=date.fromisoformat(decision["date"]), issued_by=decision["issued_by"],
                     session_id=e.session_id)
 
 

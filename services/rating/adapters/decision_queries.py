@@ -26,8 +26,8 @@ _COLUMNS = "x.number, x.year, x.body, x.kind, x.date, x.issued_by, x.session_id,
 async def decisions(conn: asyncpg.Connection, f: DecisionFilter) -> dict[str, Any]:
     where = Where("x").equal(year=f.year, kind=f.kind, body=f.body)
     if f.product_id is not None:
-        where.add("EXISTS (SELECT 1 FROM decision_products p WHERE p.decision_id = x.decision_id AND p.product_id = ${})",
-                  f.product_id)
+        where.add("EXISTS (SELECT 1 FROM decision_products p WHERE p.decision_id = x.decision_id"
+                  " AND p.product_id = ${})", f.product_id)
     return await page(conn, columns=_COLUMNS, source="decisions x", where=where, order_by="x.date, x.body, x.number",
                       limit=f.limit, offset=f.offset)
 

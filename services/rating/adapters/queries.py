@@ -84,9 +84,9 @@ async def session(conn: asyncpg.Connection, session_id: str) -> dict[str, Any] |
 async def session_results(conn: asyncpg.Connection, session_id: str) -> list[dict[str, Any]]:
     """The results table: best mean first, products without a result (not finalised) last."""
     rows = await conn.fetch(
-        "SELECT p.product_id, p.product_name, d.producer_name, p.district_code, d.commune_code, p.product_set, p.purpose,"
-        " p.scorecards, p.average_score, p.mean, p.band_stars, p.stars, p.spread, p.unmet_minimums, p.outcome,"
-        " p.outcome_stars, p.certificate_number, p.finalised_on, p.open_reason"
+        "SELECT p.product_id, p.product_name, d.producer_name, p.district_code, d.commune_code, p.product_set,"
+        " p.purpose, p.scorecards, p.average_score, p.mean, p.band_stars, p.stars, p.spread, p.unmet_minimums,"
+        " p.outcome, p.outcome_stars, p.certificate_number, p.finalised_on, p.open_reason"
         " FROM session_products p LEFT JOIN dossiers d USING (product_id) WHERE p.session_id = $1"
         " ORDER BY p.average_score DESC NULLS LAST, p.position", session_id)
     return [dict(r) for r in rows]

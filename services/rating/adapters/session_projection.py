@@ -100,7 +100,7 @@ async def _settle(conn: asyncpg.Connection, session_id: str) -> None:
     await conn.execute(
         "UPDATE sessions s SET status = CASE WHEN EXISTS (SELECT 1 FROM session_products p WHERE p.session_id = $1"
         " AND p.mean IS NULL AND p.outcome IS DISTINCT FROM 'withdrawn') THEN 'partly_finalised' ELSE 'finalised' END"
-        " WHERE s.session_id = $1 AND s.status IN ('partly_finalised', 'finalised', 'open') AND s.finalised_on IS NOT NULL",
+        " WHERE s.session_id = $1 AND s.status <> 'decided' AND s.finalised_on IS NOT NULL",
         session_id)
 
 

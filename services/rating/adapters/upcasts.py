@@ -3,7 +3,8 @@
 Stored events are never edited; the service's ``EventRegistry`` applies these wherever events are read (repository,
 projections, rebuild).
 
-``ReRatingOrdered`` v1 named no decision; ``ScorecardSubmitted`` v1 lived on the session's stream. ``RatingOutcomeRecorded`` v1 was one catch-all event shaped like the public ProductRated; each stored one becomes the
+``ReRatingOrdered`` v1 named no decision; ``ScorecardSubmitted`` v1 lived on the session's stream.
+``RatingOutcomeRecorded`` v1 was one catch-all event shaped like the public ProductRated; each stored one becomes the
 specific fact it recorded, chosen from its status, level, session and the certificate held afterwards.
 """
 

@@ -179,4 +179,5 @@ def effect_of(fact: DomainEvent) -> Effect | None:
 
 
 OUTCOMES = (ForwardedToProvince, NotRecognised, CertificateIssued, CertificateRenewed, CertificateConfirmed,
-            ProposedToCentre, CertificateWithdrawn, CentralNotPassed, CertificateExpired, CertificateRevoked, WarningIssued)
+            ProposedToCentre, CertificateWithdrawn, CentralNotPassed, CertificateExpired, CertificateRevoked,
+            WarningIssued)

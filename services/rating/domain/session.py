@@ -2,9 +2,9 @@
 
 The session lists the products it examines and says what may be scored; each member's scorecards are facts of the
 member's own stream (``scorecards.MemberScorecards``: a correction is a new version, every version stays; older code
-kept them on the session's stream, still read). It is finalised into results from the members' latest cards — product by product: a finalisation takes the products that
-are ready and leaves the others open, named with the reason, for a later one — and, at provincial and central level,
-once every product has its result, gets the decision that approves them.
+kept them on the session's stream, still read). It is finalised into results from the members' latest cards, product
+by product: a finalisation takes the products that are ready and leaves the others open, named with the reason, for a
+later one. At provincial and central level, once every product has its result, it gets the decision approving them.
 """
 
 from __future__ import annotations

@@ -116,7 +116,8 @@ class Verdict:
     def _confirmed(self, level: str, held: Certificate, re_rating: str | None) -> out.CertificateConfirmed:
         asked = "re-rating after inspection" if re_rating else "not an upgrade"
         return out.CertificateConfirmed(
-            **self._attempt(held.stars), level=level, decision=self._decision, certificate=held, inspection_id=re_rating,
+            **self._attempt(held.stars), level=level, decision=self._decision, certificate=held,
+            inspection_id=re_rating,
             reason=f"confirmed at {held.stars}★ (mean {self.result.average_score}, {asked}); certificate {held.number} "
                    f"is kept, valid until {held.valid_until}")
 
@@ -151,6 +152,7 @@ def _superseding(held: Certificate | None, stars: int, renewal: bool = False) ->
     if held is None:
         return None
     if renewal:
-        return f"renewed at {stars}★ at the end of its validity; certificate {held.number} ({held.stars}★) is superseded"
+        return (f"renewed at {stars}★ at the end of its validity; certificate {held.number} ({held.stars}★) is "
+                "superseded")
     verb = "upgraded" if stars > held.stars else "downgraded"
     return f"{verb} from {held.stars}★; certificate {held.number} is superseded"

@@ -14,8 +14,8 @@ class DecisionEntryView(BaseModel):
     """One product the decision covers and what it did to it."""
 
     product_id: str
-    outcome: str = Field(description="recognized | confirmed | renewed | proposed | not_recognized | downgraded | revoked"
-                                     " | re_rating_ordered | warned (two joined with '+')")
+    outcome: str = Field(description="recognized | confirmed | renewed | proposed | not_recognized | downgraded"
+                                     " | revoked | re_rating_ordered | warned (two joined with '+')")
     stars: int = Field(description="the star the product shows after the decision")
     certificate_number: str | None = Field(description="the certificate concerned (issued, kept, revoked…)")
     issued: bool = Field(description="whether this decision issued that certificate")

@@ -16,8 +16,8 @@ from services.rating.adapters.places import Places
 
 _LEVEL_VI = {"district": "cấp huyện", "provincial": "cấp tỉnh", "central": "trung ương"}
 # In the order the closing counts list them: new certificates first, confirmations and renewals apart.
-_OUTCOME_VI = {"recognized": "công nhận", "renewed": "công nhận lại khi hết hạn", "confirmed": "giữ nguyên hạng, giữ GCN",
-               "downgraded": "hạ hạng", "proposed": "đề nghị cấp trên", "not_recognized": "không đạt",
+_OUTCOME_VI = {"recognized": "công nhận", "renewed": "công nhận lại khi hết hạn",
+               "confirmed": "giữ nguyên hạng, giữ GCN", "downgraded": "hạ hạng", "proposed": "đề nghị cấp trên", "not_recognized": "không đạt",
                "withdrawn": "rút khỏi phiên", None: "chưa có kết quả"}
 _ORDER = {outcome: n for n, outcome in enumerate(_OUTCOME_VI)}
 COLUMNS = ("TT", "Mã sản phẩm", "Tên sản phẩm", "Chủ thể", "Huyện", "Xã", "Phiếu", "Điểm TB", "Hạng", "Kết quả")

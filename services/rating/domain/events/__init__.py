@@ -1,7 +1,8 @@
 """Domain events of rating, in the past tense, stored in the service's own event store; one module per aggregate.
 
-``councils`` (Council), ``sessions`` (CouncilSession and its members' MemberScorecards), ``decisions`` (DecisionRecord), ``dossiers`` (RatingDossier
-before a council and under review); the outcomes a dossier records are in ``services.rating.domain.outcomes``.
+``councils`` (Council), ``sessions`` (CouncilSession and its members' MemberScorecards), ``decisions``
+(DecisionRecord), ``dossiers`` (RatingDossier before a council and under review); the outcomes a dossier records are
+in ``services.rating.domain.outcomes``.
 """
 
 from services.rating.domain.events.councils import CouncilFormed, MemberAppointed, MemberWithdrawn

@@ -1,4 +1,5 @@
-"""Events of a council session (phiên họp / đợt): its list, the scorecards, the results and the decision approving them."""
+"""Events of a council session (phiên họp / đợt): its list, the members' scorecards, the results and the decision
+approving them."""
 
 from __future__ import annotations
 
