@@ -257,8 +257,9 @@ class Load:
             choices = {"choices": {c: o.id for c, o in card.choices.items()}}
             for member in scorers:
                 path = f"/sessions/{session_id}/products/{product_id}/scorecards/{member}"
-                if await self.command("rating", "scorecard", "PUT", path, choices, secretary, stream_id=session_id,
-                                      product_ids=(product_id,)) is None:
+                # Each member's cards are a stream of their own (MemberScorecards), not the session's.
+                if await self.command("rating", "scorecard", "PUT", path, choices, secretary,
+                                      stream_id=f"scorecards:{session_id}:{member}", product_ids=(product_id,)) is None:
                     return
         finalised = await self.command("rating", "finalise", "POST", f"/sessions/{session_id}/finalisation",
                                        {"finalised_on": "2021-03-01"}, secretary, stream_id=session_id,
