@@ -13,7 +13,10 @@ from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaClient, AIOKafkaProducer
+from aiokafka.errors import OutOfOrderSequenceNumber, UnknownProducerId
+from aiokafka.producer.transaction_manager import NO_PRODUCER_EPOCH, NO_PRODUCER_ID, PidAndEpoch
 from aiokafka.protocol.metadata import MetadataRequest
+from aiokafka.util import create_future
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from kafka import TopicPartition
@@ -22,6 +25,8 @@ from kafka.protocol.consumer.offsets import OffsetSpec
 
 from shared.contracts import CONTRACTS, dead_letter_topic
 from shared.settings import SERVICES, KernelSettings
+
+log = structlog.get_logger(__name__)
 
 
 def contract_topics() -> list[str]:
@@ -53,7 +58,7 @@ def make_producer(settings: KernelSettings, *, client_id: str) -> AIOKafkaProduc
 
     It never makes the broker create a topic (see :func:`refuse_topic_auto_creation`).
     """
-    producer = AIOKafkaProducer(
+    producer = RelayProducer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         client_id=client_id,
         acks="all",
@@ -64,6 +69,39 @@ def make_producer(settings: KernelSettings, *, client_id: str) -> AIOKafkaProduc
     )
     refuse_topic_auto_creation(producer.client)
     return producer
+
+
+# The broker no longer knows the idempotent producer's id or the sequence it is at: it lost its state.
+_FORGOTTEN_PRODUCER = (OutOfOrderSequenceNumber, UnknownProducerId)
+
+
+class RelayProducer(AIOKafkaProducer):
+    """An idempotent producer that asks for a new producer id when the broker has forgotten its id.
+
+    A broker that lost its log under the same address (emptied, or restored without its data, keeping its cluster id)
+    answers every later batch of the producer OutOfOrderSequenceNumber or UnknownProducerId: its sequence numbers go
+    on from where they were, and the broker expects 0 from a producer it does not know. The Java client then takes a
+    new id; aiokafka keeps the old one, and the relay would fail every retry for ever. After such an answer the next
+    batch waits for a new id (InitProducerId) and starts its sequences at 0; the failed batch stays in the outbox.
+    """
+
+    async def send(self, *args: Any, **kwargs: Any) -> asyncio.Future[Any]:
+        future = await super().send(*args, **kwargs)
+        if self._txn_manager is not None:
+            producer_id = self._txn_manager.producer_id
+            future.add_done_callback(lambda done: self._forget_id_if_unknown(done, producer_id))
+        return future
+
+    def _forget_id_if_unknown(self, done: asyncio.Future[Any], producer_id: int) -> None:
+        txn = self._txn_manager
+        forgotten = not done.cancelled() and isinstance(done.exception(), _FORGOTTEN_PRODUCER)
+        # Once per id: every record of the failed batches reports it, and a new id may already be in use.
+        if forgotten and txn is not None and txn.has_pid() and txn.producer_id == producer_id:
+            log.warning("the broker forgot the idempotent producer's id; asking for a new one",
+                        producer_id=producer_id, error=repr(done.exception()))
+            txn._pid_and_epoch = PidAndEpoch(NO_PRODUCER_ID, NO_PRODUCER_EPOCH)
+            txn._pid_waiter = create_future()  # set_pid_and_epoch resolves it: the first id's is resolved already
+            txn._sequence_numbers.clear()
 
 
 def refuse_topic_auto_creation(client: AIOKafkaClient) -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from ocop.infra.ports import free_port
 from ocop.launcher import ROOT, Launcher
+from tests import broker_probe
 
 # The daily expiry check runs on the real date (2026+), which would expire the tests' 2021 certificates at 00:30
 # in the middle of a run; tests ask for expiry on demand with explicit dates instead.
@@ -71,6 +72,21 @@ def launcher() -> Iterator[Launcher]:
     finally:
         started.stop()
         shutil.rmtree(state_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def dead_members_expire() -> None:
+    """For tests that kill -9 a consumer process: its members must leave their groups when their sessions time out.
+
+    Tansu does; an external broker is probed once (:mod:`tests.broker_probe`), and when it keeps a killed member for
+    ever (noida-db 0.2.3) the test skips with the reason: the member would hold its group, and every later test of
+    that group, for the rest of the run.
+    """
+    external = os.environ.get(EXTERNAL_BROKER, "")
+    if external and not broker_probe.dead_members_expire(external):
+        pytest.skip(f"kills a consumer with kill -9; the external broker {external} ({EXTERNAL_BROKER}) keeps such a"
+                    f" member in its group for ever (it did not leave within {broker_probe.REJOIN_SECONDS:.0f} s of"
+                    f" its {broker_probe.SESSION_MS / 1000:.0f} s session: noida-db 0.2.3 never expires sessions)")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -3,6 +3,7 @@ mended after every scenario; the figures of every scenario are printed at the en
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -38,7 +39,10 @@ async def system(fault_system: FaultSystem) -> AsyncIterator[FaultSystem]:
         if not await checker.consistent():
             RESTARTS.append(f"services restarted after a scenario left {checker.in_flight}")
             for key in ("registration", "rating"):
-                fault_system.kill(key)
+                if fault_system.external_broker:  # a killed member may hold its group for ever there (noida-db)
+                    await asyncio.to_thread(fault_system.terminate, key)
+                else:
+                    fault_system.kill(key)
                 await fault_system.restart(key)
 
 

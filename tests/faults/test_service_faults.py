@@ -15,6 +15,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.mark.parametrize("seed", seeds())
 @pytest.mark.parametrize("service", ["registration", "rating"])
+@pytest.mark.usefixtures("dead_members_expire")  # the killed process's members must leave their groups
 async def test_a_service_killed_mid_stream_loses_nothing_and_doubles_nothing(system, service, seed):
     """Also point 7: the new process is ready within 5 s (HTTP and the relay wait for no consumer group)."""
     scenario = Scenario(system, f"kill -9 {service}", seed)

@@ -14,6 +14,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import pytest
 
 from ocop.infra.ports import free_port
 from ocop.launcher import ROOT
@@ -67,6 +68,7 @@ def _rating(product_id: str) -> Any:
         "stars": 3, "status": "recognized", "decision": None, "certificate": None, "reason": None, "inspection_id": None})
 
 
+@pytest.mark.usefixtures("dead_members_expire")  # the killed instance's members must leave their groups
 async def test_a_service_restarted_after_kill_9_answers_commands_before_its_groups_join_and_consumes_after(
         launcher, tmp_path):
     port = free_port()
