@@ -567,7 +567,8 @@ def report(p: Params, s: dict[str, Any], timeline: dict[str, Any], facts: dict[s
         f"{_n(s['raw_read']['pg_us'].median)} | {_n(s['raw_read']['broker_us'].median, 1)} | "
         f"{_n(s['raw_read']['py_core'].median)} % |",
         "",
-        f"Ratio: monitoring / raw consumer {_x(s['absorb']['rate'], s['raw_read']['rate'])}. The raw producer sent the "
+        f"Ratio: monitoring / raw consumer {med(s['absorb']['rate']) / med(s['raw_read']['rate']):.4f} (the raw "
+        f"consumer is {_x(s['raw_read']['rate'], s['absorb']['rate'])}× faster). The raw producer sent the "
         f"{4 * p.events:,} records in {s['absorb']['produce'].fmt(2, ' s')} of that time. Lost races (a consumer's "
         f"transaction met another writer of a register stream and ran again): {s['absorb']['lost_races']:,} over all "
         "runs.",
@@ -593,10 +594,17 @@ def interpret(p: Params, s: dict[str, Any]) -> list[str]:
         f"not with the table: a 5-entry product answers in {m(typ['p50']):.1f} ms ({m(rtyp['p50']):.1f} ms raw). "
         f"The {extra:.1f} ms the API adds at {p.history} entries are HTTP (JWT check, routing, the OpenTelemetry ASGI "
         "middleware), the pool's JSON decoding of each entry's references, the pydantic view of every entry and the "
-        f"JSON answer: about {per_entry:,.0f} µs per entry beyond the 5-entry product's.",
-        f"- **With {p.concurrency} clients: {m(s['api_concurrent']['rate']):,.0f} queries/s through the API against "
-        f"{m(s['raw_concurrent']['rate']):,.0f}/s raw** ({m(s['api_concurrent']['py_core']):.0f} % of a core for the "
-        "Python process): the API's per-entry Python work, not PostgreSQL, sets the pace of many readers.",
+        f"JSON answer: about {per_entry:,.0f} µs per entry beyond the 5-entry product's. (A profile of the route taken "
+        "while writing this benchmark put most of it in building the view models, `TimelineEntry.of` making four to "
+        "five pydantic models per entry: the entry, its actor, its trace link, its references; then json-decoding "
+        "each entry's references in the pool's codec; then serialising the page.)",
+        f"- **With {p.concurrency} clients: {m(s['api_concurrent']['rate']):,.0f} queries/s through the API "
+        f"({_x(s['api_concurrent']['rate'], s['api_serial']['rate'])}× the serial client's "
+        f"{m(s['api_serial']['rate']):,.0f}/s) against {m(s['raw_concurrent']['rate']):,.0f}/s raw** "
+        f"({m(s['api_concurrent']['py_core']):.0f} % of a core for the Python process, "
+        f"{m(s['api_concurrent']['py_us']):,.0f} µs of Python CPU per query against {m(api['py_us']):,.0f} serial): the "
+        "answers are built in the one event loop, so concurrent readers only queue behind each other's per-entry "
+        "Python work; PostgreSQL is not what limits them.",
         f"- **Absorption: {m(ab['rate']):,.0f} events/s from the four topics ({7 * p.events:,} handler calls for "
         f"{4 * p.events:,} events), against {m(rr['rate']):,.0f} records/s for a raw consumer that decodes nothing.** "
         f"The limit is {bound}: the Python process was at {m(ab['py_core']):.0f} % of a core, "
