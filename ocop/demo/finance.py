@@ -178,7 +178,7 @@ class FinanceReport(Checked):
             say(f"  budget: {escape(step)}")
         earlier = [v for v in b["versions"] if 1 < v["version"] <= story.found_version]
         if earlier:
-            say(f"  versions 2–{story.found_version}: amendments of earlier runs")
+            say(f"  version{'s 2–' if len(earlier) > 1 else ' '}{story.found_version}: amended by earlier runs")
         for v in b["versions"]:
             if v in earlier:
                 continue

@@ -65,9 +65,10 @@ class FinanceClosingReport(Checked):
 
     def render(self, console: Console) -> None:
         say = lambda line: console.print(line, soft_wrap=True)  # one line each: readers and tests grep them
+        renamed = any(" (demo " in r.decision for r in self.rounds)
         table = Table(title=f"Rewards per round {self.cycle_year}", caption="GET /rewards/round?decision=… of this"
-                      " run's decisions; * number suffixed with the run id", box=None, padding=(0, 1, 0, 0),
-                      header_style="bold underline")
+                      " run's decisions" + ("; * number suffixed with the run id" if renamed else ""), box=None,
+                      padding=(0, 1, 0, 0), header_style="bold underline")
         for column in ("round", "decision", "signed", "3★", "4★", "5★", "rewarded", "paid"):
             table.add_column(column, justify="left" if column in ("round", "decision", "signed") else "right",
                              no_wrap=True)

@@ -157,7 +157,7 @@ class MonitoringReport(Checked):
             refs = _references(e)
             trace = f"trace {e['trace']['trace_id']}" if e["trace"] else "no trace"
             say(f"  {at:%H:%M:%S} {e['event_type']} from {e['source']}, {escape(actor)}: {escape(e['summary'].strip())}"
-                + (f" [{escape(refs)}]" if refs else "") + f"; {trace}")
+                + (escape(f" [{refs}]") if refs else "") + f"; {trace}")
 
     def _render_health(self, say: Any) -> None:
         h = self.health
