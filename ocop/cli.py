@@ -123,16 +123,23 @@ def rebuild(
 def demo(
     registration_url: str = typer.Option("http://127.0.0.1:8001", "--registration-url", help="the registration service"),
     rating_url: str = typer.Option("http://127.0.0.1:8002", "--rating-url", help="the rating service"),
+    finance_url: str = typer.Option(None, "--finance-url", help="the finance service (default: where `ocop up` serves it)"),
+    monitoring_url: str = typer.Option(None, "--monitoring-url",
+                                       help="the monitoring service (default: where `ocop up` serves it)"),
     skip_rating: bool = typer.Option(False, "--skip-rating", help="play the registration season only"),
+    skip_finance: bool = typer.Option(False, "--skip-finance", help="leave finance out of the season"),
+    skip_monitoring: bool = typer.Option(False, "--skip-monitoring", help="leave monitoring out of the season"),
     cycle_year: int = typer.Option(2021, "--cycle-year", min=2018, max=2100, help="the OCOP cycle to play"),
     seed: int = typer.Option(2021, "--seed", help="the same seed plays the same season"),
     producers: int = typer.Option(40, "--producers", min=1, max=1000, help="how many producers register"),
 ) -> None:
-    """Play a registration and rating season against the running system (`make run`) through its HTTP APIs; print a summary."""
+    """Play a season against the running system (`make run`) through its HTTP APIs — registration, rating, then
+    finance's rewards and monitoring's inspections and reports — and print a summary."""
     from ocop.demo import main as run_demo
 
-    code = run_demo(registration_url, None if skip_rating else rating_url, cycle_year=cycle_year, seed=seed,
-                    producers=producers)
+    skip = frozenset(name for name, left_out in (("finance", skip_finance), ("monitoring", skip_monitoring)) if left_out)
+    code = run_demo(registration_url, None if skip_rating else rating_url, finance_url, monitoring_url,
+                    cycle_year=cycle_year, seed=seed, producers=producers, skip=skip)
     if code:
         raise typer.Exit(code)
 
