@@ -568,7 +568,7 @@ def report(p: Params, s: dict[str, Any], timeline: dict[str, Any], facts: dict[s
         f"{_n(s['raw_read']['py_core'].median)} % |",
         "",
         f"Ratio: monitoring / raw consumer {med(s['absorb']['rate']) / med(s['raw_read']['rate']):.4f} (the raw "
-        f"consumer is {_x(s['raw_read']['rate'], s['absorb']['rate'])}× faster). The raw producer sent the "
+        f"consumer is {med(s['raw_read']['rate']) / med(s['absorb']['rate']):,.0f}× faster). The raw producer sent the "
         f"{4 * p.events:,} records in {s['absorb']['produce'].fmt(2, ' s')} of that time. Lost races (a consumer's "
         f"transaction met another writer of a register stream and ran again): {s['absorb']['lost_races']:,} over all "
         "runs.",
