@@ -83,6 +83,30 @@ async def test_a_product_withdrawn_from_a_session_can_go_before_a_later_one(driv
     assert proposed.data.evaluation_id == f"{later['session_id']}/{leaves}" and proposed.data.status == "proposed"
 
 
+async def test_a_product_withdrawn_and_listed_again_in_the_same_session_is_examined_afresh(driver, launcher):
+    first, again = ids(2)
+    await send_registered(launcher.bootstrap_servers, registered(first, district_code=DISTRICT),
+                          registered(again, district_code=DISTRICT))
+    for p in (first, again):
+        await driver.dossier_when(p)
+    council = await driver.council("district", DISTRICT)
+    session = await driver.open_session(council, [first, again], held_on="2021-05-10", round_=5)
+    headers = driver.secretary("district", DISTRICT)
+    path = f"/sessions/{session['session_id']}/products"
+    withdrawn = await driver.client.post(f"{path}/{again}/withdrawal", json={"reason": "hồ sơ thiếu"}, headers=headers)
+    assert withdrawn.status_code == 200, withdrawn.text
+    relisted = await driver.client.post(path, json={"product_ids": [again]}, headers=headers)
+    assert relisted.status_code == 200, relisted.text
+    assert sorted(p["product_id"] for p in relisted.json()["products"]) == sorted([first, again])
+
+    await driver.score(session, first, [64] * 5)
+    await driver.score(session, again, [57] * 5)
+    done = await driver.finalise(session, "2021-05-10")
+    results = await driver.get(f"/sessions/{session['session_id']}/results")
+    assert done["finalised"] and {r["product_id"]: r["outcome"] for r in results["results"]} == {
+        first: "proposed", again: "proposed"}
+
+
 async def test_product_rated_continues_the_flow_of_the_products_registration(driver, launcher):
     [product] = ids(1)
     entered = registered(product, district_code=DISTRICT)

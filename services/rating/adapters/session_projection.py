@@ -45,7 +45,14 @@ async def product_examined(conn: asyncpg.Connection, r: Recorded) -> None:
     await conn.execute(
         "WITH s AS (UPDATE sessions SET products = products + 1, version = $9 WHERE session_id = $1 RETURNING products)"
         " INSERT INTO session_products (session_id, product_id, evaluation_id, product_name, product_set,"
-        " district_code, purpose, held_stars, position) SELECT $1, $2, $3, $4, $5, $6, $7, $8, s.products FROM s",
+        " district_code, purpose, held_stars, position) SELECT $1, $2, $3, $4, $5, $6, $7, $8, s.products FROM s"
+        # A product withdrawn from the session and listed again starts over (a new evaluation, nothing scored yet).
+        " ON CONFLICT (session_id, product_id) DO UPDATE SET evaluation_id = excluded.evaluation_id,"
+        " product_name = excluded.product_name, product_set = excluded.product_set,"
+        " district_code = excluded.district_code, purpose = excluded.purpose, held_stars = excluded.held_stars,"
+        " position = excluded.position, scorecards = 0, mean = NULL, average_score = NULL, band_stars = NULL,"
+        " stars = NULL, spread = NULL, totals = NULL, unmet_minimums = NULL, outcome = NULL, outcome_stars = NULL,"
+        " certificate_number = NULL, finalised_on = NULL, open_reason = NULL",
         r.stream_id, e.product_id, e.evaluation_id, e.product_name, e.product_set, e.district_code,
         e.purpose, e.held_stars, r.version)
 
