@@ -1013,10 +1013,14 @@ def interpret(p: Params, s: dict[str, Any], rb: dict[str, Any]) -> list[str]:
 
 
 def write_section(output: Path, text: str) -> None:
-    """Replace the rating section of RESULTS.md (from MARKER to the end), keeping the kernel report before it."""
+    """Replace the rating section of RESULTS.md (from MARKER to the next benchmark's ``<!-- `` marker or the end),
+    keeping the kernel report before it and the other benchmarks' sections after it."""
     existing = output.read_text(encoding="utf-8") if output.exists() else ""
-    head = existing.split(MARKER_PREFIX, 1)[0].rstrip()
-    output.write_text((head + "\n\n" if head else "") + text.rstrip() + "\n", encoding="utf-8")
+    head, _, rest = existing.partition(MARKER_PREFIX)
+    after = rest.find("<!-- ")
+    tail = rest[after:].rstrip() if after >= 0 else ""
+    body = (head.rstrip() + "\n\n" if head.strip() else "") + text.rstrip() + "\n"
+    output.write_text(body + ("\n" + tail + "\n" if tail else ""), encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- command line
