@@ -320,7 +320,9 @@ def _assert_monitoring(url: str, rating_url: str, report) -> None:
     assert {"kind": "decision", "value": stories["revoked"].decision} in [
         {k: ref[k] for k in ("kind", "value")} for ref in entries[-1]["references"]]
     assert all(re.fullmatch(r"[0-9a-f]{32}", e["trace"]["trace_id"]) for e in entries)
-    assert monitoring.health["state"] in ("ok", "alert") and len(monitoring.health["services"]) == 4
+    # The four services, found in their schemas (the test session's database also holds other modules' schemas).
+    found = {s["service"] for s in monitoring.health["services"] if s["found"]}
+    assert monitoring.health["state"] in ("ok", "alert") and {"registration", "rating", "finance", "monitoring"} <= found
 
 
 def _assert_printed_finance_and_monitoring(output: str) -> None:
