@@ -38,10 +38,13 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from kafka.errors import KafkaError
 
 from shared.contracts import PRODUCT_RATED_TOPIC, PRODUCT_REGISTERED_TOPIC
 from shared.db import create_pool
+from shared.kafka import broker_view_async
 from shared.projections import rebuild
+from shared.relay import lost_partitions
 from tests.faults.load import History
 
 # Who publishes what, and who hears it (the services this suite runs).
@@ -159,6 +162,37 @@ class Checker:
             return not missing
         except (OSError, asyncpg.PostgresError) as exc:
             self.in_flight = f"the database does not answer: {exc!r}"
+            return False
+        finally:
+            await conn.close()
+
+    async def relays_saw_the_broker(self) -> bool:
+        """Each publisher's relay knows the broker as it is now: the cluster id it remembers is the broker's, and every
+        partition it had a batch acknowledged on still holds it (``shared.relay.lost_partitions``).
+
+        After a replacement the outbox looks drained and the inboxes complete until a relay notices (its next broker
+        check, up to ``relay_broker_check_seconds`` later) and makes everything pending again: consistency is judged
+        only once both relays have.
+        """
+        try:
+            conn = await self._connect()
+        except (OSError, asyncpg.PostgresError) as exc:
+            self.in_flight = f"the database does not answer: {exc!r}"
+            return False
+        try:
+            for publisher in PUBLISHERS.values():
+                known = await conn.fetchval(f"SELECT cluster_id FROM {publisher}.relay_state")
+                rows = await conn.fetch(f"SELECT topic, kafka_partition, acked_offset FROM {publisher}.relay_offsets")
+                acked = {(r["topic"], r["kafka_partition"]): r["acked_offset"] for r in rows}
+                view = await broker_view_async(self.bootstrap, {topic for topic, _ in acked})
+                lost = lost_partitions(acked, view.end_offsets)
+                if known != view.cluster_id or lost:
+                    self.in_flight = (f"{publisher}'s relay has not noticed the new broker yet (it remembers cluster"
+                                      f" {known}, the broker is {view.cluster_id}; lost partitions: {lost or 'none'})")
+                    return False
+            return True
+        except (OSError, asyncpg.PostgresError, KafkaError) as exc:
+            self.in_flight = f"the database or the broker does not answer: {exc!r}"
             return False
         finally:
             await conn.close()
