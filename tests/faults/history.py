@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -137,34 +138,42 @@ class Checker:
 
     # ------------------------------------------------------------------ consistency (polled after each fault)
 
-    async def consistent(self) -> bool:
-        """Nothing left in flight: every outbox row published, and every published event in its subscribers' inboxes.
-
-        What is still missing is kept in :attr:`in_flight`, for the message of a scenario that waited in vain.
-        """
+    async def _polled(self, probe: Callable[[asyncpg.Connection], Awaitable[bool]]) -> bool:
+        """``probe`` on a connection of its own; a database (or broker) that does not answer is a False, said in
+        :attr:`in_flight`."""
         try:
             conn = await self._connect()
         except (OSError, asyncpg.PostgresError) as exc:
             self.in_flight = f"the database does not answer: {exc!r}"
             return False
         try:
-            missing: list[str] = []
-            for topic, publisher in PUBLISHERS.items():
-                if pending := await conn.fetchval(f"SELECT count(*) FROM {publisher}.outbox WHERE published_at IS NULL"):
-                    missing.append(f"{pending} rows of {publisher}'s outbox unpublished")
-                for subscriber in SUBSCRIBERS[topic]:
-                    if absent := await conn.fetchval(
-                        f"SELECT count(*) FROM {publisher}.outbox o WHERE o.topic = $1 AND NOT EXISTS"
-                        f" (SELECT 1 FROM {subscriber.service}.inbox i WHERE i.consumer = $2 AND i.event_id = o.event_id)",
-                        topic, subscriber.consumer):
-                        missing.append(f"{absent} {topic} events not in {subscriber.consumer}'s inbox")
-            self.in_flight = "; ".join(missing)
-            return not missing
-        except (OSError, asyncpg.PostgresError) as exc:
-            self.in_flight = f"the database does not answer: {exc!r}"
+            return await probe(conn)
+        except (OSError, asyncpg.PostgresError, KafkaError) as exc:
+            self.in_flight = f"the database or the broker does not answer: {exc!r}"
             return False
         finally:
             await conn.close()
+
+    async def consistent(self) -> bool:
+        """Nothing left in flight: every outbox row published, and every published event in its subscribers' inboxes.
+
+        What is still missing is kept in :attr:`in_flight`, for the message of a scenario that waited in vain.
+        """
+        return await self._polled(self._nothing_in_flight)
+
+    async def _nothing_in_flight(self, conn: asyncpg.Connection) -> bool:
+        missing: list[str] = []
+        for topic, publisher in PUBLISHERS.items():
+            if pending := await conn.fetchval(f"SELECT count(*) FROM {publisher}.outbox WHERE published_at IS NULL"):
+                missing.append(f"{pending} rows of {publisher}'s outbox unpublished")
+            for subscriber in SUBSCRIBERS[topic]:
+                if absent := await conn.fetchval(
+                    f"SELECT count(*) FROM {publisher}.outbox o WHERE o.topic = $1 AND NOT EXISTS"
+                    f" (SELECT 1 FROM {subscriber.service}.inbox i WHERE i.consumer = $2 AND i.event_id = o.event_id)",
+                    topic, subscriber.consumer):
+                    missing.append(f"{absent} {topic} events not in {subscriber.consumer}'s inbox")
+        self.in_flight = "; ".join(missing)
+        return not missing
 
     async def relays_saw_the_broker(self) -> bool:
         """Each publisher's relay knows the broker as it is now: the cluster id it remembers is the broker's, and every
@@ -174,28 +183,20 @@ class Checker:
         check, up to ``relay_broker_check_seconds`` later) and makes everything pending again: consistency is judged
         only once both relays have.
         """
-        try:
-            conn = await self._connect()
-        except (OSError, asyncpg.PostgresError) as exc:
-            self.in_flight = f"the database does not answer: {exc!r}"
-            return False
-        try:
-            for publisher in PUBLISHERS.values():
-                known = await conn.fetchval(f"SELECT cluster_id FROM {publisher}.relay_state")
-                rows = await conn.fetch(f"SELECT topic, kafka_partition, acked_offset FROM {publisher}.relay_offsets")
-                acked = {(r["topic"], r["kafka_partition"]): r["acked_offset"] for r in rows}
-                view = await broker_view_async(self.bootstrap, {topic for topic, _ in acked})
-                lost = lost_partitions(acked, view.end_offsets)
-                if known != view.cluster_id or lost:
-                    self.in_flight = (f"{publisher}'s relay has not noticed the new broker yet (it remembers cluster"
-                                      f" {known}, the broker is {view.cluster_id}; lost partitions: {lost or 'none'})")
-                    return False
-            return True
-        except (OSError, asyncpg.PostgresError, KafkaError) as exc:
-            self.in_flight = f"the database or the broker does not answer: {exc!r}"
-            return False
-        finally:
-            await conn.close()
+        return await self._polled(self._relays_know_the_broker)
+
+    async def _relays_know_the_broker(self, conn: asyncpg.Connection) -> bool:
+        for publisher in PUBLISHERS.values():
+            known = await conn.fetchval(f"SELECT cluster_id FROM {publisher}.relay_state")
+            rows = await conn.fetch(f"SELECT topic, kafka_partition, acked_offset FROM {publisher}.relay_offsets")
+            acked = {(r["topic"], r["kafka_partition"]): r["acked_offset"] for r in rows}
+            view = await broker_view_async(self.bootstrap, {topic for topic, _ in acked})
+            lost = lost_partitions(acked, view.end_offsets)
+            if known != view.cluster_id or lost:
+                self.in_flight = (f"{publisher}'s relay has not noticed the new broker yet (it remembers cluster"
+                                  f" {known}, the broker is {view.cluster_id}; lost partitions: {lost or 'none'})")
+                return False
+        return True
 
     # ------------------------------------------------------------------ the whole proof
 
