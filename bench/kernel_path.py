@@ -719,7 +719,8 @@ def main(
     """Measure the kernel path and its raw baselines in one run; write bench/RESULTS.md."""
     from ocop.infra.ports import free_port
     from ocop.launcher import Launcher
-    from shared.observability import configure_logging, configure_tracing
+    from shared.observability import configure_logging
+    from shared.tracing import configure_tracing
 
     configure_logging("bench", "WARNING")
     if tracing:

@@ -1,18 +1,13 @@
-"""structlog JSON logs and OpenTelemetry tracing, configured once per process."""
+"""structlog JSON logs, configured once per process (tracing: :mod:`shared.tracing`)."""
 
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from typing import Any, TextIO
 
 import structlog
 from opentelemetry import trace
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 
 
 def _add_trace_ids(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -40,17 +35,3 @@ def configure_logging(service: str, level: str = "INFO", *, json: bool = True, s
     )
     structlog.contextvars.bind_contextvars(service=service)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-
-
-def configure_tracing(service: str, sample_ratio: float = 1.0) -> TracerProvider:
-    """Parent-based sampling so a flow is either traced end to end or not at all; OTLP export when configured."""
-    provider = TracerProvider(
-        resource=Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME", f"ocop-{service}")}),
-        sampler=ParentBased(TraceIdRatioBased(sample_ratio)),
-    )
-    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
-    trace.set_tracer_provider(provider)
-    return provider

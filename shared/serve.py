@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from shared.http.app import create_app
-from shared.observability import configure_logging, configure_tracing
+from shared.observability import configure_logging
+from shared.tracing import configure_tracing
 from shared.runtime import ServiceDefinition
 from shared.settings import service_settings
 
