@@ -15,7 +15,7 @@ def serve(name: str, definition: ServiceDefinition) -> None:
     from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 
     settings = service_settings(name)
-    configure_logging(name, settings.log_level, json=settings.log_json)
+    configure_logging(name, settings.log_level, json=settings.log_json, library_level=settings.library_log_level)
     configure_tracing(name, settings.trace_sample_ratio)
     AsyncPGInstrumentor().instrument()
     app = create_app(definition, settings)

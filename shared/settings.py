@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import os
 from enum import Enum
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.contracts.roles import Role
 
 SERVICES: tuple[str, ...] = ("registration", "rating", "finance", "monitoring")
 DEFAULT_PORTS: dict[str, int] = {"registration": 8001, "rating": 8002, "finance": 8003, "monitoring": 8004}
+
+
+LogLevel = Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], BeforeValidator(
+    lambda value: value.upper() if isinstance(value, str) else value)]
 
 
 class KernelSettings(BaseSettings):
@@ -44,7 +49,10 @@ class KernelSettings(BaseSettings):
 
     max_request_bytes: int = Field(default=256 * 1024, ge=1024)
 
-    log_level: str = "INFO"
+    # Our own lines (one per request and per event at INFO; WARNING quiets them) and the libraries' (aiokafka is
+    # chatty at INFO); OCOP_LOG_JSON=false writes lines for people at a terminal instead of JSON.
+    log_level: LogLevel = "INFO"
+    library_log_level: LogLevel = "WARNING"
     log_json: bool = True
     trace_sample_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
 

@@ -19,6 +19,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from shared.auth import Actor, require
 from shared.context import message_context
+from shared.http.access import log_requests
 from shared.http.errors import SHARED_RESPONSES, install_error_handlers
 from shared.http.faults import DatabaseFaults
 from shared.http.limits import BodySizeLimit
@@ -46,6 +47,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(DatabaseFaults, attempts=settings.http_attempts, retry_after=settings.http_retry_after_seconds,
                        reconnect=runtime.reconnect)
+    log_requests(app)
     _add_operations_routes(app, runtime)
     install_error_handlers(app, definition.errors)
     for router in definition.routers:
