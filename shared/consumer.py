@@ -17,7 +17,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from contextlib import suppress
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,15 +28,17 @@ from aiokafka.errors import IllegalStateError, KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 
 from shared.context import message_context
 from shared.contracts import ContractError, contract_for_topic, parse_event
-from shared.dead_letters import DeadLetters, record_headers  # DeadLetters: the runtime builds it from here
+from shared.dead_letters import DeadLetters, record_fields, record_headers  # DeadLetters: the runtime builds it from here
 from shared.eventstore import ConcurrencyError
 from shared.kafka import ensure_topics_async
 from shared.ports import ServicePorts
 from shared.settings import ServiceSettings
+from shared.tracing import PROCESS, batch_attributes, failed, message_attributes, span_name
 from shared.uow import UnitOfWork
 
 log = structlog.get_logger(__name__)
@@ -236,20 +238,64 @@ class InboxConsumer:
         return None
 
     async def _in_one_transaction(self, items: Sequence[tuple[ConsumerRecord, Any]]) -> None:
-        async with self._uow_factory() as uow:
-            claims = [(e.event_id, r.topic, r.partition, r.offset) for r, e in items]
-            fresh = await uow.claim_inbox_batch(self.consumer, claims)
-            for index, (record, envelope) in enumerate(items):
-                if envelope.event_id in fresh:
-                    fresh.discard(envelope.event_id)  # a repeat inside the batch is handled once
-                    await self._handle(index, record, envelope, uow)
-            await uow.commit()
-        self.handled += len(items)
+        """Claim, handle and commit ``items`` in one transaction; each fresh record is handled in its process span.
 
-    async def _handle(self, index: int, record: ConsumerRecord, envelope: Any, uow: UnitOfWork) -> None:
-        parent = propagate.extract(record_headers(record))
+        The spans stay open until the commit, so they time it and fail with it. The commit's statements run inside
+        the record's span when it is the only one; a commit shared by several records runs in a batch span linked to
+        theirs (a statement belongs to one trace only).
+        """
+        handled: list[tuple[trace.Span, ConsumerRecord, Any]] = []
+        repeats: list[tuple[ConsumerRecord, Any]] = []
+        try:
+            async with self._uow_factory() as uow:
+                claims = [(e.event_id, r.topic, r.partition, r.offset) for r, e in items]
+                fresh = await uow.claim_inbox_batch(self.consumer, claims)
+                for index, (record, envelope) in enumerate(items):
+                    if envelope.event_id not in fresh:
+                        repeats.append((record, envelope))
+                        continue
+                    fresh.discard(envelope.event_id)  # a repeat inside the batch is handled once
+                    span = self._process_span(record, envelope)
+                    handled.append((span, record, envelope))
+                    await self._handle(index, record, envelope, uow, span)
+                with self._commit_span(handled, items[0][0].topic):
+                    await uow.commit()
+        except BaseException as exc:
+            for span, _, _ in handled:
+                failed(span, exc.error if isinstance(exc, _HandlerFailed) else exc)
+            raise
+        finally:
+            for span, _, _ in handled:
+                span.end()
+        self.handled += len(items)
+        for span, record, envelope in handled:
+            self._log_event("handled", record, envelope, span)
+        for record, envelope in repeats:
+            self._log_event("repeat", record, envelope)
+
+    def _process_span(self, record: ConsumerRecord, envelope: Any) -> trace.Span:
+        """The record's process span, a child of its send span (whose context the record's headers carry)."""
+        attributes = message_attributes(PROCESS, record.topic, key=record.key, event_id=str(envelope.event_id),
+                                        partition=record.partition, offset=record.offset, group=self.group_id)
+        attributes |= {"ocop.consumer": self.consumer, "ocop.event_type": envelope.event_type,
+                       "ocop.product_id": envelope.product_id}
+        return tracer.start_span(span_name(PROCESS, record.topic), context=propagate.extract(record_headers(record)),
+                                 kind=trace.SpanKind.CONSUMER, attributes=attributes)
+
+    def _commit_span(self, handled: list[tuple[trace.Span, ConsumerRecord, Any]], topic: str) -> Any:
+        if len(handled) == 1:
+            return trace.use_span(handled[0][0], record_exception=False, set_status_on_exception=False)
+        if not handled:  # repeats only: the inbox claim was all, and it belongs to no flow
+            return nullcontext()
+        return tracer.start_as_current_span(
+            span_name(PROCESS, topic), kind=trace.SpanKind.CONSUMER, context=otel_context.Context(),
+            links=[trace.Link(span.get_span_context()) for span, _, _ in handled],
+            attributes=batch_attributes(topic, group=self.group_id, count=len(handled)),
+        )
+
+    async def _handle(self, index: int, record: ConsumerRecord, envelope: Any, uow: UnitOfWork, span: trace.Span) -> None:
         with (
-            tracer.start_as_current_span(f"{self.consumer} handle {envelope.event_type}", context=parent, kind=trace.SpanKind.CONSUMER),
+            trace.use_span(span, record_exception=False, set_status_on_exception=False),
             structlog.contextvars.bound_contextvars(event_id=str(envelope.event_id), product_id=envelope.product_id),
             message_context(correlation_id=envelope.correlation_id, causation_id=envelope.event_id, actor=None),
         ):
@@ -262,6 +308,14 @@ class InboxConsumer:
                 raise
             except Exception as exc:
                 raise _HandlerFailed(index, exc) from exc
+
+    def _log_event(self, outcome: str, record: ConsumerRecord, envelope: Any, span: trace.Span | None = None,
+                   **more: Any) -> None:
+        """The one line per event this consumer is done with (or retries), in the event's span (else its sender's)."""
+        with trace.use_span(span or trace.get_current_span(propagate.extract(record_headers(record)))):
+            log.info(f"event {outcome}", outcome=outcome, consumer=self.consumer, **record_fields(record)
+                     | {"event_id": str(envelope.event_id), "event_type": envelope.event_type,
+                        "product_id": envelope.product_id}, **more)
 
     def _hold_parked_partitions(self, consumer: AIOKafkaConsumer, records: Sequence[ConsumerRecord]) -> list[ConsumerRecord]:
         """Records of a partition whose parked record is still retried wait for it (a rebalance can resume one)."""
@@ -313,6 +367,7 @@ class InboxConsumer:
                 attempt += 1
                 if attempt > self._settings.consumer_max_retries + 1:
                     break
+                self._log_event("retried", record, failure.envelope, attempt=attempt, error=_described(error))
                 await asyncio.sleep(self._settings.consumer_retry_backoff_seconds * (attempt - 1))
             try:
                 await self._in_one_transaction([(record, failure.envelope)])

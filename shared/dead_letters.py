@@ -7,11 +7,16 @@ nothing (see :meth:`DeadLetters.send`).
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 import structlog
 from aiokafka import ConsumerRecord
+from aiokafka.structs import RecordMetadata
 from faststream.kafka import KafkaBroker
 from opentelemetry import propagate, trace
+
+from shared.tracing import SEND, headers_with, message_attributes, placed, span_name
 
 log = structlog.get_logger(__name__)
 tracer = trace.get_tracer("ocop.consumer")
@@ -19,6 +24,14 @@ tracer = trace.get_tracer("ocop.consumer")
 
 def record_headers(record: ConsumerRecord) -> dict[str, str]:
     return {k: v.decode("utf-8", "replace") for k, v in (record.headers or ())}
+
+
+def record_fields(record: ConsumerRecord) -> dict[str, Any]:
+    """What a log line says of a record that may be no event at all: what its headers and key claim, and its place."""
+    headers = record_headers(record)
+    return {"event_id": headers.get("event_id"), "event_type": headers.get("event_type"),
+            "product_id": record.key.decode("utf-8", "replace") if record.key is not None else None,
+            "topic": record.topic, "partition": record.partition, "offset": record.offset}
 
 
 _CLAIM = (
@@ -50,13 +63,22 @@ class DeadLetters:
         # publishes twice. Publishing first and recording after has the same window, but then a row could not say
         # whether its record reached the topic.
         if not await self._claim(key, record, error, attempts):
-            log.info("event already dead-lettered", consumer=consumer, topic=record.topic, offset=record.offset)
+            log.info("event already dead-lettered", outcome="repeat", consumer=consumer, **record_fields(record))
             return False
-        await self._publish(consumer, record, error, attempts)
-        async with self._pool.acquire() as conn:
-            await conn.execute(_PUBLISHED, *key)
-        self.sent += 1
-        log.error("event sent to dead-letter topic", consumer=consumer, topic=record.topic, offset=record.offset, error=error)
+        # The dead letter continues the record's own trace: its span is a child of the record's sender, and the
+        # record's correlation id travels in its payload, copied as it came.
+        original = record_headers(record)
+        with tracer.start_as_current_span(
+            span_name(SEND, self.topic), context=propagate.extract(original), kind=trace.SpanKind.PRODUCER,
+            attributes=message_attributes(SEND, self.topic, key=record.key, event_id=original.get("event_id"))
+            | {"ocop.consumer": consumer},
+        ) as span:
+            await self._publish(span, consumer, record, error, attempts)
+            async with self._pool.acquire() as conn:
+                await conn.execute(_PUBLISHED, *key)
+            self.sent += 1
+            log.error("event sent to dead-letter topic", outcome="dead-lettered", consumer=consumer, error=error,
+                      attempts=attempts, **record_fields(record))
         return True
 
     async def _claim(self, key: tuple[str, str, int, int], record: ConsumerRecord, error: str, attempts: int) -> bool:
@@ -64,9 +86,8 @@ class DeadLetters:
             status = await conn.execute(_CLAIM, *key, record.key, record.value, error, attempts)
         return status != "INSERT 0 0"  # 0 rows: the row exists and its record was published
 
-    async def _publish(self, consumer: str, record: ConsumerRecord, error: str, attempts: int) -> None:
-        original = record_headers(record)
-        headers = original | {
+    async def _publish(self, span: trace.Span, consumer: str, record: ConsumerRecord, error: str, attempts: int) -> None:
+        headers = headers_with(span, record_headers(record)) | {
             "dlq.error": error[:2000],
             "dlq.consumer": consumer,
             "dlq.topic": record.topic,
@@ -74,9 +95,6 @@ class DeadLetters:
             "dlq.offset": str(record.offset),
             "dlq.attempts": str(attempts),
         }
-        # The dead letter continues the record's own trace: the telemetry middleware writes the current span into
-        # the traceparent it publishes, which would otherwise be the batch's.
-        with tracer.start_as_current_span(
-            f"{consumer} dead-letter", context=propagate.extract(original), kind=trace.SpanKind.PRODUCER
-        ):
-            await self._broker.publish(record.value or b"", self.topic, key=record.key, headers=headers)
+        ack = await self._broker.publish(record.value or b"", self.topic, key=record.key, headers=headers)
+        if isinstance(ack, RecordMetadata):
+            span.set_attributes(placed(ack.partition, ack.offset))

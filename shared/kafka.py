@@ -18,7 +18,6 @@ from aiokafka.producer.transaction_manager import NO_PRODUCER_EPOCH, NO_PRODUCER
 from aiokafka.protocol.metadata import MetadataRequest
 from aiokafka.util import create_future
 from faststream.kafka import KafkaBroker
-from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from kafka import TopicPartition
 from kafka.admin import KafkaAdminClient
 from kafka.protocol.consumer.offsets import OffsetSpec
@@ -37,6 +36,9 @@ def contract_topics() -> list[str]:
 def make_broker(settings: KernelSettings, *, client_id: str) -> KafkaBroker:
     """faststream broker for subscribers; per-message logs are at DEBUG because they cost ~40 % of throughput.
 
+    No telemetry middleware: its spans started traces of their own, unlinked to the business flow. The consumer's
+    process spans (``shared.consumer``) and the dead letters' send spans continue the records' traces instead.
+
     Its consumers never make the broker create a topic (``refuse_topic_auto_creation_in_every_client``).
     """
     refuse_topic_auto_creation_in_every_client()
@@ -46,7 +48,6 @@ def make_broker(settings: KernelSettings, *, client_id: str) -> KafkaBroker:
         acks="all",
         enable_idempotence=settings.kafka_idempotence,
         request_timeout_ms=settings.kafka_request_timeout_ms,
-        middlewares=[KafkaTelemetryMiddleware()],
         logger=structlog.get_logger("faststream"),
         log_level=logging.DEBUG,
         allow_auto_create_topics=False,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
@@ -26,6 +27,7 @@ from opentelemetry import propagate, trace
 
 from shared.kafka import broker_view_async, contract_topics, ensure_topics_async, make_producer
 from shared.settings import ServiceSettings
+from shared.tracing import SEND, failed, headers_with, message_attributes, placed, span_name
 
 log = structlog.get_logger(__name__)
 tracer = trace.get_tracer("ocop.relay")
@@ -276,10 +278,16 @@ class OutboxRelay:
         assert self._producer is not None
         futures = []
         for row in rows:
-            headers = self._continue_trace(row)
-            futures.append(
-                await self._producer.send(row["topic"], row["payload"], key=row["message_key"].encode(), headers=headers)
-            )
+            span = _publish_span(row)
+            try:
+                future = await self._producer.send(row["topic"], row["payload"], key=row["message_key"].encode(),
+                                                   headers=_headers(row, span))
+            except BaseException as exc:
+                failed(span, exc)
+                span.end()
+                raise
+            future.add_done_callback(functools.partial(_acknowledged_row, span, row))
+            futures.append(future)
         return await self._acknowledged(futures, {row["topic"] for row in rows})
 
     async def _acknowledged(self, futures: list[asyncio.Future[Any]], topics: set[str]) -> list[RecordMetadata]:
@@ -298,16 +306,6 @@ class OutboxRelay:
         finally:
             acks.cancel()  # a no-op once done; on cancellation the producer's own futures are left to it
 
-    @staticmethod
-    def _continue_trace(row: asyncpg.Record) -> list[tuple[str, bytes]]:
-        stored = {name: value for name, value in row["headers"]}
-        parent = propagate.extract(stored)
-        with tracer.start_as_current_span(f"{row['topic']} publish", context=parent, kind=trace.SpanKind.PRODUCER):
-            carrier: dict[str, str] = {}
-            propagate.inject(carrier)
-        merged = {**stored, **carrier} if carrier else stored
-        return [(name, value.encode()) for name, value in merged.items()]
-
     async def _close(self, lock_conn: asyncpg.Connection) -> None:
         self.is_leader = False
         self._lock_conn = None
@@ -321,6 +319,39 @@ class OutboxRelay:
             await lock_conn.execute("SELECT pg_advisory_unlock_all()")
         with contextlib.suppress(Exception):
             await self._pool.release(lock_conn)
+
+
+def _publish_span(row: asyncpg.Record) -> trace.Span:
+    """The send span of one row, continuing the trace its fact was recorded in; not current: it lives until the ack."""
+    headers = _stored_headers(row)
+    return tracer.start_span(
+        span_name(SEND, row["topic"]), context=propagate.extract(headers), kind=trace.SpanKind.PRODUCER,
+        attributes=message_attributes(SEND, row["topic"], key=row["message_key"], event_id=headers.get("event_id")),
+    )
+
+
+def _stored_headers(row: asyncpg.Record) -> dict[str, str]:
+    return {name: value for name, value in row["headers"]}
+
+
+def _headers(row: asyncpg.Record, span: trace.Span) -> list[tuple[str, bytes]]:
+    """The row's headers, carrying the send span's trace context: the consumer's span is its child."""
+    return [(name, value.encode()) for name, value in headers_with(span, _stored_headers(row)).items()]
+
+
+def _acknowledged_row(span: trace.Span, row: asyncpg.Record, done: asyncio.Future[RecordMetadata]) -> None:
+    """End the row's send span when the broker answered (or the send failed); one log line per published event."""
+    with trace.use_span(span, end_on_exit=True, record_exception=False, set_status_on_exception=False):
+        error = asyncio.CancelledError() if done.cancelled() else done.exception()
+        if error is not None:
+            failed(span, error)
+            return
+        ack = done.result()
+        span.set_attributes(placed(ack.partition, ack.offset))
+        headers = _stored_headers(row)
+        log.info("event published", outcome="published", event_id=headers.get("event_id"),
+                 event_type=headers.get("event_type"), product_id=row["message_key"], topic=ack.topic,
+                 partition=ack.partition, offset=ack.offset)
 
 
 def first_offsets(acks: Iterable[RecordMetadata]) -> tuple[list[str], list[int], list[int]]:

@@ -12,9 +12,14 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from ocop.infra.ports import free_port
 from ocop.launcher import ROOT, Launcher
+from shared.tracing import configure_tracing
 from tests import broker_probe
 
 # The daily expiry check runs on the real date (2026+), which would expire the tests' 2021 certificates at 00:30
@@ -72,6 +77,28 @@ def launcher() -> Iterator[Launcher]:
     finally:
         started.stop()
         shutil.rmtree(state_dir, ignore_errors=True)
+
+
+_SPANS = InMemorySpanExporter()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tracer_provider() -> TracerProvider:
+    """The process's one tracer provider (OpenTelemetry lets it be set once), configured as a service's is, so
+    trace context is created, sampled and carried as in production; its spans are kept in memory (:func:`spans`)."""
+    provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):
+        provider = configure_tracing("tests")
+        provider.add_span_processor(SimpleSpanProcessor(_SPANS))
+    return provider
+
+
+@pytest.fixture(autouse=True)
+def spans(tracer_provider: TracerProvider) -> Iterator[InMemorySpanExporter]:
+    """The spans ended during the test; every test forgets the earlier ones, so the session's memory stays small."""
+    _SPANS.clear()
+    yield _SPANS
+    _SPANS.clear()
 
 
 @pytest.fixture(scope="session")

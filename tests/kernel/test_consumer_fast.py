@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from opentelemetry import propagate, trace
 from aiokafka import ConsumerRecord, TopicPartition
 from faststream.kafka import TestKafkaBroker
 from faststream.kafka import testing as kafka_testing
@@ -37,7 +36,6 @@ from shared.settings import ServiceSettings
 from tests.kernel.tally import EVENTS, Tally, registered
 
 TOPIC = "test.fast.registrations"
-tracer = trace.get_tracer("tests.consumer")
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 
@@ -308,10 +306,8 @@ async def test_an_event_type_header_that_contradicts_the_envelope_is_refused_at_
 
 async def test_the_dead_letter_continues_the_trace_of_the_poison_event(harness):
     h, broker, _ = harness
-    # The publisher's telemetry writes the current span into the record's traceparent: publish inside the trace.
-    # (In process the handler runs inside the publisher's span anyway; test_consumer_faults.py checks a real batch.)
-    with tracer.start_as_current_span("producer", context=propagate.extract({"traceparent": TRACEPARENT, "tracestate": "ocop=1"})):
-        await _deliver(broker, registered("poison-traced"))
+    # The record carries its sender's trace context, as the relay writes it (test_consumer_faults.py: a real batch).
+    await _deliver(broker, registered("poison-traced"), traceparent=TRACEPARENT, tracestate="ocop=1")
     await _until(lambda: len(h.dead) == 1, "the poison event's dead letter")
 
     trace_id = TRACEPARENT.split("-")[1]
