@@ -23,6 +23,7 @@ from shared.http.access import log_requests
 from shared.http.errors import SHARED_RESPONSES, install_error_handlers
 from shared.http.faults import DatabaseFaults
 from shared.http.limits import BodySizeLimit
+from shared.http.openapi import document_storable_input
 from shared.http.storable import storable_input
 from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import ServiceSettings, service_settings
@@ -52,6 +53,7 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
     install_error_handlers(app, definition.errors)
     for router in definition.routers:
         app.include_router(router)
+    document_storable_input(app)
     # An HTTP command starts (or continues, from an incoming traceparent) the flow's trace.
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
     return app

@@ -6,6 +6,8 @@ domain errors (:class:`~shared.errors.DomainError` subclasses) get theirs from t
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -13,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException
 
 from shared.errors import DomainError
 from shared.eventstore import ConcurrencyError, WrongStreamType
@@ -57,8 +60,10 @@ SHARED_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def error_response(status: int, error: str, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"detail": {"error": error, "message": message, **extra}})
+def error_response(status: int, error: str, message: str, headers: Mapping[str, str] | None = None,
+                   **extra: Any) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"detail": {"error": error, "message": message, **extra}},
+                        headers=headers)
 
 
 def validation_problem(error: Mapping[str, Any]) -> dict[str, str]:
@@ -83,6 +88,36 @@ async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
     return error_response(404, "not_found", str(exc))
 
 
+#: The error code of each status Starlette or FastAPI answers by itself (an unknown path, a method not served …).
+_HTTP_ERRORS = {400: "invalid_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+
+
+async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    """Starlette's and FastAPI's own refusals in our body. A body that cannot even be decoded (FastAPI's 400) is
+    malformed input like any other: 422 naming the body, as a malformed JSON body is."""
+    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+        return error_response(422, "invalid_request", "body: malformed JSON: not UTF-8 text", field="body",
+                              errors=[{"field": "body", "rule": "malformed JSON: not UTF-8 text"}])
+    if isinstance(exc.detail, dict) and "error" in exc.detail:
+        return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail}, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return error_response(exc.status_code, _HTTP_ERRORS.get(exc.status_code, "http_error"), str(exc.detail),
+                          field=None, headers=headers or None)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods the OpenAPI document gives the request's path: Starlette's 405 names only the first route's."""
+    return sorted(method.upper() for template, operations in request.app.openapi().get("paths", {}).items()
+                  if _template(template).fullmatch(request.url.path) for method in operations)
+
+
+@functools.cache
+def _template(path: str) -> re.Pattern[str]:
+    return re.compile(re.sub(r"\\{[^}/]+\\}", "[^/]+", re.escape(path)))
+
+
 async def _invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
     problems = [validation_problem(e) for e in exc.errors()]
     message = "; ".join(f"{p['field']}: {p['rule']}" for p in problems)
@@ -104,6 +139,7 @@ def install_error_handlers(app: FastAPI, errors: Mapping[type[Exception], tuple[
     app.add_exception_handler(WrongStreamType, _id_taken)
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(DomainError, domain_error_handler(*UNMAPPED_DOMAIN_ERROR))
     for error_type, (status, code) in errors.items():
         app.add_exception_handler(error_type, domain_error_handler(status, code))

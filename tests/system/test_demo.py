@@ -8,12 +8,9 @@ from __future__ import annotations
 import asyncio
 import random
 import re
-import subprocess
-import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 
 import httpx
 import pytest
@@ -23,53 +20,22 @@ from ocop.cli import app
 from ocop.demo import run_demo
 from ocop.demo.scoring import choices_for, member_totals, reachable, total_of
 from ocop.infra.ports import free_port
-from ocop.launcher import ROOT
 from shared.auth import mint_token
 from shared.contracts.roles import Role
 from shared.contracts import PRODUCT_REGISTERED_TOPIC
 from shared.settings import SERVICES, KernelSettings
 from tests.registration.support import keyed, topic_records
+from tests.system.processes import service_process
 
 PRODUCERS = 12
-
-
-def _ready(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-@contextmanager
-def _service(launcher, tmp_path_factory, name: str) -> Iterator[str]:
-    """``python -m services.<name>`` on a free port, on the session's PostgreSQL and broker."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("demo") / f"{name}.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", f"services.{name}"], cwd=ROOT,
-                                   env=launcher.service_env(name, port), stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while not _ready(url):
-            assert process.poll() is None, f"{name} exited: {log.read_text()[-3000:]}"
-            assert time.monotonic() < deadline, f"{name} not ready: {log.read_text()[-3000:]}"
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")
 def urls(launcher, tmp_path_factory) -> Iterator[dict[str, str]]:
     """The four services, each a process of its own on a free port: name → URL."""
     with ExitStack() as stack:
-        yield {name: stack.enter_context(_service(launcher, tmp_path_factory, name)) for name in SERVICES}
+        logs = tmp_path_factory.mktemp("demo")
+        yield {name: stack.enter_context(service_process(launcher, logs, name)) for name in SERVICES}
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,83 @@
+"""Edge types every service's routes and bodies share, so the OpenAPI document states what the service accepts.
+
+A value the document allows must be one the service takes (and one it forbids, one the service refuses): pydantic's
+lax mode would take ``0`` for a date (1970-01-01) or ``"7"`` for a number, which the document calls wrong, and its
+strict mode refuses ``7.0``, which JSON Schema calls an integer. These types take exactly what their schema says.
+They are shapes and plausible ranges of the wire format, not business rules: which years have a plan, which codes
+exist, are the domain's and its reference data's.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Query
+from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema
+
+#: Civil dates the platform takes: the OCOP programme began in 2018; nothing is planned past 2100.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+FIRST_YEAR, LAST_YEAR = 2018, 2100
+#: The largest page offset a list takes (beyond every table's size; keeps the value a 32-bit SQL parameter).
+MAX_OFFSET = 1_000_000
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: Any) -> Any:
+    """Only ``YYYY-MM-DD`` text (or a date already parsed): never a number of seconds since 1970."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+def _whole_number(value: Any) -> Any:
+    """A JSON integer, which JSON Schema lets be written ``7.0``; never text nor a boolean, never a fraction."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("must be a whole number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be a whole number")
+        return int(value)
+    return value
+
+
+#: Years the platform takes, in the document too (JSON Schema has no range for dates; a pattern says it).
+_YEARS = r"(20[0-9]{2}|2100)"
+
+#: A civil date (Asia/Ho_Chi_Minh), written YYYY-MM-DD, between 2000-01-01 and 2100-12-31.
+CivilDate = Annotated[
+    date, Field(ge=FIRST_DAY, le=LAST_DAY), BeforeValidator(_iso_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": f"^{_YEARS}-[0-9]{{2}}-[0-9]{{2}}$",
+                    "description": "a civil date YYYY-MM-DD, 2000-01-01 to 2100-12-31"}),
+]
+# The constraints (Field) come before the validator: so they reach the schema as minimum/maximum and are checked on
+# the number the validator made.
+#: A whole number as JSON Schema's ``integer`` means it (``7`` or ``7.0``), in a JSON body.
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+#: Money in whole đồng, more than 0 (VND has no minor unit in use).
+Vnd = Annotated[int, Field(gt=0, le=10**15, description="whole đồng, more than 0"), BeforeValidator(_whole_number)]
+#: Money in whole đồng, 0 or more.
+VndOrZero = Annotated[int, Field(ge=0, le=10**15, description="whole đồng, 0 or more"), BeforeValidator(_whole_number)]
+#: A plan or cycle year of the programme, in a JSON body (a query or path year is ``int`` with ``year_query``).
+PlanYear = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR), BeforeValidator(_whole_number)]
+#: Free text a person writes: not blank once trimmed. The pattern says "not blank" to the document's readers too.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), Field(pattern=r"\S")]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), Field(pattern=r"\S")]
+
+
+def year_query(default: Any = None) -> Any:
+    """``?plan_year=`` and the like (text on the wire: FastAPI parses the digits)."""
+    return Query(default=default, ge=FIRST_YEAR, le=LAST_YEAR, description=f"a year, {FIRST_YEAR}–{LAST_YEAR}")
+
+
+def limit_query(default: int = 50, maximum: int = 500) -> Any:
+    """``?limit=`` of a list: how many items one page holds."""
+    return Query(default=default, ge=1, le=maximum, description=f"items per page (1–{maximum})")
+
+
+#: ``?offset=`` of a list: how many items to skip.
+OFFSET = Query(default=0, ge=0, le=MAX_OFFSET, description=f"items to skip (0–{MAX_OFFSET})")

@@ -1,0 +1,68 @@
+"""Service processes for the system tests: ``python -m services.<name>`` on a free port, on the session's broker."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+
+from ocop.infra.ports import free_port
+from ocop.launcher import ROOT
+
+
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@contextmanager
+def service_process(launcher, log_dir: Path, name: str, **env: str) -> Iterator[str]:
+    """``python -m services.<name>`` on a free port (its output in ``log_dir/<name>.log``), ready: its URL."""
+    port = free_port()
+    log = log_dir / f"{name}.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", f"services.{name}"], cwd=ROOT,
+                                   env={**launcher.service_env(name, port), **env}, stdout=out,
+                                   stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while not _ready(url):
+            assert process.poll() is None, f"{name} exited: {log.read_text()[-3000:]}"
+            assert time.monotonic() < deadline, f"{name} not ready: {log.read_text()[-3000:]}"
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def fresh_database(launcher, prefix: str) -> str:
+    """A new, empty database on the session's PostgreSQL server: its URL (for services whose data must stay apart)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+
+    async def create() -> None:
+        connection = await asyncpg.connect(launcher.database_url)
+        try:
+            await connection.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await connection.close()
+
+    asyncio.run(create())
+    parts = urlsplit(launcher.database_url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
