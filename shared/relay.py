@@ -80,6 +80,7 @@ class OutboxRelay:
         self._next_check = 0.0  # time.monotonic() of the next broker check
         self._unknown: frozenset[str] = frozenset()  # topics the producer lacked at the last look
         self.published = 0
+        self.polls = 0  # claims of the outbox, whether they found rows or not
         self.checks = 0  # broker checks done
         self.republished = 0  # how many of them found that the broker had lost acknowledged events
         self.leaderships = 0
@@ -248,6 +249,7 @@ class OutboxRelay:
         The claim's row locks fence a relay that lost its lock in the middle of a batch: a successor's claim waits
         for this transaction, then skips the rows it marked, so no row is published by both.
         """
+        self.polls += 1
         async with self._pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(_CLAIM, self._settings.relay_batch_size)
             if not rows or not self._producer_ready({row["topic"] for row in rows}):
