@@ -10,11 +10,12 @@ exist, are the domain's and its reference data's.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Query
-from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 #: Civil dates the platform takes: the OCOP programme began in 2018; nothing is planned past 2100.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
@@ -81,3 +82,19 @@ def limit_query(default: int = 50, maximum: int = 500) -> Any:
 
 #: ``?offset=`` of a list: how many items to skip.
 OFFSET = Query(default=0, ge=0, le=MAX_OFFSET, description=f"items to skip (0–{MAX_OFFSET})")
+
+
+def reference_code(codes: Iterable[str], *, what: str) -> Any:
+    """A code of a service's reference data (a district, a commune …) as an edge type: the document lists every
+    code (``enum``), so one of the right shape that names nothing (district ``000``) is refused by the schema and by
+    the service alike, with 422 naming the field. ``what`` names the kind of code in the message and the document."""
+    known = tuple(sorted(codes))
+    allowed = frozenset(known)
+
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"{value!r} is not a known {what}")
+        return value
+
+    return Annotated[str, AfterValidator(check),
+                     WithJsonSchema({"type": "string", "enum": list(known), "description": f"a {what}"})]
