@@ -98,3 +98,9 @@ def reference_code(codes: Iterable[str], *, what: str) -> Any:
 
     return Annotated[str, AfterValidator(check),
                      WithJsonSchema({"type": "string", "enum": list(known), "description": f"a {what}"})]
+
+
+def whole_number_between(low: int, high: int, description: str | None = None) -> Any:
+    """A whole number of a JSON body from ``low`` to ``high``, the bounds stated in the document (``WholeNumber``
+    given a ``Field`` afterwards would print them as pydantic's ``ge``/``le``, which JSON Schema does not know)."""
+    return Annotated[int, Field(ge=low, le=high, description=description), BeforeValidator(_whole_number)]
