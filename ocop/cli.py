@@ -27,7 +27,11 @@ def _service_definition(name: str):
 def up() -> None:
     """Start broker, PostgreSQL and the four services; Ctrl-C stops everything."""
     from ocop.launcher import Launcher
+    from shared.observability import configure_logging
+    from shared.settings import KernelSettings
 
+    # The launcher talks to a person at a terminal (the services' JSON lines go to their log files).
+    configure_logging("launcher", KernelSettings().log_level, json=False)
     launcher = Launcher.from_environment()
     stop = {"now": False}
 

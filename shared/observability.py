@@ -34,6 +34,14 @@ def _add_trace_ids(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
+_LEADING_KEYS = ("timestamp", "level", "service", "logger", "event")
+
+
+def _leading_keys_first(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    # When, how bad, where and what open every line, so a person scanning raw lines reads them in the same place.
+    return {key: event[key] for key in _LEADING_KEYS if key in event} | event
+
+
 def _service_adder(service: str) -> structlog.types.Processor:
     # A processor, not a context variable: lines from threads (span export, executors) carry the service too.
     def add_service(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -66,7 +74,8 @@ def configure_logging(service: str, level: str = "INFO", *, json: bool = True, s
     render: list[structlog.types.Processor] = [structlog.stdlib.ProcessorFormatter.remove_processors_meta]
     if json:
         # The traceback becomes the "exception" string of the same JSON object, never lines of plain text.
-        render += [structlog.processors.format_exc_info, structlog.processors.JSONRenderer(ensure_ascii=False)]
+        render += [structlog.processors.format_exc_info, _leading_keys_first,
+                   structlog.processors.JSONRenderer(ensure_ascii=False)]
     else:
         render.append(structlog.dev.ConsoleRenderer())
     structlog.configure(

@@ -142,3 +142,11 @@ def test_console_mode_for_people_at_a_terminal(configure):
 def test_an_unknown_level_is_refused():
     with pytest.raises(ValueError, match="unknown log level 'loud'"):
         configure_logging("registration", "loud")
+
+
+def test_when_how_bad_where_and_what_open_every_line(json_logs):
+    structlog.get_logger("shared.relay").info("event published", topic="ocop.x", event_id="e-3")
+    logging.getLogger("aiokafka").warning("heartbeat failed")
+
+    for line in json_logs.getvalue().splitlines():
+        assert list(json.loads(line))[:5] == ["timestamp", "level", "service", "logger", "event"]
