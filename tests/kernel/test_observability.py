@@ -15,11 +15,16 @@ from opentelemetry import trace
 from shared.observability import configure_logging
 
 
+def _loggers() -> dict[str, logging.Logger]:
+    return {name: logger for name, logger in logging.root.manager.loggerDict.items()
+            if isinstance(logger, logging.Logger)} | {"": logging.getLogger()}
+
+
 @pytest.fixture
 def configure():
-    """configure_logging into a buffer; the root logger, warnings capture and structlog are put back afterwards."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
+    """configure_logging into a buffer; loggers, warnings capture and structlog are put back afterwards."""
+    saved = {name: (logger.level, list(logger.handlers), logger.propagate, logger.disabled)
+             for name, logger in _loggers().items()}
 
     def configure_into(**options) -> io.StringIO:
         buffer = io.StringIO()
@@ -27,8 +32,11 @@ def configure():
         return buffer
 
     yield configure_into
-    root.handlers[:] = handlers
-    root.setLevel(level)
+    for name, logger in _loggers().items():
+        level, handlers, propagate, disabled = saved.get(name, (logging.NOTSET, [], True, False))
+        logger.setLevel(level)
+        logger.handlers[:] = handlers
+        logger.propagate, logger.disabled = propagate, disabled
     logging.captureWarnings(False)
     structlog.reset_defaults()
     structlog.contextvars.clear_contextvars()
