@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import structlog
 from aiokafka import ConsumerRecord, TopicPartition
 from aiokafka.structs import RecordMetadata
 from opentelemetry import propagate, trace
@@ -15,10 +16,14 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
+from shared.consumer import InboxConsumer, Subscription
 from shared.contracts import kafka_headers, parse_event, serialize_event
 from shared.dead_letters import DeadLetters
+from shared.memory import InMemoryStore, InMemoryUnitOfWork
+from shared.ports import ServicePorts
+from shared.settings import ServiceSettings
 from shared.tracing import SEND, headers_with, message_attributes, sampler
-from tests.kernel.tally import registered
+from tests.kernel.tally import EVENTS, Tally, registered
 
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 STATEMENT = {"db.system": "postgresql", "db.statement": "SELECT 1"}
@@ -128,3 +133,36 @@ async def test_a_dead_letter_continues_the_record_s_trace_and_keeps_its_correlat
         "messaging.message.id": str(envelope.event_id), "messaging.destination.partition.id": "1",
         "messaging.kafka.offset": 7, "ocop.consumer": "tests.c",
     }
+
+
+async def _open_tally(envelope: Any, uow: Any, _: Any) -> None:
+    uow.repository(Tally).add(Tally.open(f"tally-{envelope.product_id}", envelope.product_id, "380"))
+
+
+def _record(envelope: Any, offset: int, traceparent: str) -> ConsumerRecord:
+    return ConsumerRecord("t", 0, offset, 0, 0, envelope.product_id.encode(), serialize_event(envelope), None, 0, 0,
+                          kafka_headers(envelope, traceparent))
+
+
+async def test_a_batch_s_records_each_have_their_process_span_and_their_shared_commit_a_batch_span_linked_to_them(spans):
+    store = InMemoryStore(EVENTS)
+    consumer = InboxConsumer(Subscription("tally-opener", ("t",), _open_tally),
+                             ServicePorts(uow=lambda: InMemoryUnitOfWork(store)), None,  # type: ignore[arg-type]
+                             ServiceSettings(service="kt_trace"))
+    first, second = registered("p-first"), registered("p-second")
+    senders = [f"00-{n:032x}-{n:016x}-01" for n in (1, 2)]
+    batch = [_record(first, 0, senders[0]), _record(second, 1, senders[1]), _record(first, 2, senders[0])]
+
+    with structlog.testing.capture_logs() as lines:
+        assert await consumer.handle_batch(batch) == []
+
+    processed = [s for s in spans.get_finished_spans() if s.kind == SpanKind.CONSUMER]
+    [shared] = [s for s in processed if "messaging.batch.message_count" in s.attributes]
+    records = [s for s in processed if s is not shared]
+    assert shared.end_time <= min(s.end_time for s in records)  # a record's span ends once the commit did
+    assert [(s.context.trace_id, s.parent.span_id) for s in records] == [(1, 1), (2, 2)]
+    assert [s.attributes["messaging.kafka.offset"] for s in records] == [0, 1]
+    assert (shared.name, shared.parent, shared.attributes["messaging.batch.message_count"]) == ("process t", None, 2)
+    assert [link.context for link in shared.links] == [s.context for s in records]
+    # One line per record: the copy of the first one met in the same batch is a repeat.
+    assert [(line["outcome"], line["offset"]) for line in lines] == [("handled", 0), ("handled", 1), ("repeat", 2)]
