@@ -104,3 +104,14 @@ def whole_number_between(low: int, high: int, description: str | None = None) ->
     """A whole number of a JSON body from ``low`` to ``high``, the bounds stated in the document (``WholeNumber``
     given a ``Field`` afterwards would print them as pydantic's ``ge``/``le``, which JSON Schema does not know)."""
     return Annotated[int, Field(ge=low, le=high, description=description), BeforeValidator(_whole_number)]
+
+
+def one_of(*branches: dict[str, Any]) -> Any:
+    """A rule between a body's fields, stated in its schema as JSON Schema's ``oneOf`` (a model's
+    ``json_schema_extra``): each branch the values of some fields allow for the others, e.g. a district council and
+    its district code. The service still enforces the rule; the document now says it."""
+
+    def add(schema: dict[str, Any]) -> None:
+        schema["oneOf"] = list(branches)
+
+    return add
