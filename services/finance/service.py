@@ -16,6 +16,7 @@ from services.finance.domain.errors import (
     InsufficientFunds,
     InvalidAmount,
     NotAllowed,
+    OutOfOrder,
     TariffError,
     Unknown,
 )
@@ -38,7 +39,8 @@ definition = ServiceDefinition(
     errors={
         InvalidAmount: (422, "invalid_amount"),
         TariffError: (422, "invalid_tariffs"),
-        AbovePermitted: (422, "above_permitted"),
+        AbovePermitted: (409, "above_permitted"),
+        OutOfOrder: (409, "out_of_order"),
         InsufficientFunds: (409, "insufficient_funds"),
         NotAllowed: (409, "not_allowed"),
         AlreadyExists: (409, "already_exists"),

@@ -7,7 +7,14 @@ from pathlib import Path
 from services.monitoring.adapters.projection import MonitoringProjection
 from services.monitoring.application.translators import PUBLISHER
 from services.monitoring.bootstrap import bootstrap
-from services.monitoring.domain.errors import AlreadyRecorded, InvalidInput, MonitoringError, NotAllowed
+from services.monitoring.domain.errors import (
+    AlreadyRecorded,
+    InvalidInput,
+    MonitoringError,
+    NotAllowed,
+    NotKnown,
+    OutOfOrder,
+)
 from services.monitoring.domain.inspections import Inspection
 from services.monitoring.domain.plans import InspectionPlan
 from services.monitoring.domain.register import RegisterEntry
@@ -30,6 +37,8 @@ definition = ServiceDefinition(
     errors={
         InvalidInput: (422, "invalid_input"),
         NotAllowed: (409, "not_allowed"),
+        NotKnown: (404, "not_known"),
+        OutOfOrder: (409, "out_of_order"),
         AlreadyRecorded: (409, "already_recorded"),
         MonitoringError: (422, "invalid_input"),
         **OPERATIONS.errors,

@@ -49,8 +49,9 @@ async def season(finance: FinanceDriver) -> dict[str, str]:
     return {"approved": f"{approved}:1", "waiting": f"{waiting}:1"}
 
 
-@pytest.mark.parametrize("amount, rule", [(-5, "greater than 0"), (10.5, "valid integer"), (True, "valid integer"),
-                                          (1e7, "valid integer"), ("1000", "valid integer"), (0, "greater than 0")])
+@pytest.mark.parametrize("amount, rule", [(-5, "greater than 0"), (10.5, "whole number"), (True, "whole number"),
+                                          (1e7 + 0.5, "whole number"), ("1000", "whole number"),
+                                          (0, "greater than 0")])
 async def test_a_payment_amount_that_is_not_a_positive_whole_number_of_dong_is_refused(finance, season, amount, rule):
     detail = await refused(finance, "POST", f"/claims/{season['approved']}/payments",
                            {"amount": amount, "voucher": "PC-X", "paid_on": "2021-05-01"}, 422, "invalid_request",
@@ -60,7 +61,7 @@ async def test_a_payment_amount_that_is_not_a_positive_whole_number_of_dong_is_r
 
 async def test_paying_more_than_approved_is_refused_naming_the_amount(finance, season):
     detail = await refused(finance, "POST", f"/claims/{season['approved']}/payments",
-                           {"amount": 20 * M + 1, "voucher": "PC-Y", "paid_on": "2021-05-01"}, 422,
+                           {"amount": 20 * M + 1, "voucher": "PC-Y", "paid_on": "2021-05-01"}, 409,
                            "above_permitted", "amount")
     assert "20.000.000 đ approved" in detail["message"]
 
@@ -116,8 +117,8 @@ async def test_a_tariff_table_missing_a_star_is_refused_naming_the_entry(finance
              "tariffs": [{"plan_year": 2021, "valid_from": "2021-01-01", "stars": {"3": 10 * M, "4": 20 * M}}]}
     detail = await refused(finance, "PUT", "/tariffs", table, 422, "invalid_tariffs", "tariffs[0].stars.5")
     assert "no amount for 5★" in detail["message"]
-    table["tariffs"][0]["stars"]["5"] = 100.0 * M
-    await refused(finance, "PUT", "/tariffs", table, 422, "invalid_tariffs", "tariffs[0].stars.5")
+    table["tariffs"][0]["stars"]["5"] = 100.5 * M  # whole đồng only; the document says so (integer)
+    await refused(finance, "PUT", "/tariffs", table, 422, "invalid_request", "tariffs.0.stars.5")
     assert (await finance.get("/tariffs"))["installations"] == 0
 
 

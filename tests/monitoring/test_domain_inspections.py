@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.monitoring.domain.errors import InvalidInput, NotAllowed
+from services.monitoring.domain.errors import InvalidInput, NotAllowed, NotKnown, OutOfOrder
 from services.monitoring.domain.events import ProductFailedInspection, ProductPassedInspection
 from services.monitoring.domain.inspections import Inspection
 from services.monitoring.domain.policy import DEFAULT_POLICY, SCALE, MonitoringPolicy
@@ -105,17 +105,23 @@ def test_a_product_without_a_certificate_in_force_on_the_day_is_not_inspected():
     (report("p", finding(severity="major", evidence=())), "findings[0].evidence"),
     (report("p", finding(severity="minor", description=" ")), "findings[0].description"),
     (report("p", finding(severity="minor", evidence=("",))), "findings[0].evidence[0]"),
-    (report("p", inspected_on=TODAY + timedelta(days=1)), "inspected_on"),
     (report("p", inspectors=()), "inspectors"),
     (report("p", inspectors=("Lê Văn Hùng", "Lê Văn Hùng")), "inspectors[1]"),
     (report("p", body=Body("ministry", "Bộ Công Thương")), "body.kind"),
     (report("p", body=Body("department", "Sở Y tế", "Sở Y tế")), "body.code"),
-    (report("p", body=Body("district", "UBND huyện X", "999")), "body.code"),
     (report("p", body=Body("district", " ", "394")), "body.name"),
     (report(" "), "product_id"),
 ])
 def test_a_bad_report_is_refused_naming_the_field(rep, field):
     assert refused(rep, entry=certified(rep.product_id)) == field
+
+
+@pytest.mark.parametrize("rep, error, field", [
+    (report("p", inspected_on=TODAY + timedelta(days=1)), OutOfOrder, "inspected_on"),  # today decides: 409
+    (report("p", body=Body("district", "UBND huyện X", "999")), NotKnown, "body.code"),  # the reference decides: 404
+])
+def test_a_report_dated_after_today_or_naming_a_unit_the_reference_lacks_is_refused(rep, error, field):
+    assert refused(rep, error) == field
 
 
 def test_an_inspection_records_at_least_one_finding():

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from services.monitoring.domain.errors import AlreadyRecorded, InvalidInput, NotAllowed
+from services.monitoring.domain.errors import AlreadyRecorded, InvalidInput, NotAllowed, NotKnown, OutOfOrder
 from services.monitoring.domain.events import PlannedProductInspected, ProductFailedInspection
 from services.monitoring.domain.plans import CampaignEntry, InspectionPlan
 from services.monitoring.domain.policy import DEFAULT_POLICY
@@ -44,16 +44,16 @@ def test_a_plan_names_its_kind_planner_products_and_due_date():
     assert p.outstanding_on(TODAY) == ("p1", "p2")
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"kind": "random"}, "kind"),
-    ({"due_on": PLANNED_ON - timedelta(days=1)}, "due_on"),
-    ({"planned_on": TODAY + timedelta(days=1), "due_on": TODAY + timedelta(days=9)}, "planned_on"),
-    ({"title": ""}, "title"),
-    ({"planner": Body("district", "UBND huyện Đông Sơn", "383")}, "planner.code"),
-    ({"planner": Body("coordination_office", "Văn phòng Điều phối", "vpdp")}, "planner.code"),
+@pytest.mark.parametrize("changes, error, field", [
+    ({"kind": "random"}, InvalidInput, "kind"),
+    ({"due_on": PLANNED_ON - timedelta(days=1)}, OutOfOrder, "due_on"),
+    ({"planned_on": TODAY + timedelta(days=1), "due_on": TODAY + timedelta(days=9)}, OutOfOrder, "planned_on"),
+    ({"title": ""}, InvalidInput, "title"),
+    ({"planner": Body("district", "UBND huyện Đông Sơn", "383")}, NotKnown, "planner.code"),
+    ({"planner": Body("coordination_office", "Văn phòng Điều phối", "vpdp")}, InvalidInput, "planner.code"),
 ])
-def test_a_bad_plan_is_refused_naming_the_field(changes, field):
-    assert refused(InvalidInput, "p1", **changes) == field
+def test_a_bad_plan_is_refused_naming_the_field(changes, error, field):
+    assert refused(error, "p1", **changes) == field
 
 
 def test_an_empty_or_repeated_product_list_is_refused():
@@ -84,7 +84,7 @@ def test_a_product_off_the_plan_twice_inspected_or_before_the_plan_is_refused():
     with pytest.raises(NotAllowed) as caught:
         inspect(p, "p9")
     assert caught.value.field == "product_id"
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(OutOfOrder) as caught:
         inspect(p, "p1", inspected_on=PLANNED_ON - timedelta(days=1))
     assert caught.value.field == "inspected_on"
     inspect(p, "p1")

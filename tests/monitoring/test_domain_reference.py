@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from services.monitoring.domain.errors import InvalidInput, ReferenceDataError
+from services.monitoring.domain.errors import NotKnown, ReferenceDataError
 from services.monitoring.domain.reference import SHIPPED, parse_reference, read_reference_files
 from tests.monitoring import shipped
 
@@ -44,7 +44,7 @@ def test_an_edition_applies_to_later_plan_years_until_the_next_one():
 
 
 def test_a_plan_year_before_the_first_edition_has_no_units():
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(NotKnown) as caught:
         shipped().units.of_year(2020)
     assert caught.value.field == "plan_year"
 

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.monitoring.domain.deadlines import expected_report, expected_reports, last_on_time_day
-from services.monitoring.domain.errors import AlreadyRecorded, InvalidInput, NotAllowed
+from services.monitoring.domain.errors import AlreadyRecorded, InvalidInput, NotAllowed, NotKnown, OutOfOrder
 from services.monitoring.domain.policy import MonitoringPolicy
 from services.monitoring.domain.reporting import Filing, report_status, schedule_status
 from services.monitoring.domain.reports import DistrictReport
@@ -109,14 +109,14 @@ def test_an_amendment_replaces_the_document_but_the_report_stays_as_timely_as_it
     assert report_status(owed(), report.filing, TODAY, STRICT).state == "on_time"
 
 
-@pytest.mark.parametrize("filed_on, ref, field", [
-    (TODAY + timedelta(days=1), "125/BC-UBND", "filed_on"),
-    (date(2020, 12, 31), "125/BC-UBND", "filed_on"),
-    (date(2021, 6, 10), "   ", "document_ref"),
+@pytest.mark.parametrize("filed_on, ref, error, field", [
+    (TODAY + timedelta(days=1), "125/BC-UBND", OutOfOrder, "filed_on"),
+    (date(2020, 12, 31), "125/BC-UBND", OutOfOrder, "filed_on"),
+    (date(2021, 6, 10), "   ", InvalidInput, "document_ref"),
 ])
-def test_a_bad_filing_is_refused_naming_the_field(filed_on, ref, field):
+def test_a_bad_filing_is_refused_naming_the_field(filed_on, ref, error, field):
     expected = owed()
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(error) as caught:
         DistrictReport(expected.report_id).file(expected, filed_on, ref, today=TODAY)
     assert caught.value.field == field
 
@@ -135,7 +135,7 @@ def test_a_filing_for_another_report_or_an_amendment_before_filing_is_refused():
     (2020, "394", "six_month", "plan_year"),
 ])
 def test_a_report_nobody_owes_is_refused_naming_the_field(year, district, kind, field):
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(NotKnown) as caught:
         owed(kind, district, year)
     assert caught.value.field == field
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.monitoring.domain.errors import InvalidInput, NotAllowed
+from services.monitoring.domain.errors import InvalidInput, NotAllowed, NotKnown, OutOfOrder
 from services.monitoring.domain.target_setting import TargetSetting, setting_id, targets_for
 from services.monitoring.domain.targets import Count, Target, progress
 from tests.monitoring import TODAY, shipped
@@ -78,7 +78,7 @@ def test_targets_set_by_the_province_replace_the_shipped_ones_for_that_year():
 
 
 def test_a_year_without_targets_is_refused_until_they_are_set():
-    with pytest.raises(InvalidInput) as caught:
+    with pytest.raises(NotKnown) as caught:
         targets_for(2022, shipped().targets, TargetSetting(setting_id(2022)))
     assert caught.value.field == "plan_year"
 
@@ -98,13 +98,14 @@ def test_a_bad_target_is_refused_naming_the_field(target, field):
 
 def test_targets_need_a_basis_a_list_and_their_own_year():
     setting, good = TargetSetting("2021"), YEAR_2021.targets
-    for call, field in ((lambda: setting.set_targets(2021, good, " ", set_on=TODAY, today=TODAY), "basis"),
-                        (lambda: setting.set_targets(2021, [], "b", set_on=TODAY, today=TODAY), "targets"),
-                        (lambda: setting.set_targets(2021, [good[0], good[0]], "b", set_on=TODAY, today=TODAY),
-                         "targets[1].target_id"),
-                        (lambda: setting.set_targets(2021, good, "b", set_on=date(2022, 1, 1), today=TODAY),
-                         "set_on")):
-        with pytest.raises(InvalidInput) as caught:
+    for call, error, field in (
+            (lambda: setting.set_targets(2021, good, " ", set_on=TODAY, today=TODAY), InvalidInput, "basis"),
+            (lambda: setting.set_targets(2021, [], "b", set_on=TODAY, today=TODAY), InvalidInput, "targets"),
+            (lambda: setting.set_targets(2021, [good[0], good[0]], "b", set_on=TODAY, today=TODAY), InvalidInput,
+             "targets[1].target_id"),
+            (lambda: setting.set_targets(2021, good, "b", set_on=date(2022, 1, 1), today=TODAY), OutOfOrder,
+             "set_on")):
+        with pytest.raises(error) as caught:
             call()
         assert caught.value.field == field
     with pytest.raises(NotAllowed) as caught:

@@ -11,7 +11,7 @@ import pytest
 from services.monitoring.application import handlers
 from services.monitoring.application.ports import MonitoringPorts
 from services.monitoring.bootstrap import bootstrap
-from services.monitoring.domain.errors import AlreadyRecorded, InvalidInput, NotAllowed
+from services.monitoring.domain.errors import AlreadyRecorded, InvalidInput, NotAllowed, NotKnown
 from services.monitoring.domain.events import FollowUpClosed, ProductFailedInspection
 from services.monitoring.domain.inspections import Inspection
 from services.monitoring.domain.plans import InspectionPlan
@@ -276,7 +276,7 @@ async def test_a_report_filed_again_the_same_is_a_no_op_and_with_another_documen
 
 async def test_an_unknown_report_kind_or_unit_is_refused_naming_the_field(ports):
     for district, kind, field in (("394", "quarterly", "kind"), ("999", "annual", "district_code")):
-        with pytest.raises(InvalidInput) as refused:
+        with pytest.raises(NotKnown) as refused:
             await handlers.file_report(ports, PROVINCE, plan_year=2021, district_code=district, kind=kind,
                                        filed_on=date(2021, 6, 1), document_ref="1/BC")
         assert refused.value.field == field
@@ -287,6 +287,6 @@ async def test_targets_set_replace_the_shipped_ones_of_their_year(ports):
     setting = await handlers.set_targets(ports, plan_year=2022, targets=[target], basis="KH 2022",
                                          set_on=date(2021, 12, 1))
     assert setting.year_targets.targets == (target,)
-    with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(NotKnown) as refused:
         await handlers.set_targets(ports, plan_year=2019, targets=[target], basis="KH", set_on=date(2021, 1, 1))
     assert refused.value.field == "plan_year"

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from services.finance.domain.errors import AlreadyExists, FinanceError, NotAllowed, Unknown
+from services.finance.domain.errors import AlreadyExists, FinanceError, NotAllowed, OutOfOrder, Unknown
 from services.finance.domain.events import budgets as ev
 from services.finance.domain.values import Allotment, Decision, FundingSource, LineChange, LineRef, plan_year, text
 from shared.aggregate import Aggregate, DomainEvent
@@ -170,7 +170,7 @@ class Budget(Aggregate):
 
     def _after(self, on: date, field: str) -> None:
         if self.last_date is not None and on < self.last_date:
-            raise FinanceError(f"{field} {on} is before the budget's previous step ({self.last_date})", field=field)
+            raise OutOfOrder(f"{field} {on} is before the budget's previous step ({self.last_date})", field=field)
 
     def _signed(self, decision: Decision) -> None:
         self._after(decision.date, "decision.date")

@@ -28,11 +28,18 @@ class InsufficientFunds(FinanceError):
 
 
 class AbovePermitted(FinanceError):
-    """A payment (chi trả) or recovery (thu hồi) above what remains of the approved amount (422, field ``amount``)."""
+    """A payment (chi trả) or recovery (thu hồi) above what remains of the approved amount (409, field ``amount``):
+    what remains is the record's state, not something the request alone could get wrong."""
 
 
 class NotAllowed(FinanceError):
     """The step does not fit the state it is asked of (409): approving a draft, paying a claim on hold, …"""
+
+
+class OutOfOrder(FinanceError):
+    """A step dated before one it follows (409): a budget step before the previous one, an approval before its
+    proposal or its decision, a payment before its approval. The record's dates are its state: the same date is right
+    once the earlier step is dated earlier."""
 
 
 class AlreadyExists(FinanceError):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from services.finance.domain.errors import AbovePermitted, AlreadyExists, FinanceError
+from services.finance.domain.errors import AbovePermitted, AlreadyExists, OutOfOrder
 from services.finance.domain.money import format_vnd
 from services.finance.domain.values import Payment
 
@@ -20,7 +20,7 @@ def check_payment(payment: Payment, *, permitted: int, paid: int, vouchers: Coll
     if payment.voucher in vouchers:
         raise AlreadyExists(f"{what}: voucher {payment.voucher!r} is already recorded", field="voucher")
     if not_before is not None and payment.paid_on < not_before:
-        raise FinanceError(f"{what}: paid on {payment.paid_on} is before its approval ({not_before})", field="paid_on")
+        raise OutOfOrder(f"{what}: paid on {payment.paid_on} is before its approval ({not_before})", field="paid_on")
     if paid + payment.amount > permitted:
         raise AbovePermitted(f"{what}: {format_vnd(payment.amount)} would bring payments to "
                              f"{format_vnd(paid + payment.amount)}, above the {format_vnd(permitted)} approved "

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import date
 
 from services.finance.domain.claims import PAYABLE, Claim, Recovery, claim_id_for
-from services.finance.domain.errors import FinanceError, InsufficientFunds, NotAllowed, Unknown
+from services.finance.domain.errors import FinanceError, InsufficientFunds, NotAllowed, OutOfOrder, Unknown
 from services.finance.domain.events import rewards as ev
 from services.finance.domain.payments import check_payment
 from services.finance.domain.policy import FinancePolicy
@@ -95,7 +95,7 @@ class ProductRewards(Aggregate, Withdrawals):
             raise FinanceError("a finance officer's approval names its decision", field="decision")
         reference = decision or claim.recognition.decision
         if on < reference.date:
-            raise FinanceError(f"approved on {on}, before its decision ({reference.date})", field="on")
+            raise OutOfOrder(f"approved on {on}, before its decision ({reference.date})", field="on")
         approved = ev.ClaimApproved(claim_id, claim.amount, claim.plan_year, claim.recognition.level, claim.stars,
                                     claim.line, reference, on, text(by, "approved_by") if by is not None else None)
         self.record(approved)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.finance.domain.errors import FinanceError, NotAllowed
+from services.finance.domain.errors import FinanceError, NotAllowed, OutOfOrder
 from services.finance.domain.events import support as ev
 from services.finance.domain.money import vnd
 from services.finance.domain.payments import check_payment
@@ -73,7 +73,7 @@ class SupportItem(Aggregate):
         self._in(("proposed",), "approve")
         assert self.proposal is not None
         if on < self.proposal.proposed_on or on < decision.date:
-            raise FinanceError(f"approved on {on}, before its proposal or decision", field="on")
+            raise OutOfOrder(f"approved on {on}, before its proposal or decision", field="on")
         self.record(ev.SupportApproved(decision, text(approved_by, "approved_by"), on))
 
     def record_payment(self, payment: Payment) -> None:

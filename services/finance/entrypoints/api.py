@@ -5,9 +5,7 @@ Claims, recoveries and reports are in ``api_rewards``, support items in ``api_su
 
 from __future__ import annotations
 
-from datetime import date
-
-from fastapi import APIRouter, Body, Depends, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 
 from services.finance.adapters import queries, reports
 from services.finance.application import budgets as handlers
@@ -21,6 +19,7 @@ from services.finance.entrypoints.reading import read
 from shared.auth import Actor, current_actor, require
 from shared.contracts.roles import Role
 from shared.http.app import acting, ports_of
+from shared.http.params import CivilDate
 
 router = APIRouter()
 PlanYear = Path(ge=2018, le=2100, description="the plan year (năm kế hoạch)")
@@ -124,7 +123,7 @@ async def reject_amendment(body: s.RejectionBody, request: Request, plan_year: i
 
 
 @router.get("/budgets/{plan_year}/execution", tags=["budgets"])
-async def execution(request: Request, plan_year: int = PlanYear, as_of: date | None = Query(default=None),
+async def execution(request: Request, plan_year: int = PlanYear, as_of: CivilDate | None = Query(default=None),
                     _: Actor = Depends(current_actor)) -> rv.Execution:
     """Thực hiện dự toán by line and source as of a day (default today): estimated, approved, reserved, committed,
     disbursed, remaining — with each source's and the year's totals."""
@@ -141,13 +140,12 @@ async def tariff_table(request: Request, _: Actor = Depends(current_actor)) -> v
 
 
 @router.put("/tariffs", tags=["tariffs"])
-async def install_tariffs(request: Request, body: s.TariffTableBody = Body(
-                              description="a tariff table, format services/finance/tariffs/README.md"),
+async def install_tariffs(body: s.TariffTableBody, request: Request,
                           actor: Actor = Depends(require(Role.finance_officer, Role.provincial_office))
                           ) -> v.TariffTableView:
     """Install a tariff table without code: checked against the policy (a missing star, a float amount, overlapping
     periods … answer 422 naming the entry) and in force for every recognition heard from now on."""
     ports = ports_of(request)
     with acting(actor, request):
-        await tariffs.install(ports, actor, body, ports.today())
+        await tariffs.install(ports, actor, body.table(), ports.today())
     return v.TariffTableView.of(*await tariffs.in_force(ports))

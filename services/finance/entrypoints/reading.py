@@ -7,12 +7,13 @@ from typing import Any
 from fastapi import Query, Request
 
 from shared.http.app import runtime_of
+from shared.http.params import OFFSET, limit_query, year_query
 from shared.uow import NotFound
 
-Year = Query(default=None, ge=2018, le=2100)
+Year = year_query()
 District = Query(default=None, pattern=r"^\d{3}$")
-Limit = Query(default=100, ge=1, le=1000)
-Offset = Query(default=0, ge=0)
+Limit = limit_query(default=100, maximum=1000)
+Offset = OFFSET
 
 
 async def read(request: Request, query: Any, *args: Any) -> Any:

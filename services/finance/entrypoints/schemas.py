@@ -1,26 +1,22 @@
 """Request bodies of the finance API (pydantic names the field and the rule of anything malformed: 422).
 
-Amounts are strict integers of đồng: a bool, a float (even 1e7) or a string is refused, so is a negative amount; the
-domain checks the rest (unknown funding sources, what fits a line, what may be paid) and names the field too.
+Amounts are whole đồng as JSON Schema's ``integer`` means it (``7`` or ``7.0``; a fraction, a bool or a string is
+refused, so is a negative amount), dates civil dates written YYYY-MM-DD (shared/http/params.py); the domain checks the
+rest (unknown funding sources, what fits a line, what may be paid) and names the field too.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.finance.domain.support import PLAN_ITEMS
 from services.finance.domain.values import BUDGET_LINES, FUNDING_KINDS
+from shared.http.params import CivilDate, LongText, PlanYear, Text, Vnd, VndOrZero
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[\w.:-]+$")]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[\w.-]+$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Vnd = Annotated[int, Field(strict=True, gt=0, description="whole đồng, more than 0")]
-VndOrZero = Annotated[int, Field(strict=True, ge=0, description="whole đồng; 0 strikes the line out")]
-Year = Annotated[int, Field(strict=True, ge=2018, le=2100)]
 Line = Literal[tuple(BUDGET_LINES)]  # type: ignore[valid-type]
 FundingKind = Literal[tuple(FUNDING_KINDS)]  # type: ignore[valid-type]
 PlanItem = Literal[tuple(PLAN_ITEMS)]  # type: ignore[valid-type]
@@ -34,7 +30,7 @@ class DecisionBody(_Body):
     """Quyết định: number, civil date, issuing body."""
 
     number: Text
-    date: date
+    date: CivilDate
     issued_by: Text
 
 
@@ -61,16 +57,16 @@ class ChangeBody(AllotmentBody):
 
 
 class BudgetBody(_Body):
-    plan_year: Year
+    plan_year: PlanYear
     sources: list[SourceBody] = Field(min_length=1, max_length=20)
     allotments: list[AllotmentBody] = Field(max_length=200)
-    on: date | None = Field(default=None, description="the day of the estimate (default today)")
+    on: CivilDate | None = Field(default=None, description="the day of the estimate (default today)")
 
 
 class AppraisalBody(_Body):
     changes: list[ChangeBody] = Field(default_factory=list, max_length=200,
                                       description="the appraisal's changes, each with its reason; none = agreed")
-    on: date | None = None
+    on: CivilDate | None = None
 
 
 class BudgetDecisionBody(_Body):
@@ -78,23 +74,23 @@ class BudgetDecisionBody(_Body):
 
 
 class OnBody(_Body):
-    on: date | None = None
+    on: CivilDate | None = None
 
 
 class AmendmentBody(_Body):
     changes: list[ChangeBody] = Field(min_length=1, max_length=200)
     new_sources: list[SourceBody] = Field(default_factory=list, max_length=20)
-    on: date | None = None
+    on: CivilDate | None = None
 
 
 class RejectionBody(_Body):
     reason: LongText
-    on: date | None = None
+    on: CivilDate | None = None
 
 
 class ClaimApprovalBody(_Body):
     decision: DecisionBody
-    on: date | None = Field(default=None, description="the approval's day (default today)")
+    on: CivilDate | None = Field(default=None, description="the approval's day (default today)")
     budget_line: Line | None = Field(default=None, description="for a waiting claim: pay from this line instead")
     funding_source: Code | None = Field(default=None, description="for a waiting claim: pay from this source instead")
 
@@ -102,7 +98,7 @@ class ClaimApprovalBody(_Body):
 class PaymentBody(_Body):
     amount: Vnd
     voucher: Text
-    paid_on: date
+    paid_on: CivilDate
 
 
 class DecidedBody(_Body):
@@ -117,17 +113,57 @@ class SupportBody(_Body):
     plan_item: PlanItem
     purpose: LongText
     amount: Vnd
-    plan_year: Year
+    plan_year: PlanYear
     budget_line: Line
     funding_source: Code
     product_id: Id
     producer_id: Id
-    on: date | None = None
+    on: CivilDate | None = None
 
 
 class SupportApprovalBody(_Body):
     decision: DecisionBody
-    on: date | None = None
+    on: CivilDate | None = None
 
 
-TariffTableBody = dict[str, Any]
+Star = Literal[3, 4, 5]
+
+
+class StarAmountsBody(_Body):
+    """Star (``"3"``, ``"4"``, ``"5"``) → amount; a star not here is listed in ``no_reward``."""
+
+    three: Vnd | None = Field(default=None, alias="3")
+    four: Vnd | None = Field(default=None, alias="4")
+    five: Vnd | None = Field(default=None, alias="5")
+
+
+class UpgradeBody(_Body):
+    """A fixed sum for an upgrade to a higher star (the policy's ``fixed_amount``)."""
+
+    from_: Star = Field(alias="from")
+    to: Star
+    amount: Vnd
+
+
+class TariffEntryBody(_Body):
+    plan_year: PlanYear
+    valid_from: CivilDate
+    valid_until: CivilDate | None = Field(default=None, description="inclusive; null = until replaced")
+    basis: LongText | None = Field(default=None, description="the document that sets these amounts")
+    stars: StarAmountsBody
+    no_reward: list[Star] = Field(default_factory=list, max_length=3, json_schema_extra={"uniqueItems": True})
+    upgrades: list[UpgradeBody] = Field(default_factory=list, max_length=3)
+
+
+class TariffTableBody(_Body):
+    """A reward tariff table, format services/finance/tariffs/README.md; what no schema can say (every star priced or
+    in ``no_reward``, periods that do not overlap) the domain checks, naming the entry."""
+
+    format: Literal["ocop-reward-tariffs/1"]
+    province: Text
+    title: LongText | None = None
+    tariffs: list[TariffEntryBody] = Field(min_length=1, max_length=100)
+
+    def table(self) -> dict[str, Any]:
+        """The table as parsed JSON, for the domain's check (absent keys stay absent)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 
-from services.monitoring.domain.errors import InvalidInput, NotAllowed
+from services.monitoring.domain.errors import InvalidInput, NotAllowed, OutOfOrder
 from services.monitoring.domain.policy import COMPLIANT, SCALE, MonitoringPolicy
 from services.monitoring.domain.units import DistrictUnits
 from services.monitoring.domain.values import AREAS, BODY_KINDS, Body, Finding, InspectionReport
@@ -28,7 +28,7 @@ def text(value: str, field: str) -> str:
 def not_after_today(day: date, today: date, field: str) -> date:
     """What happened is recorded when it has happened: a civil date after today (Asia/Ho_Chi_Minh) is refused."""
     if day > today:
-        raise InvalidInput(f"{field} {day.isoformat()} is after today ({today.isoformat()}): record it once it "
+        raise OutOfOrder(f"{field} {day.isoformat()} is after today ({today.isoformat()}): record it once it "
                            "has happened", field=field)
     return day
 

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from services.monitoring.domain import parsing as p
-from services.monitoring.domain.errors import InvalidInput, ReferenceDataError
+from services.monitoring.domain.errors import NotKnown, ReferenceDataError
 from services.monitoring.domain.policy import MonitoringPolicy
 from services.monitoring.domain.units import DistrictUnits
 
@@ -45,13 +45,13 @@ class ReportDeadlines:
     def of_year(self, plan_year: int) -> DeadlinesEdition:
         applying = [e for e in self.editions if e.from_plan_year <= plan_year]
         if not applying:
-            raise InvalidInput(f"no report deadlines are known for plan year {plan_year}", field="plan_year")
+            raise NotKnown(f"no report deadlines are known for plan year {plan_year}", field="plan_year")
         return applying[-1]
 
     def due_before(self, plan_year: int, kind: str) -> date:
         kinds = self.of_year(plan_year).kinds
         if kind not in kinds:
-            raise InvalidInput(f"kind must be one of {', '.join(kinds)} in {plan_year}, not {kind!r}", field="kind")
+            raise NotKnown(f"kind must be one of {', '.join(kinds)} in {plan_year}, not {kind!r}", field="kind")
         month, day = kinds[kind].due_before
         return date(plan_year, month, day)
 

@@ -18,8 +18,19 @@ class ReferenceDataError(MonitoringError):
 
 
 class InvalidInput(MonitoringError):
-    """A value breaks a rule on its own (422): a date in the future, an unknown area or severity, an empty list,
-    a district or plan year the reference data does not know."""
+    """A value breaks a rule on its own (422): an unknown area or severity, an empty list, a department code that is
+    not an id."""
+
+
+class NotKnown(MonitoringError):
+    """The reference data holds nothing for what was named (404): no district-level units, report deadlines or
+    programme targets for the plan year, a unit or report kind the year does not have. The request's shape was right;
+    the answer depends on the reference (and on what was set at run time), which the schema cannot know."""
+
+
+class OutOfOrder(MonitoringError):
+    """A date out of order with what is recorded or with today (409): an inspection before its plan, a report amended
+    before it was filed, anything dated after today. The same date is right in another state, or on another day."""
 
 
 class NotAllowed(MonitoringError):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.monitoring.domain.checks import check_body, check_planned_products, not_after_today, text
-from services.monitoring.domain.errors import AlreadyRecorded, InvalidInput, MonitoringError, NotAllowed
+from services.monitoring.domain.errors import AlreadyRecorded, InvalidInput, MonitoringError, NotAllowed, OutOfOrder
 from services.monitoring.domain.events.plans import InspectionPlanned, PlannedProductDropped, PlannedProductInspected
 from services.monitoring.domain.inspections import Inspection
 from services.monitoring.domain.policy import MonitoringPolicy
@@ -59,7 +59,7 @@ class InspectionPlan(Aggregate):
         not_after_today(planned_on, today, "planned_on")
         planner = check_body(planner, "planner", units, planned_on.year)
         if due_on < planned_on:
-            raise InvalidInput(f"due_on {due_on.isoformat()} is before planned_on {planned_on.isoformat()}",
+            raise OutOfOrder(f"due_on {due_on.isoformat()} is before planned_on {planned_on.isoformat()}",
                                field="due_on")
         products = check_planned_products(product_ids, product_districts, planner)
         plan = cls(text(plan_id, "plan_id"))
@@ -101,7 +101,7 @@ class InspectionPlan(Aggregate):
         self._still_to_inspect(product_id)
         not_after_today(on, today, "on")
         if on < self._facts.planned_on:
-            raise InvalidInput(f"on {on.isoformat()} is before the plan ({self._facts.planned_on.isoformat()})",
+            raise OutOfOrder(f"on {on.isoformat()} is before the plan ({self._facts.planned_on.isoformat()})",
                                field="on")
         self.record(PlannedProductDropped(product_id, on, text(reason, "reason")))
 
@@ -137,7 +137,7 @@ class InspectionPlan(Aggregate):
                   policy: MonitoringPolicy, today: date) -> Inspection:
         self._still_to_inspect(report.product_id)
         if report.inspected_on < self._facts.planned_on:
-            raise InvalidInput(f"inspected_on {report.inspected_on.isoformat()} is before the plan "
+            raise OutOfOrder(f"inspected_on {report.inspected_on.isoformat()} is before the plan "
                                f"({self._facts.planned_on.isoformat()})", field="inspected_on")
         return Inspection.conclude(report, entry=entry, units=units, policy=policy, today=today, plan_id=self.id)
 

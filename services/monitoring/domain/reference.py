@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from services.monitoring.domain.deadlines import ReportDeadlines, parse_deadlines
-from services.monitoring.domain.errors import InvalidInput, ReferenceDataError
+from services.monitoring.domain.errors import NotKnown, ReferenceDataError
 from services.monitoring.domain.targets import YearTargets, parse_targets
 from services.monitoring.domain.units import DistrictUnits, parse_units
 
@@ -39,7 +39,7 @@ def parse_reference(raw: Mapping[str, Any]) -> Reference:
     for year in targets:
         try:
             units.of_year(year)
-        except InvalidInput:
+        except NotKnown:
             raise ReferenceDataError(f"programme-targets: plan year {year} has no district-level units",
                                      field="programme-targets.years") from None
     return Reference(units, parse_deadlines(raw["report-deadlines"]), targets)

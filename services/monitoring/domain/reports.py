@@ -11,7 +11,7 @@ from datetime import date
 
 from services.monitoring.domain.checks import not_after_today, text
 from services.monitoring.domain.deadlines import ExpectedReport
-from services.monitoring.domain.errors import AlreadyRecorded, InvalidInput, NotAllowed
+from services.monitoring.domain.errors import AlreadyRecorded, InvalidInput, NotAllowed, OutOfOrder
 from services.monitoring.domain.events.reports import ReportAmended, ReportFiled
 from services.monitoring.domain.reporting import Filing
 from shared.aggregate import Aggregate, DomainEvent
@@ -39,7 +39,7 @@ class DistrictReport(Aggregate):
         document_ref = text(document_ref, "document_ref")
         not_after_today(filed_on, today, "filed_on")
         if filed_on < date(expected.plan_year, 1, 1):
-            raise InvalidInput(f"filed_on {filed_on.isoformat()} is before plan year {expected.plan_year} began",
+            raise OutOfOrder(f"filed_on {filed_on.isoformat()} is before plan year {expected.plan_year} began",
                                field="filed_on")
         if self.filed is not None:
             if (self.filed.filed_on, self.filed.document_ref) == (filed_on, document_ref):
@@ -56,7 +56,7 @@ class DistrictReport(Aggregate):
         document_ref = text(document_ref, "document_ref")
         not_after_today(amended_on, today, "amended_on")
         if amended_on < self.filed.filed_on:
-            raise InvalidInput(f"amended_on {amended_on.isoformat()} is before the filing "
+            raise OutOfOrder(f"amended_on {amended_on.isoformat()} is before the filing "
                                f"({self.filed.filed_on.isoformat()})", field="amended_on")
         self.record(ReportAmended(amended_on, document_ref, note.strip()))
 

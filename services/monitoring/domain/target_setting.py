@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from services.monitoring.domain.checks import not_after_today, text
-from services.monitoring.domain.errors import InvalidInput, NotAllowed
+from services.monitoring.domain.errors import InvalidInput, NotAllowed, NotKnown
 from services.monitoring.domain.events.targets import TargetsSet
 from services.monitoring.domain.targets import Target, YearTargets, check_year_targets
 from shared.aggregate import Aggregate, DomainEvent
@@ -56,5 +56,5 @@ def targets_for(plan_year: int, shipped: Mapping[int, YearTargets], setting: Tar
     if setting is not None and setting.year_targets is not None:
         return setting.year_targets
     if plan_year not in shipped:
-        raise InvalidInput(f"no programme targets are known for plan year {plan_year}: set them", field="plan_year")
+        raise NotKnown(f"no programme targets are known for plan year {plan_year}: set them", field="plan_year")
     return shipped[plan_year]

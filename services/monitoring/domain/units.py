@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.monitoring.domain import parsing as p
-from services.monitoring.domain.errors import InvalidInput, ReferenceDataError
+from services.monitoring.domain.errors import NotKnown, ReferenceDataError
 
 FORMAT = "ocop-district-units/1"
 UNIT_KINDS = ("city", "town", "rural_district")
@@ -47,14 +47,14 @@ class DistrictUnits:
         """The units of ``plan_year``: those of the last edition that starts on or before it."""
         applying = [e for e in self.editions if e.from_plan_year <= plan_year]
         if not applying:
-            raise InvalidInput(f"no district-level units are known for plan year {plan_year} (the reference "
+            raise NotKnown(f"no district-level units are known for plan year {plan_year} (the reference "
                                f"begins in {self.editions[0].from_plan_year})", field=field)
         return applying[-1].units
 
     def unit(self, code: str, plan_year: int, field: str = "district_code") -> DistrictUnit:
         units = self.of_year(plan_year)
         if code not in units:
-            raise InvalidInput(f"{code!r} is not a district-level unit of {self.province_name} in {plan_year}",
+            raise NotKnown(f"{code!r} is not a district-level unit of {self.province_name} in {plan_year}",
                                field=field)
         return units[code]
 

@@ -23,13 +23,14 @@ from services.monitoring.entrypoints import views as v
 from shared.auth import Actor, current_actor, require
 from shared.contracts.roles import Role
 from shared.http.app import acting, ports_of, runtime_of
+from shared.http.params import FIRST_YEAR, LAST_YEAR, OFFSET, CivilDate, limit_query, year_query
 from shared.uow import NotFound
 
 router = APIRouter()
 District = Query(default=None, pattern=r"^\d{3}$")
-Year = Path(ge=2018, le=2100)
-Limit = Query(default=50, ge=1, le=500)
-Offset = Query(default=0, ge=0)
+Year = Path(ge=FIRST_YEAR, le=LAST_YEAR, description=f"a plan year, {FIRST_YEAR}–{LAST_YEAR}")
+Limit = limit_query()
+Offset = OFFSET
 Kind = Path(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)
 PLANNERS = (Role.provincial_office, Role.district_officer)
 REPORTERS = (Role.district_officer, Role.provincial_office)
@@ -52,7 +53,7 @@ def _new_id(prefix: str) -> str:
 
 
 @router.get("/register", tags=["register"])
-async def register(request: Request, as_of: date | None = None, district_code: str | None = District,
+async def register(request: Request, as_of: CivilDate | None = None, district_code: str | None = District,
                    product_set: int | None = Query(default=None, ge=1, le=26),
                    stars: int | None = Query(default=None, ge=3, le=5),
                    within_days: int | None = Query(default=None, ge=0, le=3660,
@@ -91,7 +92,7 @@ async def plan_inspections(body: s.PlanBody, request: Request,
 
 
 @router.get("/inspection-plans", tags=["inspections"])
-async def list_plans(request: Request, as_of: date | None = None,
+async def list_plans(request: Request, as_of: CivilDate | None = None,
                      planner_kind: str | None = Query(default=None,
                                                       pattern="^(coordination_office|department|district)$"),
                      planner_code: str | None = Query(default=None, max_length=64), product_id: str | None = None,
@@ -103,7 +104,7 @@ async def list_plans(request: Request, as_of: date | None = None,
 
 
 @router.get("/inspection-plans/{plan_id}", tags=["inspections"])
-async def get_plan(plan_id: str, request: Request, as_of: date | None = None,
+async def get_plan(plan_id: str, request: Request, as_of: CivilDate | None = None,
                    _: Actor = Depends(current_actor)) -> v.PlanView:
     """The plan as of a date: each product outstanding, inspected or dropped; overdue past its due date."""
     return v.PlanView.of(await reading.plan(ports_of(request), plan_id), _today(request, as_of))
@@ -163,7 +164,7 @@ async def record_unplanned(body: s.InspectionBody, request: Request,
 @router.get("/inspections", tags=["inspections"])
 async def list_inspections(request: Request, product_id: str | None = None, plan_id: str | None = None,
                            result: str | None = Query(default=None, pattern="^(passed|failed)$"),
-                           district_code: str | None = District, as_of: date | None = None, limit: int = Limit,
+                           district_code: str | None = District, as_of: CivilDate | None = None, limit: int = Limit,
                            offset: int = Offset, _: Actor = Depends(current_actor)) -> v.InspectionPage:
     ports, on = ports_of(request), _today(request, as_of)
     found = await _read(request, queries.inspections,
@@ -173,7 +174,7 @@ async def list_inspections(request: Request, product_id: str | None = None, plan
 
 
 @router.get("/inspections/{inspection_id}", tags=["inspections"])
-async def get_inspection(inspection_id: str, request: Request, as_of: date | None = None,
+async def get_inspection(inspection_id: str, request: Request, as_of: CivilDate | None = None,
                          _: Actor = Depends(current_actor)) -> v.InspectionRecord:
     row = await _read(request, queries.inspection, inspection_id)
     if row is None:
@@ -182,7 +183,7 @@ async def get_inspection(inspection_id: str, request: Request, as_of: date | Non
 
 
 @router.get("/follow-ups", tags=["inspections"])
-async def follow_ups(request: Request, as_of: date | None = None,
+async def follow_ups(request: Request, as_of: CivilDate | None = None,
                      state: str | None = Query(default=None, pattern="^(under_review|closed)$"),
                      overdue: bool | None = None, district_code: str | None = District, product_id: str | None = None,
                      _: Actor = Depends(current_actor)) -> v.FollowUpList:
@@ -206,7 +207,7 @@ async def _schedule(request: Request, plan_year: int, as_of: date, district_code
 
 
 @router.get("/reports", tags=["reports"])
-async def report_schedule(request: Request, plan_year: int = Query(ge=2018, le=2100), as_of: date | None = None,
+async def report_schedule(request: Request, plan_year: int = year_query(...), as_of: CivilDate | None = None,
                           district_code: str | None = District,
                           state: str | None = Query(default=None, pattern="^(not_due|missing|on_time|late)$"),
                           actor: Actor = Depends(require(*REPORTERS))) -> v.ReportSchedule:
@@ -226,7 +227,7 @@ async def _report(request: Request, plan_year: int, district_code: str, kind: st
 
 @router.get("/reports/{plan_year}/{district_code}/{kind}", tags=["reports"])
 async def get_report(request: Request, plan_year: int = Year, district_code: str = Path(pattern=r"^\d{3}$"),
-                     kind: str = Kind, as_of: date | None = None,
+                     kind: str = Kind, as_of: CivilDate | None = None,
                      actor: Actor = Depends(require(*REPORTERS))) -> v.ReportView:
     reports_scope(actor, district_code)
     return await _report(request, plan_year, district_code, kind, _today(request, as_of))

@@ -3,51 +3,89 @@ refuses, naming the field too, what breaks a rule of the programme. The answers'
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.monitoring.domain.certificates import LEVELS
 from services.monitoring.domain.plans import PLAN_KINDS
-from services.monitoring.domain.policy import SCALE
+from services.monitoring.domain.policy import COMPLIANT, SEVERITIES
 from services.monitoring.domain.targets import MEASURES
-from services.monitoring.domain.values import AREAS, BODY_KINDS, Body, Finding, InspectionReport
+from services.monitoring.domain.values import AREAS, Body, Finding, InspectionReport
+from shared.http.params import CivilDate, LongText, Text
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[\w.:/-]+$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+#: A list whose entries are each named once (the domain refuses a repeat; the document says so with uniqueItems).
+ONCE_EACH = {"uniqueItems": True}
 
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class BodyBody(_Body):
-    """Cơ quan: the Coordination Office (no code), a department (its id, e.g. industry_and_trade) or a district PC
-    (its GSO code)."""
-
-    kind: Literal[BODY_KINDS]  # type: ignore[valid-type]
+class _BodyBase(_Body):
     name: Text
-    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
 
     def body(self) -> Body:
-        return Body(self.kind, self.name, self.code)
+        return Body(self.kind, self.name, self.code)  # type: ignore[attr-defined]
 
 
-class FindingBody(_Body):
-    """One area checked: severity ``none`` when compliant; a non-compliant finding says what is wrong and cites its
-    evidence (biên bản, ảnh, phiếu kết quả thử nghiệm)."""
+class CoordinationOfficeBody(_BodyBase):
+    """Văn phòng Điều phối nông thôn mới: it has no code."""
 
+    kind: Literal["coordination_office"]
+    code: None = None
+
+
+class DepartmentBody(_BodyBase):
+    """A provincial department (sở), by its id."""
+
+    kind: Literal["department"]
+    code: Annotated[str, StringConstraints(max_length=64, pattern=r"^[a-z][a-z0-9_]*$")] = Field(
+        description="the department's id, e.g. industry_and_trade")
+
+
+class DistrictBody(_BodyBase):
+    """A district People's Committee, by its GSO code (a code the reference data does not know for the year: 404)."""
+
+    kind: Literal["district"]
+    code: Annotated[str, StringConstraints(pattern=r"^\d{3}$")] = Field(description="GSO code, e.g. 380")
+
+
+#: Cơ quan: the Coordination Office (no code), a department (its id) or a district PC (its GSO code).
+BodyBody = Annotated[Union[CoordinationOfficeBody, DepartmentBody, DistrictBody], Field(discriminator="kind")]
+
+
+class _FindingBase(_Body):
     area: Literal[AREAS]  # type: ignore[valid-type]
-    severity: Literal[SCALE]  # type: ignore[valid-type]
-    description: LongText = ""
-    evidence: list[Text] = Field(default_factory=list, max_length=50)
     criterion: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = Field(
         default="", description="the scoring sheet's criterion (e.g. C2.1) InspectionFailed names; default the area")
 
     def finding(self) -> Finding:
-        return Finding(self.area, self.severity, self.description, tuple(self.evidence), self.criterion)
+        return Finding(self.area, self.severity, self.description,  # type: ignore[attr-defined]
+                       tuple(self.evidence), self.criterion)  # type: ignore[attr-defined]
+
+
+class CompliantFinding(_FindingBase):
+    """An area checked and found compliant (severity ``none``)."""
+
+    severity: Literal[COMPLIANT]  # type: ignore[valid-type]
+    description: OptionalText = ""
+    evidence: list[Text] = Field(default_factory=list, max_length=50)
+
+
+class NonCompliantFinding(_FindingBase):
+    """A finding that is not compliant says what is wrong and cites its evidence (biên bản, ảnh, phiếu kết quả thử
+    nghiệm): at least one reference, as the default policy asks (OCOP_MONITORING_EVIDENCE_REQUIRED)."""
+
+    severity: Literal[SEVERITIES]  # type: ignore[valid-type]
+    description: LongText
+    evidence: list[Text] = Field(min_length=1, max_length=50)
+
+
+#: One area checked; which fields it needs depends on its severity.
+FindingBody = Annotated[Union[CompliantFinding, NonCompliantFinding], Field(discriminator="severity")]
 
 
 class InspectionBody(_Body):
@@ -55,9 +93,9 @@ class InspectionBody(_Body):
 
     inspection_id: Id | None = Field(default=None, description="default: a new id")
     product_id: Id
-    inspected_on: date
+    inspected_on: CivilDate
     body: BodyBody
-    inspectors: list[Text] = Field(min_length=1, max_length=30)
+    inspectors: list[Text] = Field(min_length=1, max_length=30, json_schema_extra=ONCE_EACH)
     findings: list[FindingBody] = Field(min_length=1, max_length=20)
 
     def report(self, new_id: str) -> InspectionReport:
@@ -76,25 +114,25 @@ class PlanBody(_Body):
     kind: Literal[PLAN_KINDS]  # type: ignore[valid-type]
     planner: BodyBody
     title: Text
-    product_ids: list[Id] = Field(min_length=1, max_length=500)
-    planned_on: date | None = Field(default=None, description="default: today (Asia/Ho_Chi_Minh)")
-    due_on: date
+    product_ids: list[Id] = Field(min_length=1, max_length=500, json_schema_extra=ONCE_EACH)
+    planned_on: CivilDate | None = Field(default=None, description="default: today (Asia/Ho_Chi_Minh)")
+    due_on: CivilDate
 
 
 class DropBody(_Body):
     reason: Text
-    on: date | None = Field(default=None, description="default: today")
+    on: CivilDate | None = Field(default=None, description="default: today")
 
 
 class FilingBody(_Body):
-    filed_on: date = Field(description="the civil date the report was received (ngày nhận)")
+    filed_on: CivilDate = Field(description="the civil date the report was received (ngày nhận)")
     document_ref: Text = Field(description="số văn bản, e.g. 125/BC-UBND")
 
 
 class AmendmentBody(_Body):
     document_ref: Text
-    amended_on: date | None = Field(default=None, description="default: today")
-    note: LongText = ""
+    amended_on: CivilDate | None = Field(default=None, description="default: today")
+    note: OptionalText = ""
 
 
 class TargetBody(_Body):
@@ -108,5 +146,5 @@ class TargetBody(_Body):
 
 class TargetsBody(_Body):
     basis: Text = Field(description="the plan or decision that sets them")
-    set_on: date | None = Field(default=None, description="default: today")
+    set_on: CivilDate | None = Field(default=None, description="default: today")
     targets: list[TargetBody] = Field(min_length=1, max_length=50)
