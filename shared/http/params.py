@@ -65,9 +65,12 @@ Vnd = Annotated[int, Field(gt=0, le=10**15, description="whole đồng, more tha
 VndOrZero = Annotated[int, Field(ge=0, le=10**15, description="whole đồng, 0 or more"), BeforeValidator(_whole_number)]
 #: A plan or cycle year of the programme, in a JSON body (a query or path year is ``int`` with ``year_query``).
 PlanYear = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR), BeforeValidator(_whole_number)]
-#: Free text a person writes: not blank once trimmed. The pattern says "not blank" to the document's readers too.
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), Field(pattern=r"\S")]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), Field(pattern=r"\S")]
+#: Free text a person writes: not blank once trimmed. The pattern says "not blank" to the document's readers too, and
+#: "no NUL" (which the edge refuses, shared/http/storable.py): a string with a pattern gets no other from the document.
+_NOT_BLANK = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), Field(pattern=_NOT_BLANK)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+                     Field(pattern=_NOT_BLANK)]
 
 
 def year_query(default: Any = None) -> Any:
