@@ -117,7 +117,7 @@ async def test_a_tariff_table_missing_a_star_is_refused_naming_the_entry(finance
              "tariffs": [{"plan_year": 2021, "valid_from": "2021-01-01", "stars": {"3": 10 * M, "4": 20 * M}}]}
     detail = await refused(finance, "PUT", "/tariffs", table, 422, "invalid_tariffs", "tariffs[0].stars.5")
     assert "no amount for 5★" in detail["message"]
-    table["tariffs"][0]["stars"]["5"] = 100.5 * M  # whole đồng only; the document says so (integer)
+    table["tariffs"][0]["stars"]["5"] = 100 * M + 0.5  # whole đồng only; the document says so (integer)
     await refused(finance, "PUT", "/tariffs", table, 422, "invalid_request", "tariffs.0.stars.5")
     assert (await finance.get("/tariffs"))["installations"] == 0
 

@@ -43,12 +43,13 @@ async def test_a_plan_that_breaks_a_rule_is_refused_naming_the_field(driver: Mon
     base = {"kind": "periodic", "title": "Đợt 2", "product_ids": [product_id], "planned_on": "2021-09-01",
             "due_on": "2021-09-30", "planner": {"kind": "coordination_office", "name": "VP Điều phối"}}
     cases = [
-        ({"due_on": "2021-08-01"}, 422, "invalid_input", "due_on"),
+        ({"due_on": "2021-08-01"}, 409, "out_of_order", "due_on"),
         ({"product_ids": [product_id, "sp-never-heard"]}, 409, "not_allowed", "product_ids[1]"),
         ({"product_ids": [product_id, product_id]}, 422, "invalid_input", "product_ids[1]"),
-        ({"planned_on": "2099-01-01", "due_on": "2099-02-01"}, 422, "invalid_input", "planned_on"),
+        ({"planned_on": "2099-01-01", "due_on": "2099-02-01"}, 409, "out_of_order", "planned_on"),
         ({"kind": "yearly"}, 422, "invalid_request", "kind"),
-        ({"planner": {"kind": "department", "name": "Sở Công Thương"}}, 422, "invalid_input", "planner.code"),
+        ({"planner": {"kind": "department", "name": "Sở Công Thương"}}, 422, "invalid_request",
+         "planner.department.code"),
         ({"colour": "red"}, 422, "invalid_request", "colour"),
     ]
     for change, status, error, field in cases:
@@ -64,12 +65,13 @@ async def test_a_refused_campaign_writes_nothing_and_names_the_entry(driver: Mon
     no_evidence = finding("food_safety", "major", evidence=[])
     cases = [
         ((inspection_body(products[0], finding("food_safety", "critical")),
-          inspection_body(products[1], no_evidence)), 422, "invalid_input", "inspections[1].findings[0].evidence"),
+          inspection_body(products[1], no_evidence)), 422, "invalid_request",
+         "inspections.1.findings.0.major.evidence"),
         ((inspection_body(products[0], finding("taste", "minor")),), 422, "invalid_request",
-         "inspections.0.findings.0.area"),
-        ((inspection_body(products[0], inspected_on="2099-01-01"),), 422, "invalid_input",
+         "inspections.0.findings.0.minor.area"),
+        ((inspection_body(products[0], inspected_on="2099-01-01"),), 409, "out_of_order",
          "inspections[0].inspected_on"),
-        ((inspection_body(products[0], inspected_on="2021-08-01"),), 422, "invalid_input",
+        ((inspection_body(products[0], inspected_on="2021-08-01"),), 409, "out_of_order",
          "inspections[0].inspected_on"),
         ((inspection_body("sp-not-on-plan"),), 409, "not_allowed", "inspections[0].product_id"),
         ((inspection_body(products[0]), inspection_body(products[0])), 409, "already_recorded",
@@ -94,11 +96,11 @@ async def test_a_refused_campaign_writes_nothing_and_names_the_entry(driver: Mon
 
 async def test_reports_and_targets_refuse_what_the_reference_does_not_know(driver: MonitoringDriver):
     filing = {"filed_on": "2021-06-10", "document_ref": "12/BC-UBND"}
-    refusal(await driver.post("/reports/2021/395/quarterly/filing", filing), 422, "invalid_input", "kind")
-    refusal(await driver.post("/reports/2021/999/annual/filing", filing), 422, "invalid_input", "district_code")
-    refusal(await driver.post("/reports/2019/395/annual/filing", filing), 422, "invalid_input", "plan_year")
-    refusal(await driver.post("/reports/2021/395/annual/filing", {**filing, "filed_on": "2020-12-31"}), 422,
-            "invalid_input", "filed_on")
+    refusal(await driver.post("/reports/2021/395/quarterly/filing", filing), 404, "not_known", "kind")
+    refusal(await driver.post("/reports/2021/999/annual/filing", filing), 404, "not_known", "district_code")
+    refusal(await driver.post("/reports/2019/395/annual/filing", filing), 404, "not_known", "plan_year")
+    refusal(await driver.post("/reports/2021/395/annual/filing", {**filing, "filed_on": "2020-12-31"}), 409,
+            "out_of_order", "filed_on")
     assert (await driver.post("/reports/2021/395/annual/filing", filing)).status_code == 201
     refusal(await driver.post("/reports/2021/395/annual/filing", {**filing, "document_ref": "13/BC-UBND"}), 409,
             "already_recorded", "document_ref")
@@ -109,15 +111,15 @@ async def test_reports_and_targets_refuse_what_the_reference_does_not_know(drive
 
     target = {"target_id": "t", "name_vi": "Chỉ tiêu", "measure": "recognised", "level": "provincial",
               "at_least": 10}
-    refusal(await driver.post("/targets/2019", {"basis": "KH", "targets": [target]}, method="PUT"), 422,
-            "invalid_input", "plan_year")
+    refusal(await driver.post("/targets/2019", {"basis": "KH", "targets": [target]}, method="PUT"), 404,
+            "not_known", "plan_year")
     refusal(await driver.post("/targets/2024", {"basis": "KH", "targets": [target, target]}, method="PUT"), 422,
             "invalid_input", "targets[1].target_id")
     refusal(await driver.post("/targets/2024", {"basis": "KH", "targets": [{**target, "measure": "sold"}]},
                               method="PUT"), 422, "invalid_request", "targets.0.measure")
     refusal(await driver.post("/targets/2024", {"basis": "KH", "targets": [target]}, Role.district_officer, DISTRICT,
                               method="PUT"), 403, "role_not_allowed", "authorization")
-    refusal(await driver.client.get("/targets/2020", headers=driver.token()), 422, "invalid_input", "plan_year")
+    refusal(await driver.client.get("/targets/2020", headers=driver.token()), 404, "not_known", "plan_year")
 
 
 async def test_unknown_ids_answer_404(driver: MonitoringDriver):

@@ -7,7 +7,7 @@ rest (unknown funding sources, what fits a line, what may be paid) and names the
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -137,12 +137,24 @@ class StarAmountsBody(_Body):
     five: Vnd | None = Field(default=None, alias="5")
 
 
-class UpgradeBody(_Body):
+class _UpgradeBody(_Body):
+    amount: Vnd
+
+
+class UpgradeFrom3(_UpgradeBody):
     """A fixed sum for an upgrade to a higher star (the policy's ``fixed_amount``)."""
 
-    from_: Star = Field(alias="from")
-    to: Star
-    amount: Vnd
+    from_: Literal[3] = Field(alias="from")
+    to: Literal[4, 5]
+
+
+class UpgradeFrom4(_UpgradeBody):
+    from_: Literal[4] = Field(alias="from")
+    to: Literal[5]
+
+
+#: An upgrade goes to a higher star: 3 → 4, 3 → 5 or 4 → 5 (each pair once, which the domain checks).
+UpgradeBody = Annotated[Union[UpgradeFrom3, UpgradeFrom4], Field(discriminator="from_")]
 
 
 class TariffEntryBody(_Body):
