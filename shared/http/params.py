@@ -67,10 +67,20 @@ VndOrZero = Annotated[int, Field(ge=0, le=10**15, description="whole đồng, 0 
 PlanYear = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR), BeforeValidator(_whole_number)]
 #: Free text a person writes: not blank once trimmed. The pattern says "not blank" to the document's readers too, and
 #: "no NUL" (which the edge refuses, shared/http/storable.py): a string with a pattern gets no other from the document.
-_NOT_BLANK = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), Field(pattern=_NOT_BLANK)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+#: Whitespace is spelled out: trimming (pydantic's) takes Unicode's White_Space, while ``\s`` differs by engine (Python's
+#: adds U+001C–U+001F, ECMAScript's lacks U+0085 and adds U+FEFF), and a generator saw "\u0085" as not blank.
+_WHITE_SPACE = r"\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_NOT_BLANK = rf"^[^\u0000]*[^\u0000{_WHITE_SPACE}][^\u0000]*$"
+
+
+def text(max_length: int) -> Any:
+    """Free text of at most ``max_length`` characters once trimmed, not blank (as ``Text``, of another length)."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
                      Field(pattern=_NOT_BLANK)]
+
+
+Text = text(300)
+LongText = text(2000)
 
 
 def year_query(default: Any = None) -> Any:
