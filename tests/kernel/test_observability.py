@@ -22,9 +22,14 @@ def _loggers() -> dict[str, logging.Logger]:
 
 @pytest.fixture
 def configure():
-    """configure_logging into a buffer; loggers, warnings capture and structlog are put back afterwards."""
-    saved = {name: (logger.level, list(logger.handlers), logger.propagate, logger.disabled)
+    """configure_logging into a buffer; loggers, warnings capture and structlog are put back afterwards.
+
+    Filters are set aside meanwhile: a consumer started earlier in the session quiets repeats of the same aiokafka
+    line for some seconds (shared.consumer.quiet_repeated_client_logs), which would eat these tests' lines."""
+    saved = {name: (logger.level, list(logger.handlers), logger.propagate, logger.disabled, list(logger.filters))
              for name, logger in _loggers().items()}
+    for logger in _loggers().values():
+        logger.filters.clear()
 
     def configure_into(**options) -> io.StringIO:
         buffer = io.StringIO()
@@ -33,9 +38,10 @@ def configure():
 
     yield configure_into
     for name, logger in _loggers().items():
-        level, handlers, propagate, disabled = saved.get(name, (logging.NOTSET, [], True, False))
+        level, handlers, propagate, disabled, filters = saved.get(name, (logging.NOTSET, [], True, False, []))
         logger.setLevel(level)
         logger.handlers[:] = handlers
+        logger.filters[:] = filters
         logger.propagate, logger.disabled = propagate, disabled
     logging.captureWarnings(False)
     structlog.reset_defaults()
