@@ -8,6 +8,7 @@ from services.registration.bootstrap import bootstrap
 from services.registration.domain.district_list import DistrictList
 from services.registration.domain.errors import (
     AlreadyExists,
+    DoesNotFit,
     DuplicateRegistration,
     IllegalTransition,
     InvalidInput,
@@ -33,6 +34,7 @@ definition = ServiceDefinition(
     errors={
         InvalidInput: (422, "invalid_input"),
         IllegalTransition: (409, "illegal_transition"),
+        DoesNotFit: (409, "does_not_fit"),
         DuplicateRegistration: (409, "duplicate_registration"),
         AlreadyExists: (409, "already_exists"),
         UnknownProduct: (404, "unknown_product"),

@@ -13,7 +13,7 @@ from services.registration.adapters.reference import load_geography
 from services.registration.domain import events as ev
 from services.registration.domain.catalogue import PRODUCT_SETS, describe_product
 from services.registration.domain.district_list import DistrictList
-from services.registration.domain.errors import IllegalTransition, InvalidInput
+from services.registration.domain.errors import DoesNotFit, IllegalTransition, InvalidInput
 from services.registration.domain import lifecycle
 from services.registration.domain.producer import LEGAL_FORMS, Producer
 from services.registration.domain.product_file import ProductFile
@@ -242,7 +242,7 @@ def test_a_resubmission_may_retype_the_name_of_the_same_product(name):
 @pytest.mark.parametrize("name", ["Bánh gai Thọ Xuân", "Bánh gio Tứ Trụ", "Bánh gai"])
 def test_a_resubmission_must_keep_the_product(name):
     registration = registration_in("returned")
-    with pytest.raises(InvalidInput) as raised:
+    with pytest.raises(DoesNotFit) as raised:
         registration.resubmit(describe_product(name, 6, "sản phẩm khác"), None)
     assert raised.value.field == "product.name"
     assert registration.status == "returned" and registration.collect() == []
@@ -307,15 +307,15 @@ def test_a_district_list_sends_each_selected_registration_to_the_province():
     assert first.status == second.status == "sent_to_province" and first.list_id == "l-1"
 
 
-def test_an_empty_district_list_is_invalid():
-    with pytest.raises(InvalidInput) as raised:
+def test_an_empty_district_list_does_not_fit():
+    with pytest.raises(DoesNotFit) as raised:
         DistrictList.send("l-1", THO_XUAN, 2021, [])
     assert raised.value.field == "registration_ids"
 
 
 def test_a_district_list_takes_only_registrations_of_its_district():
     other = selected_in(YEN_DINH, "15397")
-    with pytest.raises(InvalidInput) as raised:
+    with pytest.raises(DoesNotFit) as raised:
         DistrictList.send("l-1", THO_XUAN, 2021, [other])
     assert raised.value.field == "registration_ids" and YEN_DINH in str(raised.value)
     assert other.status == "selected" and other.collect() == []
@@ -323,7 +323,7 @@ def test_a_district_list_takes_only_registrations_of_its_district():
 
 def test_a_district_list_takes_only_registrations_of_its_cycle():
     other = selected_in(THO_XUAN, "15493", cycle_year=2022)
-    with pytest.raises(InvalidInput) as raised:
+    with pytest.raises(DoesNotFit) as raised:
         DistrictList.send("l-1", THO_XUAN, 2021, [other])
     assert raised.value.field == "registration_ids" and "2022" in str(raised.value)
     assert other.status == "selected" and other.collect() == []
@@ -340,7 +340,7 @@ def test_a_refused_district_list_leaves_every_registration_on_it_unchanged():
     """All or nothing: a list refused for its second registration must not have sent the first one."""
     mine, foreign = selected_in(THO_XUAN, "15493"), selected_in(YEN_DINH, "15397")
 
-    with pytest.raises(InvalidInput):
+    with pytest.raises(DoesNotFit):
         DistrictList.send("l-1", THO_XUAN, 2021, [mine, foreign])
 
     assert mine.status == "selected" and mine.list_id is None

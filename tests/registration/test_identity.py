@@ -10,6 +10,7 @@ import pytest
 from services.registration.domain import events as ev
 from services.registration.domain.catalogue import describe_product
 from services.registration.domain.errors import (
+    DoesNotFit,
     DuplicateRegistration,
     InvalidInput,
     NotANewProduct,
@@ -175,7 +176,7 @@ def test_a_product_is_registered_once_a_cycle_whatever_name_the_second_form_give
 def test_form_02_comes_after_the_products_last_cycle():
     record = filed(first_form(cycle_year=2022))
 
-    with pytest.raises(InvalidInput) as raised:
+    with pytest.raises(DoesNotFit) as raised:
         again(record, cycle_year=2021)
 
     assert raised.value.field == "cycle_year" and "2022" in str(raised.value)

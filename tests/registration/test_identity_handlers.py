@@ -12,6 +12,7 @@ from services.registration.application.ports import RegistrationPorts
 from services.registration.domain import commands as cmd
 from services.registration.domain.catalogue import describe_product
 from services.registration.domain.errors import (
+    DoesNotFit,
     DuplicateRegistration,
     InvalidInput,
     NotANewProduct,
@@ -135,7 +136,7 @@ REFUSED = [
     (lambda f: f.submit(FISH_SAUCE.upper(), "01", None), NotANewProduct, "form"),
     (lambda f: f.submit(GRADED, "02", f.mine, cycle_year=2021), DuplicateRegistration, "existing_product.product_id"),
     (lambda f: f.submit(FISH_SAUCE, "02", f.mine, cycle_year=2021), DuplicateRegistration, "product.name"),
-    (lambda f: f.submit(GRADED, "02", f.mine, cycle_year=2020), InvalidInput, "cycle_year"),
+    (lambda f: f.submit(GRADED, "02", f.mine, cycle_year=2020), DoesNotFit, "cycle_year"),
 ]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.registration.domain import events as ev
-from services.registration.domain.errors import InvalidInput
+from services.registration.domain.errors import DoesNotFit
 from services.registration.domain.registration import Registration
 from shared.aggregate import Aggregate, DomainEvent
 
@@ -18,14 +18,14 @@ class DistrictList(Aggregate):
     def send(cls, list_id: str, district_code: str, cycle_year: int, registrations: list[Registration]) -> DistrictList:
         """All or nothing: every registration is checked before any of them is sent."""
         if not registrations:
-            raise InvalidInput("the list is empty: the district has no selected registration to send",
+            raise DoesNotFit("the list is empty: the district has no selected registration to send",
                                field="registration_ids")
         for registration in registrations:
             if registration.district_code != district_code:
-                raise InvalidInput(f"registration {registration.id} belongs to district {registration.district_code}",
+                raise DoesNotFit(f"registration {registration.id} belongs to district {registration.district_code}",
                                    field="registration_ids")
             if registration.cycle_year != cycle_year:
-                raise InvalidInput(f"registration {registration.id} is of cycle {registration.cycle_year}",
+                raise DoesNotFit(f"registration {registration.id} is of cycle {registration.cycle_year}",
                                    field="registration_ids")
             registration.ensure_can_be_sent()
         for registration in registrations:

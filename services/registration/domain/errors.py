@@ -13,6 +13,11 @@ class InvalidInput(RegistrationError):
     """The request breaks a rule of the data (422)."""
 
 
+class DoesNotFit(RegistrationError):
+    """The request is well formed but what the service holds refuses it: the registrations it names are of another
+    district or cycle, there are none to send, the product was registered in a later cycle (409)."""
+
+
 class IllegalTransition(RegistrationError):
     """The registration is not in a state that allows this step (409)."""
 

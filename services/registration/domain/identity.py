@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.registration.domain.errors import (
+    DoesNotFit,
     DuplicateRegistration,
     InvalidInput,
     NotANewProduct,
@@ -129,13 +130,13 @@ def named_product(producer_id: str, reference: ProductReference, found: Sequence
 
 
 def ensure_next_cycle(known: ProductOnRecord, cycle_year: int, reference: ProductReference) -> None:
-    """A product is registered once a cycle (409), and form 02 brings it into a cycle after its last one (422)."""
+    """A product is registered once a cycle (409), and form 02 brings it into a cycle after its last one (409)."""
     already = known.registration_in(cycle_year)
     if already is not None:
         raise DuplicateRegistration(
             f"product {known.product_id} ({already.product.name!r}) is already registered in cycle {cycle_year}"
             f" (registration {already.id})", field=reference.field)
     if cycle_year < known.latest.cycle_year:
-        raise InvalidInput(
+        raise DoesNotFit(
             f"product {known.product_id} was last registered in cycle {known.latest.cycle_year}: form 02 registers it"
             " again in a later cycle", field="cycle_year")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 from services.registration.domain import events as ev
-from services.registration.domain.errors import DuplicateRegistration, InvalidInput
+from services.registration.domain.errors import DoesNotFit, DuplicateRegistration, InvalidInput
 from services.registration.domain.lifecycle import ensure_allowed, status_after
 from services.registration.domain.producer import Producer
 from services.registration.domain.text import fold
@@ -105,7 +105,7 @@ class Registration(Aggregate):
     def resubmit(self, product: Product, note: str | None) -> None:
         ensure_allowed(self.id, self.status, ev.RegistrationResubmitted)
         if not same_product(product.name, self.product.name):
-            raise InvalidInput("a resubmission completes the same product; register a new product instead",
+            raise DoesNotFit("a resubmission completes the same product; register a new product instead",
                                field="product.name")
         self.record(ev.RegistrationResubmitted(product, note))
 

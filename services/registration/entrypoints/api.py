@@ -17,6 +17,7 @@ from services.registration.domain.registration import FIRST_CYCLE, LAST_CYCLE, R
 from services.registration.entrypoints import schemas as s
 from shared.auth import Actor, current_actor, require
 from shared.http.app import acting, ports_of, runtime_of
+from shared.http.params import OFFSET, limit_query
 from shared.uow import NotFound
 
 router = APIRouter()
@@ -47,7 +48,7 @@ async def districts(request: Request) -> list[dict[str, Any]]:
 
 
 @router.get("/reference/districts/{district_code}/communes", tags=["reference"])
-async def communes(district_code: str, request: Request) -> list[dict[str, str]]:
+async def communes(district_code: s.DistrictCode, request: Request) -> list[dict[str, str]]:
     return [{"code": c.code, "name": c.name} for c in _ports(request).geography.district(district_code).communes.values()]
 
 
@@ -138,7 +139,7 @@ async def reject(registration_id: str, body: s.RejectionBody, request: Request,
 
 
 @router.post("/districts/{district_code}/lists", status_code=201, tags=["registrations"])
-async def send_district_list(district_code: str, body: s.DistrictListBody, request: Request,
+async def send_district_list(district_code: s.DistrictCode, body: s.DistrictListBody, request: Request,
                              actor: Actor = Depends(require(*REVIEWS))) -> dict[str, Any]:
     """Send the district's selected products to the province: one ProductRegistered per product."""
     command = cmd.SendDistrictList(district_code, body.cycle_year, body.registration_ids)
@@ -150,17 +151,15 @@ async def send_district_list(district_code: str, body: s.DistrictListBody, reque
 @router.get("/registrations", tags=["registrations"])
 async def list_registrations(
     request: Request,
-    district_code: str | None = Query(default=None, pattern=r"^\d{3}$"),
+    district_code: s.DistrictCode | None = None,
     status: s.Status | None = None,
     cycle_year: int | None = Query(default=None, ge=FIRST_CYCLE, le=LAST_CYCLE),
     producer_id: str | None = None,
     q: str | None = Query(default=None, max_length=200, description="product or producer name, with or without accents"),
-    limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    limit: int = limit_query(),
+    offset: int = OFFSET,
     _: Actor = Depends(current_actor),
 ) -> dict[str, Any]:
-    if district_code is not None:
-        _ports(request).geography.district(district_code)
     f = queries.RegistrationFilter(district_code, status, cycle_year, producer_id, q, limit, offset)
     async with runtime_of(request).pool.acquire() as conn:
         return await queries.list_registrations(conn, f)

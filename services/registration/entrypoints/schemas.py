@@ -7,22 +7,34 @@ the domain cannot disagree.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints, WithJsonSchema
 
+from services.registration.adapters.reference import load_geography
 from services.registration.domain import commands as cmd
-from services.registration.domain.catalogue import FIRST_SET, LAST_SET
+from services.registration.domain.catalogue import FIRST_SET, LAST_SET, PRODUCT_SETS
 from services.registration.domain.lifecycle import STATUSES
 from services.registration.domain.producer import LEGAL_FORMS
 from services.registration.domain.product_file import ProductFile
+from services.registration.domain.identity import EXISTING_PRODUCT, NEW_PRODUCT
 from services.registration.domain.registration import FIRST_CYCLE, FORMS, LAST_CYCLE, Registration
 from services.registration.domain.values import ProductReference
 from shared.http.errors import ErrorBody
+from shared.http.params import LongText, one_of, reference_code, text, whole_number_between
 
-Name = Field(min_length=1, max_length=200)
+
+#: The service's reference data (Thanh Hóa, 2021): the document lists its codes, and which commune is in which district.
+GEOGRAPHY = load_geography()
+DistrictCode = reference_code(GEOGRAPHY.districts, what="district code (GET /reference/districts)")
+CommuneCode = reference_code((c for d in GEOGRAPHY.districts.values() for c in d.communes),
+                             what="commune code (GET /reference/districts/{district_code}/communes)")
+Name = text(200)
+ProducerId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
 Note = Field(default=None, max_length=2000)
-CycleYear = Annotated[int, Field(ge=FIRST_CYCLE, le=LAST_CYCLE)]
+CycleYear = whole_number_between(FIRST_CYCLE, LAST_CYCLE)
+# A bound well inside 64 bits: a generator comparing as floats (2**63 - 1 reads as 2**63) stays below the edge's limit.
+Version = whole_number_between(1, 2**31 - 1, "the version the caller last read: 409 if another change came first")
 LegalForm = Literal[LEGAL_FORMS]  # type: ignore[valid-type]
 FormCode = Literal[tuple(FORMS)]  # type: ignore[misc]
 Status = Literal[STATUSES]  # type: ignore[valid-type]
@@ -36,9 +48,15 @@ class _Body(BaseModel):
 
 
 class ProductBody(_Body):
-    name: str = Name
-    product_set: int = Field(ge=FIRST_SET, le=LAST_SET,
-                             description=f"one of the {LAST_SET} OCOP product sets; decides the scoring sheet")
+    """The set decides the sector and group: given, they must be the set's (one branch of ``oneOf`` per set)."""
+
+    model_config = ConfigDict(json_schema_extra=one_of(*(
+        {"properties": {"product_set": {"const": n}, "sector": {"enum": [p.sector, None]},
+                        "group": {"enum": [p.group, None]}}} for n, p in PRODUCT_SETS.items())))
+
+    name: Name
+    product_set: whole_number_between(FIRST_SET, LAST_SET,  # type: ignore[valid-type]
+                                      f"one of the {LAST_SET} OCOP product sets; decides the scoring sheet")
     description: str = Field(default="", max_length=5000)
     sector: str | None = Field(default=None, max_length=200)
     group: str | None = Field(default=None, max_length=200)
@@ -48,26 +66,44 @@ class ProductBody(_Body):
 
 
 class ProducerBody(_Body):
-    producer_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
-    name: str = Name
+    """The commune is one of the district's (one branch of ``oneOf`` per district)."""
+
+    model_config = ConfigDict(json_schema_extra=one_of(*(
+        {"properties": {"district_code": {"const": code}, "commune_code": {"enum": sorted(district.communes)}}}
+        for code, district in sorted(GEOGRAPHY.districts.items()))))
+
+    producer_id: ProducerId
+    name: Name
     legal_form: LegalForm
-    district_code: str = Field(pattern=r"^\d{3}$")
-    commune_code: str = Field(pattern=r"^\d{5}$")
+    district_code: DistrictCode
+    commune_code: CommuneCode
     business_registration_number: str | None = Field(default=None, max_length=64)
 
 
 class ExistingProductBody(_Body):
     """Form 02: the product registered again, by its id or by the number of a certificate it held (one of the two)."""
 
-    product_id: str | None = Field(default=None, min_length=1, max_length=100)
-    certificate_number: str | None = Field(default=None, min_length=1, max_length=100)
+    model_config = ConfigDict(json_schema_extra=one_of(
+        {"required": ["product_id"], "properties": {"product_id": {"type": "string"}, "certificate_number": {"type": "null"}}},
+        {"required": ["certificate_number"], "properties": {"certificate_number": {"type": "string"},
+                                                            "product_id": {"type": "null"}}}))
+
+    product_id: text(100) | None = None  # type: ignore[valid-type]
+    certificate_number: text(100) | None = None  # type: ignore[valid-type]
 
     def reference(self) -> ProductReference:
         return ProductReference(self.product_id, self.certificate_number)
 
 
 class RegistrationBody(_Body):
-    producer_id: str = Field(min_length=1, max_length=64)
+    """Form 02 names the product it registers again (``existing_product``); form 01 names none."""
+
+    model_config = ConfigDict(json_schema_extra=one_of(
+        {"properties": {"form": {"const": NEW_PRODUCT}, "existing_product": {"type": "null"}}},
+        {"required": ["existing_product"], "properties": {"form": {"const": EXISTING_PRODUCT},
+                                                          "existing_product": {"type": "object"}}}))
+
+    producer_id: ProducerId
     cycle_year: CycleYear
     form: FormCode = Field(description="01: new product, 02: existing product (registered here before)")
     product: ProductBody = Field(description="the product as this form registers it; under form 02 a new name is a"
@@ -82,23 +118,23 @@ class RegistrationBody(_Body):
 
 class StepBody(_Body):
     note: str | None = Note
-    expected_version: int | None = Field(default=None, ge=1)
+    expected_version: Version | None = None  # type: ignore[valid-type]
 
 
 class ReturnBody(_Body):
-    reasons: list[str] = Field(min_length=1, max_length=50)
-    expected_version: int | None = Field(default=None, ge=1)
+    reasons: list[LongText] = Field(min_length=1, max_length=50)
+    expected_version: Version | None = None  # type: ignore[valid-type]
 
 
 class ResubmissionBody(_Body):
     product: ProductBody
     note: str | None = Note
-    expected_version: int | None = Field(default=None, ge=1)
+    expected_version: Version | None = None  # type: ignore[valid-type]
 
 
 class RejectionBody(_Body):
-    reason: str = Field(min_length=1, max_length=2000)
-    expected_version: int | None = Field(default=None, ge=1)
+    reason: LongText
+    expected_version: Version | None = None  # type: ignore[valid-type]
 
 
 class DistrictListBody(_Body):
@@ -205,9 +241,10 @@ SUBMIT_REFUSALS: dict[int | str, dict[str, object]] = {
           " registered in the cycle (field `existing_product.…`). `product_of_another_producer` (field"
           " `existing_product.…`): form 02 names another producer's product. `not_a_new_product` (field `form`):"
           " form 01 under the name a product of the producer was last registered under; it comes back with form 02."
+          " `does_not_fit` (field `cycle_year`): form 02 for a cycle before the product's last registration."
           " `conflict`: another writer got there first."},
     422: {"model": ErrorBody, "description":
           "Invalid input, naming the field and the rule; among them (`invalid_input`, field `existing_product`):"
           " form 02 without `existing_product`, form 01 with one, or both or neither of `product_id` and"
-          " `certificate_number`; (field `cycle_year`) form 02 for a cycle before the product's last registration."},
+          " `certificate_number` (the document states these rules as `oneOf`)."},
 }
