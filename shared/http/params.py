@@ -48,11 +48,14 @@ def _whole_number(value: Any) -> Any:
 
 #: Years the platform takes, in the document too (JSON Schema has no range for dates; a pattern says it).
 _YEARS = r"(20[0-9]{2}|2100)"
+#: Months and days spelled out too: a generator writes dates from the pattern and drops those that are no date, so
+#: ``[0-9]{2}`` for both (one in thirty a date) left a list of dates all but ungeneratable ("filter too much").
+_MONTHS, _DAYS = r"(0[1-9]|1[0-2])", r"(0[1-9]|[12][0-9]|3[01])"
 
 #: A civil date (Asia/Ho_Chi_Minh), written YYYY-MM-DD, between 2000-01-01 and 2100-12-31.
 CivilDate = Annotated[
     date, Field(ge=FIRST_DAY, le=LAST_DAY), BeforeValidator(_iso_date),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": f"^{_YEARS}-[0-9]{{2}}-[0-9]{{2}}$",
+    WithJsonSchema({"type": "string", "format": "date", "pattern": f"^{_YEARS}-{_MONTHS}-{_DAYS}$",
                     "description": "a civil date YYYY-MM-DD, 2000-01-01 to 2100-12-31"}),
 ]
 # The constraints (Field) come before the validator: so they reach the schema as minimum/maximum and are checked on
