@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -16,10 +17,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
+import structlog
 
 from shared.errors import DomainError
 from shared.eventstore import ConcurrencyError, WrongStreamType
 from shared.uow import NotFound
+
+log = structlog.get_logger(__name__)
 
 #: What a domain error answers when neither it nor any of its bases is in the definition's ``errors`` table.
 UNMAPPED_DOMAIN_ERROR = (422, "invalid_input")
@@ -58,6 +62,18 @@ SHARED_RESPONSES: dict[int | str, dict[str, Any]] = {
         "headers": {"Retry-After": {"description": "seconds to wait before trying again", "schema": {"type": "integer"}}},
     },
 }
+
+
+def internal_error(exc: BaseException, method: str | None, path: str | None) -> JSONResponse:
+    """A JSON 500 whose message names a reference, logged with the traceback (and the trace ids of the request)."""
+    reference = uuid.uuid4().hex[:16]
+    log.error("unexpected error", reference=reference, exc_info=exc, method=method, path=path)
+    return error_response(500, "internal", f"unexpected error; reference {reference} in the service's log", field=None)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """What escapes every other handler and middleware (Starlette's last resort would answer plain text)."""
+    return internal_error(exc, request.method, request.url.path)
 
 
 def error_response(status: int, error: str, message: str, headers: Mapping[str, str] | None = None,
@@ -140,6 +156,7 @@ def install_error_handlers(app: FastAPI, errors: Mapping[type[Exception], tuple[
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
     app.add_exception_handler(DomainError, domain_error_handler(*UNMAPPED_DOMAIN_ERROR))
     for error_type, (status, code) in errors.items():
         app.add_exception_handler(error_type, domain_error_handler(status, code))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,7 +17,7 @@ import structlog
 from fastapi.responses import JSONResponse
 
 from shared.db import may_run_again
-from shared.http.errors import error_response
+from shared.http.errors import error_response, internal_error
 from shared.uow import CommitOutcomeUnknown
 
 log = structlog.get_logger(__name__)
@@ -62,9 +61,7 @@ class DatabaseFaults:
         if may_run_again(exc):
             log.error("database unavailable; answering 503", error=repr(exc), **where)
             return self._unavailable("the database is unavailable; try again")
-        reference = uuid.uuid4().hex[:16]
-        log.error("unexpected error", reference=reference, exc_info=exc, **where)
-        return error_response(500, "internal", f"unexpected error; reference {reference} in the service's log", field=None)
+        return internal_error(exc, **where)
 
     def _unavailable(self, message: str) -> JSONResponse:
         response = error_response(503, "unavailable", message, field=None)
