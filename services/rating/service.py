@@ -10,6 +10,7 @@ from services.rating.domain.council import Council
 from services.rating.domain.dossier import RatingDossier
 from services.rating.domain.errors import (
     AlreadyExists,
+    Ambiguous,
     CatalogueError,
     DecisionDateRefused,
     InvalidScorecard,
@@ -41,6 +42,7 @@ definition = ServiceDefinition(
         NotReady: (409, "not_ready"),
         AlreadyExists: (409, "already_exists"),
         NotAllowed: (409, "not_allowed"),
+        Ambiguous: (409, "ambiguous"),
         CatalogueError: (500, "invalid_catalogue"),
         RatingError: (422, "invalid_input"),
     },

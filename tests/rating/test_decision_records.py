@@ -108,8 +108,8 @@ async def test_a_number_is_unique_per_issuing_body_and_year_whatever_the_kind(dr
     next_year = await driver.post(revocation(round_no, "2022-01-05", inspections))
     assert next_year.status_code == 201, next_year.text
 
-    ambiguous = problem(await driver.client.get(f"/decisions/{round_no}", headers=driver.token(Role.inspector)), 422)
-    assert ambiguous["field"] == "year" and "2021 (province)" in ambiguous["message"]
+    ambiguous = problem(await driver.client.get(f"/decisions/{round_no}", headers=driver.token(Role.inspector)), 409)
+    assert ambiguous["error"] == "ambiguous" and ambiguous["field"] == "year" and "2021 (province)" in ambiguous["message"]
     assert (await driver.get(f"/decisions/{round_no}", year=2022))["kind"] == "revocation"
     first = await driver.get(f"/decisions/{round_no}", year=2021)
     assert (first["kind"], first["date"], [e["outcome"] for e in first["entries"]]) == (
@@ -143,7 +143,7 @@ async def test_decision_dates_bodies_and_roles_are_checked_before_anything_is_re
                                      district_on="2021-03-05", province_on="2021-04-05", decided_on="2021-04-10")
     inspections = await driver.under_review(launcher.bootstrap_servers, certified, inspected_on="2021-08-01")
     for on, rule in (("2021-04-09", f"before the issue of certificate {certified[product].certificate.number}"),
-                     ("2021-07-31", "before inspection"), ("2999-01-01", "never in the future")):
+                     ("2021-07-31", "before inspection"), ("2099-01-01", "never in the future")):
         refused = problem(await driver.post(revocation(number(), on, inspections)), 422)
         assert (refused["error"], refused["field"]) == ("invalid_decision_date", "decision.date")
         assert rule in refused["message"]

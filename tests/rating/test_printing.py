@@ -45,3 +45,11 @@ def test_the_html_annex_is_a_page_with_one_row_per_product_and_every_text_escape
     assert page.count("<tr>") == 4 and "<xuất khẩu>" not in page and "&lt;xuất khẩu&gt; &amp; nội địa" in page
     assert "<h1>BẢNG TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ, PHÂN HẠNG SẢN PHẨM OCOP — cấp tỉnh</h1>" in page
     assert "Kèm theo Quyết định số 2942/QĐ-UBND ngày 05/08/2021" in page and "Huyện Hà Trung" in page
+
+
+def test_a_session_with_no_product_prints_its_heading_and_an_empty_table():
+    """Schemathesis found it: a session opened with no product answered format=text with a 500."""
+    text = results_table(SESSION, [], load_places()).splitlines()
+    assert text[1] == "Đợt 2 năm 2021 (đợt 2/2021, họp ngày 01/08/2021) — phiên S-2021-r2"
+    assert not any("pr-" in line for line in text)
+    assert results_page(SESSION, [], load_places()).count("<tr>") == 1

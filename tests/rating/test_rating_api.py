@@ -297,7 +297,7 @@ async def test_a_decision_dated_in_the_future_or_before_its_session_is_422_namin
     await driver.season("district", {product: 66}, district=DISTRICT, held_on="2021-03-27", round_=12)
     session = await driver.season("provincial", {product: 66}, held_on="2021-05-12", round_=6)
     url = f"/sessions/{session['session_id']}/decision"
-    for on, rule in (("2999-01-01", "never in the future"), ("2021-05-11", "before the session")):
+    for on, rule in (("2099-01-01", "never in the future"), ("2021-05-11", "before the session")):
         body = {"number": f"{product}/QĐ-UBND", "date": on, "issued_by": "UBND tỉnh Thanh Hóa"}
         refused = detail(await driver.client.post(url, json=body, headers=driver.office("provincial", None)), 422)
         assert (refused["error"], refused["field"]) == ("invalid_decision_date", "decision.date")

@@ -113,8 +113,10 @@ def test_a_council_has_one_chair_and_unique_members():
     assert c.id == "council-district-380" and [m.member_id for m in c.scoring_members] == ["chair", "m1", "m2", "m3"]
     with pytest.raises(AlreadyExists):
         c.appoint(Member("m1", "again", "member", "X"))
-    with pytest.raises(RatingError, match="exactly one chair"):
+    with pytest.raises(NotAllowed, match="exactly one chair"):
         c.withdraw("chair", "moved")
+    with pytest.raises(NotAllowed, match="exactly one chair"):
+        c.appoint(Member("chair-2", "B", "chair", "X"))
 
 
 def test_district_forwards_from_50_and_the_rest_may_re_enter():

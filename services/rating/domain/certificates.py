@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 
-from services.rating.domain.errors import RatingError
+from services.rating.domain.errors import NotAllowed, RatingError
 from services.rating.domain.levels import Levels
 from services.rating.domain.policy import MONTH_END_RULES, RatingPolicy
 from services.rating.domain.values import Certificate, Decision, ProductResult
@@ -59,9 +59,10 @@ def due_for_renewal(certificate: Certificate, on: date, window_days: int) -> boo
 
 
 def ensure_reportable(as_of: date, today: date) -> None:
-    """Expiry is reported for a day that has come, never in advance (a past day may be asked: "as of 24/12/2022")."""
+    """Expiry is reported for a day that has come, never in advance (a past day may be asked: "as of 24/12/2022"); a
+    day the document allows but that has not come yet does not fit today (409)."""
     if as_of > today:
-        raise RatingError(f"as_of {as_of} is after today ({today}): expiry cannot be reported in advance", field="as_of")
+        raise NotAllowed(f"as_of {as_of} is after today ({today}): expiry cannot be reported in advance", field="as_of")
 
 
 def _stars(stars: frozenset[int]) -> str:

@@ -23,15 +23,17 @@ def council_id_for(level: str, district_code: str | None) -> str:
     return f"council-district-{district_code}" if level == "district" else f"council-{level}"
 
 
-def _check_composition(members: list[Member]) -> None:
+def _check_composition(members: list[Member], refusal: type[RatingError] = RatingError) -> None:
+    """Forming a council, a bad list is bad input (422); appointing or withdrawing one member, it is the council as it
+    stands that the change does not fit (``NotAllowed``, 409)."""
     ids = [m.member_id for m in members]
     if len(set(ids)) != len(ids):
-        raise RatingError("a member appears twice", field="members")
+        raise refusal("a member appears twice", field="members")
     chairs = [m for m in members if m.role == "chair"]
     if len(chairs) != 1:
-        raise RatingError(f"a council has exactly one chair (chủ tịch hội đồng), not {len(chairs)}", field="members")
+        raise refusal(f"a council has exactly one chair (chủ tịch hội đồng), not {len(chairs)}", field="members")
     if not any(m.scores for m in members):
-        raise RatingError("a council needs members who score", field="members")
+        raise refusal("a council needs members who score", field="members")
 
 
 class Council(Aggregate):
@@ -58,14 +60,14 @@ class Council(Aggregate):
     def appoint(self, member: Member) -> None:
         if member.member_id in self.members:
             raise AlreadyExists(f"{member.member_id!r} is already a member of {self.id}", field="member_id")
-        _check_composition([*self.members.values(), member])
+        _check_composition([*self.members.values(), member], NotAllowed)
         self.record(ev.MemberAppointed(member))
 
     def withdraw(self, member_id: str, reason: str) -> None:
         if member_id not in self.members:
             raise NotAllowed(f"{member_id!r} is not a member of {self.id}", field="member_id")
         rest = [m for m in self.members.values() if m.member_id != member_id]
-        _check_composition(rest)
+        _check_composition(rest, NotAllowed)
         self.record(ev.MemberWithdrawn(member_id, reason))
 
     @property

@@ -29,5 +29,10 @@ class NotAllowed(RatingError):
     """The step does not fit the state it is asked of (409): a closed session, a product on another list, …"""
 
 
+class Ambiguous(RatingError):
+    """What the request names is several things the service holds (a decision number used in several years or by
+    both bodies): 409, ``field`` names the parameter that tells them apart."""
+
+
 class DecisionDateRefused(RatingError):
     """A decision dated in the future or before what it decides on (422, ``field`` = ``decision.date``)."""

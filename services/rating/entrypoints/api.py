@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, PlainTextResponse
 
 from services.rating.adapters import queries
 from services.rating.application import handlers
-from services.rating.domain.errors import RatingError
 from services.rating.domain.values import Member
 from services.rating.entrypoints import dossier_views as dv
 from services.rating.entrypoints import schemas as s
@@ -20,13 +18,16 @@ from services.rating.entrypoints.printing import results_page, results_table
 from shared.auth import Actor, current_actor, require
 from shared.contracts.roles import Role
 from shared.http.app import acting, ports_of, runtime_of
+from shared.http.params import OFFSET, CivilDate, limit_query, year_query
 from shared.uow import NotFound
 
 router = APIRouter()
-Year = Query(default=None, ge=2018, le=2100)
+Year = year_query()
+# Any code of the shape: dossiers hold the codes registration's events carried (a filter naming none finds nothing).
 District = Query(default=None, pattern=r"^\d{3}$")
-Limit = Query(default=50, ge=1, le=500)
-Offset = Query(default=0, ge=0)
+Limit = limit_query()
+Offset = OFFSET
+ProductSet = Query(default=None, ge=s.FIRST_SET, le=s.LAST_SET)
 COUNCIL_STAFF = (Role.district_officer, Role.provincial_office, Role.central_office, Role.council_secretary)
 
 
@@ -45,7 +46,7 @@ def _found(value: Any, kind: str, key: str) -> Any:
 
 
 @router.get("/catalogue/sheets/{product_set}", tags=["catalogue"])
-async def sheet(product_set: int, request: Request) -> v.SheetView:
+async def sheet(request: Request, product_set: int = Path(ge=s.FIRST_SET, le=s.LAST_SET)) -> v.SheetView:
     """The scoring sheet (phiếu đánh giá) of a product set: parts, groups, criteria and their options.
 
     Public, without a token (docs/ROLES.md): the sheets are the appendices of the published Decisions 1048 and 781,
@@ -60,7 +61,7 @@ async def sheet(product_set: int, request: Request) -> v.SheetView:
 async def list_dossiers(
     request: Request,
     district_code: str | None = District,
-    product_set: int | None = Query(default=None, ge=1, le=26),
+    product_set: int | None = ProductSet,
     cycle_year: int | None = Year,
     status_: str | None = Query(default=None, alias="status", max_length=40),
     stage: str | None = Query(default=None, pattern="^(district|provincial|central)$"),
@@ -216,8 +217,8 @@ async def session_results(session_id: str, request: Request,
 
 
 @router.get("/certificates", tags=["certificates"])
-async def certified(request: Request, as_of: date | None = None, district_code: str | None = District,
-                    product_set: int | None = Query(default=None, ge=1, le=26),
+async def certified(request: Request, as_of: CivilDate | None = None, district_code: str | None = District,
+                    product_set: int | None = ProductSet,
                     stars: int | None = Query(default=None, ge=3, le=5), limit: int = Limit, offset: int = Offset,
                     _: Actor = Depends(current_actor)) -> dv.CertifiedPage:
     """Certified products as of a date (default today): certificates valid that day."""
@@ -226,7 +227,7 @@ async def certified(request: Request, as_of: date | None = None, district_code: 
 
 
 @router.get("/certificates/expiring", tags=["certificates"])
-async def expiring(request: Request, within_days: int = Query(ge=0, le=3660), as_of: date | None = None,
+async def expiring(request: Request, within_days: int = Query(ge=0, le=3660), as_of: CivilDate | None = None,
                    limit: int = Limit, offset: int = Offset, _: Actor = Depends(current_actor)) -> dv.ExpiringPage:
     on = as_of or ports_of(request).today()
     return dv.ExpiringPage(as_of=on, within_days=within_days,
@@ -234,16 +235,15 @@ async def expiring(request: Request, within_days: int = Query(ge=0, le=3660), as
 
 
 @router.get("/certificates/ended", tags=["certificates"])
-async def ended(request: Request, until: date | None = None, since: date | None = None,
-                district_code: str | None = District, product_set: int | None = Query(default=None, ge=1, le=26),
+async def ended(request: Request, until: CivilDate | None = None, since: CivilDate | None = None,
+                district_code: str | None = District, product_set: int | None = ProductSet,
                 reason: str | None = Query(default=None, pattern="^(expired|revoked|superseded|withdrawn)$"),
                 limit: int = Limit, offset: int = Offset, _: Actor = Depends(current_actor)) -> dv.EndedPage:
     """Certificates that ended from ``since`` to ``until`` (default today), with the reason and the first day they no
     longer held: the products whose OCOP logo and star must no longer be printed. A certificate past its last valid
-    day is listed as expired even before the expiry check reports it (``reported`` false)."""
+    day is listed as expired even before the expiry check reports it (``reported`` false). A ``since`` after
+    ``until`` is an empty period, in which nothing ended (a rule between two parameters that OpenAPI cannot state)."""
     until = until or ports_of(request).today()
-    if since is not None and since > until:
-        raise RatingError(f"since {since} is after until {until}: the period is empty", field="since")
     f = queries.EndedFilter(until, since, district_code, product_set, reason, limit, offset)
     return dv.EndedPage(since=f.since, until=f.until, **await _read(request, queries.ended, f))
 

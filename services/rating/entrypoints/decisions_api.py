@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 
 from services.rating.adapters import decision_queries as q
 from services.rating.application import decisions
-from services.rating.domain.errors import RatingError
+from services.rating.domain.errors import Ambiguous
 from services.rating.domain.rulings import Ruling
 from services.rating.domain.values import Decision
 from services.rating.entrypoints import decision_views as v
@@ -22,12 +22,13 @@ from services.rating.entrypoints.views import DecidedSessionView
 from shared.auth import Actor, current_actor, require
 from shared.contracts.roles import Role
 from shared.http.app import acting, ports_of, runtime_of
+from shared.http.params import OFFSET, limit_query, year_query
 from shared.uow import NotFound
 
 router = APIRouter()
 Kind = Query(default=None, pattern="^(recognition|revocation|re_rating|warning)$")
 Body = Query(default=None, pattern="^(province|centre)$")
-Year = Query(default=None, ge=2018, le=2100)
+Year = year_query()
 OFFICES = (Role.provincial_office, Role.central_office)
 
 
@@ -51,7 +52,7 @@ async def issue_decision(body: s.DecisionRecordBody, request: Request, actor: Ac
 @router.get("/decisions", tags=["decisions"])
 async def list_decisions(request: Request, year: int | None = Year, kind: str | None = Kind, body: str | None = Body,
                          product_id: str | None = Query(default=None, max_length=64),
-                         limit: int = Query(default=50, ge=1, le=500), offset: int = Query(default=0, ge=0),
+                         limit: int = limit_query(), offset: int = OFFSET,
                          _: Actor = Depends(current_actor)) -> v.DecisionPage:
     f = q.DecisionFilter(year, kind, body, product_id, limit, offset)
     async with runtime_of(request).pool.acquire() as conn:
@@ -68,7 +69,7 @@ async def get_decision(number: str, request: Request, year: int | None = Year, b
         raise NotFound("decision", number)
     if len(found) > 1:
         uses = ", ".join(f"{d['year']} ({d['body']})" for d in found)
-        raise RatingError(f"decision number {number} was used in {uses}: give year (and body)", field="year")
+        raise Ambiguous(f"decision number {number} was used in {uses}: give year (and body)", field="year")
     return v.DecisionDetail(**found[0])
 
 

@@ -64,7 +64,8 @@ def annex(session: dict[str, Any], rows: Sequence[dict[str, Any]], places: Place
 def results_table(session: dict[str, Any], rows: Sequence[dict[str, Any]], places: Places) -> str:
     """The annex as plain text: columns as wide as their longest entry, nothing cut."""
     doc = annex(session, rows, places)
-    widths = [max(len(c), *(len(line[i]) for line in doc["lines"])) for i, c in enumerate(COLUMNS)]
+    # A list to max(): a session with no product yet has no lines, and max(7) is no maximum.
+    widths = [max([len(c), *(len(line[i]) for line in doc["lines"])]) for i, c in enumerate(COLUMNS)]
 
     def row(cells: Sequence[str]) -> str:
         return "  ".join(c.rjust(w) if name in _RIGHT else c.ljust(w)

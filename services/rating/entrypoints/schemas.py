@@ -5,15 +5,22 @@ the rating history)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
-Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[\w.:-]+$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-DistrictCode = Annotated[str, StringConstraints(pattern=r"^\d{3}$")]
+from services.rating.adapters.places import load_places
+from shared.http.params import CivilDate, LongText, PlanYear, Text, one_of, reference_code, whole_number_between
+
+# Not trimmed: the pattern is the whole rule, so an id the document refuses (" p-1") is refused here too.
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[\w.:-]+$")]
+#: The district codes of the service's reference data (Thanh Hóa, 2021), listed in the document.
+DistrictCode = reference_code(load_places().districts, what="district code of Thanh Hóa")
+#: The 26 product sets of Decisions 1048 and 781 (the catalogue's classification; a test holds them equal).
+FIRST_SET, LAST_SET = 1, 26
+ProductSetNumber = whole_number_between(FIRST_SET, LAST_SET)
+#: Lists of products name each product once (the validator says which one is repeated).
+UNIQUE = {"uniqueItems": True}
 
 
 class _Body(BaseModel):
@@ -28,10 +35,19 @@ class MemberBody(_Body):
 
 
 class CouncilBody(_Body):
+    """A district council names its district_code; provincial and central ones do not."""
+
+    model_config = ConfigDict(json_schema_extra=one_of(
+        {"required": ["district_code"], "properties": {"level": {"const": "district"},
+                                                       "district_code": {"type": "string"}}},
+        {"properties": {"level": {"enum": ["provincial", "central"]}, "district_code": {"type": "null"}}}))
+
     level: Literal["district", "provincial", "central"]
     district_code: DistrictCode | None = None
     name: Text
-    members: list[MemberBody] = Field(min_length=1, max_length=60)
+    members: list[MemberBody] = Field(min_length=1, max_length=60, json_schema_extra={
+        "contains": {"properties": {"role": {"const": "chair"}}}, "minContains": 1, "maxContains": 1,
+        "description": "exactly one chair; each member_id once"})
 
 
 class WithdrawalBody(_Body):
@@ -46,7 +62,7 @@ def _unique(ids: list[str]) -> list[str]:
 
 
 class ProductsBody(_Body):
-    product_ids: list[Id] = Field(min_length=1, max_length=500)
+    product_ids: list[Id] = Field(min_length=1, max_length=500, json_schema_extra=UNIQUE)
 
     _unique_ids = field_validator("product_ids")(_unique)
 
@@ -54,11 +70,11 @@ class ProductsBody(_Body):
 class SessionBody(_Body):
     session_id: Id | None = None
     council_id: Id
-    cycle_year: int = Field(ge=2018, le=2100)
-    round: int = Field(ge=1, le=99, description="Số đợt (provincial round) or session number of the year")
+    cycle_year: PlanYear
+    round: whole_number_between(1, 99, "Số đợt (provincial round) or session number of the year")  # type: ignore[valid-type]
     title: Text
-    held_on: date
-    product_ids: list[Id] = Field(default_factory=list, max_length=500)
+    held_on: CivilDate
+    product_ids: list[Id] = Field(default_factory=list, max_length=500, json_schema_extra=UNIQUE)
 
     _unique_ids = field_validator("product_ids")(_unique)
 
@@ -70,12 +86,12 @@ class ScorecardBody(_Body):
 
 
 class FinaliseBody(_Body):
-    finalised_on: date | None = None
+    finalised_on: CivilDate | None = None
 
 
 class DecisionBody(_Body):
     number: Text
-    date: date
+    date: CivilDate
     issued_by: Text
 
 
@@ -84,7 +100,7 @@ class InspectionDecisionBody(_Body):
     action: Literal["revoke", "re_rate", "warning"]
     reason: LongText
     decision: DecisionBody | None = None
-    on: date | None = None
+    on: CivilDate | None = None
 
 
 class RulingBody(_Body):
@@ -99,9 +115,16 @@ class DecisionRecordBody(DecisionBody):
     """One decision (quyết định) of any kind: a recognition names the session whose results it approves; a
     revocation, re-rating order or warning names every product it covers (one call for the whole decision)."""
 
+    model_config = ConfigDict(json_schema_extra=one_of(
+        {"required": ["session_id"], "properties": {"kind": {"const": "recognition"}, "session_id": {"type": "string"},
+                                                    "products": {"maxItems": 0}}},
+        {"required": ["products"], "properties": {"kind": {"enum": ["revocation", "re_rating", "warning"]},
+                                                  "session_id": {"type": "null"}, "products": {"minItems": 1}}}))
+
     kind: Literal["recognition", "revocation", "re_rating", "warning"]
     session_id: Id | None = Field(default=None, validate_default=True)
-    products: list[RulingBody] = Field(default_factory=list, max_length=500, validate_default=True)
+    products: list[RulingBody] = Field(default_factory=list, max_length=500, validate_default=True,
+                                       json_schema_extra={**UNIQUE, "description": "each product once"})
 
     @field_validator("session_id")
     @classmethod
@@ -121,4 +144,4 @@ class DecisionRecordBody(DecisionBody):
 
 
 class ExpiryCheckBody(_Body):
-    as_of: date | None = None
+    as_of: CivilDate | None = None
