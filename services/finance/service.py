@@ -17,6 +17,7 @@ from services.finance.domain.errors import (
     InvalidAmount,
     NotAllowed,
     OutOfOrder,
+    PeriodsOutOfOrder,
     TariffError,
     Unknown,
 )
@@ -39,6 +40,7 @@ definition = ServiceDefinition(
     errors={
         InvalidAmount: (422, "invalid_amount"),
         TariffError: (422, "invalid_tariffs"),
+        PeriodsOutOfOrder: (409, "out_of_order"),
         AbovePermitted: (409, "above_permitted"),
         OutOfOrder: (409, "out_of_order"),
         InsufficientFunds: (409, "insufficient_funds"),

@@ -119,6 +119,10 @@ async def test_a_tariff_table_missing_a_star_is_refused_naming_the_entry(finance
     assert "no amount for 5★" in detail["message"]
     table["tariffs"][0]["stars"]["5"] = 100 * M + 0.5  # whole đồng only; the document says so (integer)
     await refused(finance, "PUT", "/tariffs", table, 422, "invalid_request", "tariffs.0.stars.5")
+    table["tariffs"][0]["stars"]["5"] = 100 * M
+    table["tariffs"][0]["valid_until"] = "2020-12-31"  # a period that ends before it begins: values compared, 409
+    detail = await refused(finance, "PUT", "/tariffs", table, 409, "out_of_order", "tariffs[0].valid_until")
+    assert "before valid_from" in detail["message"]
     assert (await finance.get("/tariffs"))["installations"] == 0
 
 
@@ -131,6 +135,13 @@ async def test_a_district_officer_proposes_support_only_in_their_district(financ
                                          headers=finance.token(Role.district_officer, "d-405", district="405"))
     assert response.status_code == 403 and response.json()["detail"]["error"] == "district_forbidden"
     assert await events(finance) == before
+
+
+async def test_a_support_item_on_the_rewards_line_is_refused_by_the_schema(finance, season):
+    product = season["waiting"].rsplit(":", 1)[0]
+    body = {"plan_item": "II.6.1", "purpose": "Thưởng", "amount": M, "plan_year": 2021, "budget_line": "rewards",
+            "funding_source": "ntm", "product_id": product, "producer_id": f"p-{product}"}
+    await refused(finance, "POST", "/support-items", body, 422, "invalid_request", "budget_line")
 
 
 async def test_unknown_claims_and_recoveries_are_404(finance, season):

@@ -17,6 +17,12 @@ class TariffError(FinanceError):
     """The reward tariff table (biểu mức thưởng) does not add up; refused at load, ``field`` names the entry (422)."""
 
 
+class PeriodsOutOfOrder(TariffError):
+    """A tariff table whose periods do not follow each other: an entry ending before it begins, two entries in force
+    on one day (409, ``out_of_order`` as other dates out of order). The document states every other rule of the table;
+    this one compares values, which JSON Schema cannot, so a table its schema allows may still have it."""
+
+
 class InsufficientFunds(FinanceError):
     """A budget line (mục chi) cannot hold the money asked for: reserved + committed + disbursed would pass the
     approved amount (409). Nothing was recorded; a reward claim waits for the budget to be amended."""

@@ -16,7 +16,7 @@ from services.finance.domain.errors import FinanceError, NotAllowed, OutOfOrder
 from services.finance.domain.events import support as ev
 from services.finance.domain.money import vnd
 from services.finance.domain.payments import check_payment
-from services.finance.domain.values import Decision, LineRef, Payment, text
+from services.finance.domain.values import BUDGET_LINES, Decision, LineRef, Payment, text
 from shared.aggregate import Aggregate, DomainEvent
 
 PLAN_ITEMS = {
@@ -24,6 +24,8 @@ PLAN_ITEMS = {
     "II.6.1": "Hỗ trợ sản phẩm có tiềm năng đạt 4 sao",
     "II.6.2": "Hỗ trợ sản phẩm 3 sao cấp tỉnh nâng cấp lên 4 sao",
 }
+#: The lines a support item is paid from: every budget line but rewards, which reward claims pay.
+SUPPORT_LINES = tuple(line for line in BUDGET_LINES if line != "rewards")
 
 
 def support_id(item_id: str) -> str:
@@ -50,7 +52,7 @@ class SupportItem(Aggregate):
         if plan_item not in PLAN_ITEMS:
             raise FinanceError(f"plan_item must be one of {', '.join(PLAN_ITEMS)}, not {plan_item!r}",
                                field="plan_item")
-        if line.line == "rewards":
+        if line.line not in SUPPORT_LINES:
             raise FinanceError("rewards are paid through reward claims, not support items", field="budget_line")
         item = cls(support_id(item_id))
         item.record(ev.SupportProposed(plan_item, text(purpose, "purpose"), vnd(amount), line,

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from services.finance.domain.errors import FinanceError, InvalidAmount, TariffError
+from services.finance.domain.errors import FinanceError, InvalidAmount, PeriodsOutOfOrder, TariffError
 from services.finance.domain.money import vnd
 from services.finance.domain.policy import FinancePolicy
 from services.finance.domain.values import REWARDED_STARS, plan_year
@@ -159,7 +159,7 @@ def _tariff(raw: Mapping[str, Any], at: str, province: str) -> Tariff:
     start = _day(_need(raw, "valid_from", at), f"{at}.valid_from")
     until = None if raw.get("valid_until") is None else _day(raw["valid_until"], f"{at}.valid_until")
     if until is not None and until < start:
-        raise TariffError(f"{at}: valid_until {until} is before valid_from {start}", field=f"{at}.valid_until")
+        raise PeriodsOutOfOrder(f"{at}: valid_until {until} is before valid_from {start}", field=f"{at}.valid_until")
     ref = TariffRef(province, year, start, str(raw.get("basis", "")))
     return Tariff(ref, until, _amounts(raw, at), _upgrades(raw, at))
 
@@ -168,7 +168,7 @@ def _no_overlap(tariffs: list[tuple[str, Tariff]]) -> None:
     ordered = sorted(tariffs, key=lambda pair: pair[1].ref.valid_from)
     for (before_at, before), (at, after) in zip(ordered, ordered[1:]):
         if before.valid_until is None or after.ref.valid_from <= before.valid_until:
-            raise TariffError(f"{at} ({after.entry()}) overlaps {before_at} ({before.entry()})",
+            raise PeriodsOutOfOrder(f"{at} ({after.entry()}) overlaps {before_at} ({before.entry()})",
                               field=f"{at}.valid_from")
 
 

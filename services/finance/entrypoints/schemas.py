@@ -7,17 +7,19 @@ rest (unknown funding sources, what fits a line, what may be paid) and names the
 
 from __future__ import annotations
 
+from itertools import combinations
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from services.finance.domain.support import PLAN_ITEMS
-from services.finance.domain.values import BUDGET_LINES, FUNDING_KINDS
-from shared.http.params import CivilDate, LongText, PlanYear, Text, Vnd, VndOrZero
+from services.finance.domain.support import PLAN_ITEMS, SUPPORT_LINES
+from services.finance.domain.values import BUDGET_LINES, FUNDING_KINDS, REWARDED_STARS
+from shared.http.params import CivilDate, LongText, PlanYear, Text, Vnd, VndOrZero, one_of
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[\w.:-]+$")]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[\w.-]+$")]
 Line = Literal[tuple(BUDGET_LINES)]  # type: ignore[valid-type]
+SupportLine = Literal[SUPPORT_LINES]  # type: ignore[valid-type]
 FundingKind = Literal[tuple(FUNDING_KINDS)]  # type: ignore[valid-type]
 PlanItem = Literal[tuple(PLAN_ITEMS)]  # type: ignore[valid-type]
 
@@ -114,7 +116,7 @@ class SupportBody(_Body):
     purpose: LongText
     amount: Vnd
     plan_year: PlanYear
-    budget_line: Line
+    budget_line: SupportLine = Field(description="any line but rewards (reward claims pay those)")
     funding_source: Code
     product_id: Id
     producer_id: Id
@@ -157,19 +159,44 @@ class UpgradeFrom4(_UpgradeBody):
 UpgradeBody = Annotated[Union[UpgradeFrom3, UpgradeFrom4], Field(discriminator="from_")]
 
 
+def _priced_exactly(priced: tuple[int, ...]) -> dict[str, Any]:
+    """The branch of an entry whose ``stars`` price exactly ``priced`` and whose ``no_reward`` lists the others."""
+    others = [star for star in REWARDED_STARS if star not in priced]
+    return {"properties": {
+        "stars": {"required": [str(star) for star in priced],
+                  "properties": {str(star): {"type": "integer" if star in priced else "null"}
+                                 for star in REWARDED_STARS}},
+        "no_reward": {"items": {"enum": others}, "minItems": len(others), "maxItems": len(others)}},
+        **({"required": ["no_reward"]} if others else {})}
+
+
+def _once(source: int, target: int) -> dict[str, Any]:
+    """An upgrade pair listed at most once."""
+    return {"contains": {"properties": {"from": {"const": source}, "to": {"const": target}}},
+            "minContains": 0, "maxContains": 1}
+
+
+#: Every star is priced or listed in ``no_reward``, never both: one branch per set of priced stars.
+_STARS_OR_NO_REWARD = one_of(*(_priced_exactly(priced) for size in range(len(REWARDED_STARS) + 1)
+                               for priced in combinations(REWARDED_STARS, size)))
+
+
 class TariffEntryBody(_Body):
+    model_config = ConfigDict(json_schema_extra=_STARS_OR_NO_REWARD)
+
     plan_year: PlanYear
     valid_from: CivilDate
     valid_until: CivilDate | None = Field(default=None, description="inclusive; null = until replaced")
     basis: LongText | None = Field(default=None, description="the document that sets these amounts")
     stars: StarAmountsBody
     no_reward: list[Star] = Field(default_factory=list, max_length=3, json_schema_extra={"uniqueItems": True})
-    upgrades: list[UpgradeBody] = Field(default_factory=list, max_length=3)
+    upgrades: list[UpgradeBody] = Field(default_factory=list, max_length=3, json_schema_extra={
+        "allOf": [_once(3, 4), _once(3, 5), _once(4, 5)]})
 
 
 class TariffTableBody(_Body):
-    """A reward tariff table, format services/finance/tariffs/README.md; what no schema can say (every star priced or
-    in ``no_reward``, periods that do not overlap) the domain checks, naming the entry."""
+    """A reward tariff table, format services/finance/tariffs/README.md. What no schema can say, as it compares
+    values (an entry's period in order, periods that do not overlap), the domain checks, naming the entry (409)."""
 
     format: Literal["ocop-reward-tariffs/1"]
     province: Text
