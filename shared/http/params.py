@@ -71,8 +71,10 @@ PlanYear = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR), BeforeValidator(_w
 #: Free text a person writes: not blank once trimmed. The pattern says "not blank" to the document's readers too, and
 #: "no NUL" (which the edge refuses, shared/http/storable.py): a string with a pattern gets no other from the document.
 #: Whitespace is spelled out: trimming (pydantic's) takes Unicode's White_Space, while ``\s`` differs by engine (Python's
-#: adds U+001C–U+001F, ECMAScript's lacks U+0085 and adds U+FEFF), and a generator saw "\u0085" as not blank.
-_WHITE_SPACE = r"\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+#: adds U+001C–U+001F, ECMAScript's lacks U+0085 and adds U+FEFF), and a generator saw "\u0085" as not blank. The
+#: separators U+001C–U+001F count as blank too: the domains check "not blank" with Python's ``str.strip()``, which
+#: removes them, so "\u001e" alone passed the edge and was refused by a domain as empty (422 for a valid request).
+_WHITE_SPACE = r"\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 _NOT_BLANK = rf"^[^\u0000]*[^\u0000{_WHITE_SPACE}][^\u0000]*$"
 
 
