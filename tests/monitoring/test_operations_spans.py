@@ -13,9 +13,11 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from ocop.launcher import Launcher
+from services.monitoring.service import definition
 from services.monitoring.operations.adapters.span_sink import LocalSpans
 from services.monitoring.operations.adapters.traces import decode_otlp, spans_from_otlp, spans_from_sdk
 from services.monitoring.operations.domain.errors import TraceRejected
+from shared.http.app import create_app
 from tests.monitoring.test_operations_helpers import otlp_spans
 
 TRACE = uuid.uuid4().hex
@@ -48,6 +50,23 @@ def test_a_body_that_is_no_export_is_refused_naming_the_body(body: bytes, conten
     with pytest.raises(TraceRejected) as refused:
         decode_otlp(body, content_type, encoding)
     assert refused.value.field == "body"
+
+
+def test_the_document_states_the_intakes_bodies_and_answers():
+    document = create_app(definition).openapi()
+    intake = document["paths"]["/v1/traces"]["post"]
+    assert set(intake["requestBody"]["content"]) == {"application/x-protobuf", "application/json"}
+    assert not intake["requestBody"]["required"]  # an empty body is an empty export
+    assert set(intake["responses"]["200"]["content"]) == {"application/x-protobuf"}
+    assert intake["responses"]["400"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorBody"}
+    as_json = intake["requestBody"]["content"]["application/json"]["schema"]
+    pointer = as_json["additionalProperties"]["$ref"].removeprefix("#/").split("/")
+    value = document
+    for step in pointer:  # the JSON values' schema is found where its reference points
+        value = value[step.replace("~1", "/").replace("~0", "~")]
+    assert value is as_json["$defs"]["value"]
+    assert {"type": "string", "pattern": "^[^\\u0000]*$"} in value["anyOf"]  # the edge's storage rules reach it
 
 
 def test_own_spans_are_collected_and_read_like_exported_ones():

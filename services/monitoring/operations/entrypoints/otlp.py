@@ -18,6 +18,8 @@ from services.monitoring.operations.adapters import traces
 from services.monitoring.operations.adapters.span_sink import span_store_work
 from services.monitoring.operations.entrypoints.deps import app_settings, settings_of
 from shared.http.app import runtime_of
+from shared.http.errors import ErrorBody
+from shared.http.openapi import NO_NUL
 
 
 @asynccontextmanager
@@ -31,11 +33,34 @@ async def span_store(app: Any) -> AsyncIterator[None]:
 
 router = APIRouter(tags=["traces"], lifespan=span_store)
 PROTOBUF = "application/x-protobuf"
+#: Any JSON value the edge takes, by where it sits in this document (JSON Schema refers to itself by pointer).
+_VALUE = (f"#/paths/{traces.INGEST_ROUTE.replace('/', '~1')}/post/requestBody/content/application~1json/schema"
+          "/$defs/value")
+_OBJECT = {"type": "object", "additionalProperties": {"$ref": _VALUE}, "propertyNames": {"pattern": NO_NUL}}
+
+#: The request body as OTLP/HTTP defines it. JSON Schema cannot describe a protobuf message: the binary body is any
+#: bytes to the document, and bytes that are no ExportTraceServiceRequest are the documented 400. Another content type
+#: is read as protobuf too (exporters differ); an empty body is an empty export.
+_EXPORT_REQUEST = {"requestBody": {"required": False, "description": (
+    "An ExportTraceServiceRequest (opentelemetry-proto collector/trace/v1): binary protobuf, or the same message in "
+    "protobuf's JSON mapping (unknown fields ignored); `Content-Encoding: gzip` allowed."), "content": {
+        PROTOBUF: {"schema": {"type": "string", "format": "binary"}},
+        "application/json": {"schema": {
+            "type": "object", "description": "ExportTraceServiceRequest in protobuf's JSON mapping",
+            "properties": {"resourceSpans": {"type": "array", "items": _OBJECT}}, **_OBJECT,
+            # Unknown fields are ignored, but the edge refuses what PostgreSQL cannot store anywhere in a JSON body
+            # (shared/http/storable.py): the document's storage rules reach strings and integers typed here.
+            "$defs": {"value": {"anyOf": [
+                {"type": "string"}, {"type": "integer"}, {"type": "number", "minimum": -1e308, "maximum": 1e308},
+                {"type": "boolean"}, {"type": "null"}, {"type": "array", "items": {"$ref": _VALUE}},
+                _OBJECT]}}}}}}}
 
 
-@router.post(traces.INGEST_ROUTE, response_class=Response, responses={
-    200: {"content": {PROTOBUF: {}}, "description": "ExportTraceServiceResponse: every span was kept"},
-    400: {"description": "the body is not an ExportTraceServiceRequest (`field`: body)"}})
+@router.post(traces.INGEST_ROUTE, response_class=Response, openapi_extra=_EXPORT_REQUEST, responses={
+    200: {"content": {PROTOBUF: {"schema": {"type": "string", "format": "binary"}}},
+          "description": "ExportTraceServiceResponse (binary protobuf): every span was kept"},
+    400: {"model": ErrorBody, "description": "The body is not an ExportTraceServiceRequest, or not gzip when "
+          "`Content-Encoding` says so (`error`: `invalid_otlp`, `field`: body)."}})
 async def receive_spans(request: Request) -> Response:
     """OTLP/HTTP trace export (binary protobuf, or JSON; gzip allowed), as OpenTelemetry exporters send it.
 
