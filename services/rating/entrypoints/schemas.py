@@ -79,9 +79,16 @@ class SessionBody(_Body):
     _unique_ids = field_validator("product_ids")(_unique)
 
 
+#: A criterion id of a sheet (``A1.1``). pydantic documents a key's pattern as ``patternProperties``, which lets other
+#: keys through; ``propertyNames`` says what every key must be.
+CRITERION_ID = r"^[A-Za-z0-9_.-]+$"
+CriterionId = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=CRITERION_ID)]
+
+
 class ScorecardBody(_Body):
-    choices: dict[Annotated[str, StringConstraints(max_length=32)], int | str] = Field(
-        min_length=1, max_length=200, description="criterion id → option id (or its points when unambiguous)")
+    choices: dict[CriterionId, int | str] = Field(
+        min_length=1, max_length=200, description="criterion id → option id (or its points when unambiguous)",
+        json_schema_extra={"propertyNames": {"pattern": CRITERION_ID, "maxLength": 32}})
     note: LongText | None = None
 
 
