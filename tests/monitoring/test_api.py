@@ -109,16 +109,17 @@ async def test_reports_and_targets_refuse_what_the_reference_does_not_know(drive
     refusal(await driver.client.get("/reports", params={"plan_year": 2021}, headers=driver.token(Role.inspector)),
             403, "role_not_allowed", "authorization")
 
-    target = {"target_id": "t", "name_vi": "Chỉ tiêu", "measure": "recognised", "level": "provincial",
-              "at_least": 10}
-    refusal(await driver.post("/targets/2019", {"basis": "KH", "targets": [target]}, method="PUT"), 404,
+    target = {"name_vi": "Chỉ tiêu", "measure": "recognised", "level": "provincial", "at_least": 10}
+    refusal(await driver.post("/targets/2019", {"basis": "KH", "targets": {"t": target}}, method="PUT"), 404,
             "not_known", "plan_year")
-    refusal(await driver.post("/targets/2024", {"basis": "KH", "targets": [target, target]}, method="PUT"), 422,
-            "invalid_input", "targets[1].target_id")
-    refusal(await driver.post("/targets/2024", {"basis": "KH", "targets": [{**target, "measure": "sold"}]},
-                              method="PUT"), 422, "invalid_request", "targets.0.measure")
-    refusal(await driver.post("/targets/2024", {"basis": "KH", "targets": [target]}, Role.district_officer, DISTRICT,
-                              method="PUT"), 403, "role_not_allowed", "authorization")
+    refusal(await driver.post("/targets/2024", {"basis": "KH", "targets": {"t": {**target, "measure": "sold"}}},
+                              method="PUT"), 422, "invalid_request", "targets.t.measure")
+    refusal(await driver.post("/targets/2024", {"basis": "KH", "targets": {"T 1": target}}, method="PUT"), 422,
+            "invalid_request", "targets.T 1.[key]")
+    refusal(await driver.post("/targets/2024", {"basis": "KH", "targets": {"t": {**target, "at_least": "10"}}},
+                              method="PUT"), 422, "invalid_request", "targets.t.at_least")
+    refusal(await driver.post("/targets/2024", {"basis": "KH", "targets": {"t": target}}, Role.district_officer,
+                              DISTRICT, method="PUT"), 403, "role_not_allowed", "authorization")
     refusal(await driver.client.get("/targets/2020", headers=driver.token()), 404, "not_known", "plan_year")
 
 

@@ -87,11 +87,11 @@ async def test_each_expected_report_is_prefilled_with_its_district_s_figures(dri
 
 async def test_targets_set_by_the_province_show_live_progress_by_round_and_district(driver: MonitoringDriver):
     year = 2023  # this test's plan year
-    targets = {"basis": "Kế hoạch OCOP 2023", "set_on": "2021-12-01", "targets": [
-        {"target_id": "provincial_3_stars", "name_vi": "Sản phẩm đạt 3 sao trở lên cấp tỉnh", "measure": "recognised",
-         "level": "provincial", "min_stars": 3, "at_least": 4},
-        {"target_id": "proposed_5_stars", "name_vi": "Sản phẩm đề nghị 5 sao", "measure": "proposed",
-         "level": "provincial", "min_stars": 0, "at_least": 1}]}
+    targets = {"basis": "Kế hoạch OCOP 2023", "set_on": "2021-12-01", "targets": {
+        "provincial_3_stars": {"name_vi": "Sản phẩm đạt 3 sao trở lên cấp tỉnh", "measure": "recognised",
+                               "level": "provincial", "min_stars": 3, "at_least": 4},
+        "proposed_5_stars": {"name_vi": "Sản phẩm đề nghị 5 sao", "measure": "proposed", "level": "provincial",
+                             "min_stars": 0, "at_least": 1}}}
     response = await driver.post(f"/targets/{year}", targets, method="PUT")
     assert response.status_code == 200, response.text
     assert [t["target_id"] for t in (await driver.get(f"/targets/{year}"))["targets"]] == [

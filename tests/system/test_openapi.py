@@ -34,7 +34,8 @@ ROLES: dict[str, tuple[tuple[Role, dict[str, str]], ...]] = {
                      (Role.provincial_office, {})),
     "rating": ((Role.council_secretary, {}), (Role.council_member, {}), (Role.provincial_office, {})),
     "finance": ((Role.finance_officer, {}), (Role.provincial_office, {}), (Role.producer, {})),
-    "monitoring": ((Role.inspector, {}), (Role.district_officer, {"district": "380"}), (Role.operator, {})),
+    "monitoring": ((Role.inspector, {}), (Role.district_officer, {"district": "380"}), (Role.operator, {}),
+                   (Role.provincial_office, {})),  # the only role that sets targets
 }
 
 

@@ -275,7 +275,8 @@ async def get_targets(request: Request, plan_year: int = Year, _: Actor = Depend
 async def set_targets(body: s.TargetsBody, request: Request, plan_year: int = Year,
                       actor: Actor = Depends(require(Role.provincial_office))) -> v.TargetsView:
     """Set (or replace) the plan year's targets; they replace the shipped ones for that year."""
-    targets = [Target(t.target_id, t.name_vi, t.measure, t.level, t.min_stars, t.at_least) for t in body.targets]
+    targets = [Target(target_id, t.name_vi, t.measure, t.level, t.min_stars, t.at_least)
+               for target_id, t in body.targets.items()]
     with acting(actor, request):
         setting = await handlers.set_targets(ports_of(request), plan_year=plan_year, targets=targets,
                                              basis=body.basis, set_on=_today(request, body.set_on))

@@ -12,7 +12,7 @@ from services.monitoring.domain.plans import PLAN_KINDS
 from services.monitoring.domain.policy import COMPLIANT, SEVERITIES
 from services.monitoring.domain.targets import MEASURES
 from services.monitoring.domain.values import AREAS, Body, Finding, InspectionReport
-from shared.http.params import CivilDate, LongText, Text
+from shared.http.params import CivilDate, LongText, Text, whole_number_between
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[\w.:/-]+$")]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
@@ -135,16 +135,23 @@ class AmendmentBody(_Body):
     note: OptionalText = ""
 
 
+TargetId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
+
+
 class TargetBody(_Body):
-    target_id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
+    """One target of a plan year; its id is its key in ``targets``."""
+
     name_vi: Text
     measure: Literal[MEASURES]  # type: ignore[valid-type]
     level: Literal[LEVELS]  # type: ignore[valid-type]
-    min_stars: int = Field(default=0, ge=0, le=5)
-    at_least: int = Field(ge=1, le=1_000_000)
+    min_stars: whole_number_between(0, 5) = 0  # type: ignore[valid-type]
+    at_least: whole_number_between(1, 1_000_000)  # type: ignore[valid-type]
 
 
 class TargetsBody(_Body):
     basis: Text = Field(description="the plan or decision that sets them")
     set_on: CivilDate | None = Field(default=None, description="default: today")
-    targets: list[TargetBody] = Field(min_length=1, max_length=50)
+    targets: dict[TargetId, TargetBody] = Field(
+        min_length=1, max_length=50, description="target id → target, in the order shown: each id once, as a JSON "
+        "object's keys are (a list could repeat one, which no schema refuses)",
+        json_schema_extra={"additionalProperties": False})  # a key not of the id's pattern is refused
