@@ -154,7 +154,8 @@ async def test_decision_dates_bodies_and_roles_are_checked_before_anything_is_re
     assert problem(await driver.post(nothing), 422)["field"] == "products"
     twice = revocation(number(), "2021-09-01", inspections)
     twice["products"] *= 2
-    assert problem(await driver.post(twice), 422)["field"] == "products"
+    refused = problem(await driver.post(twice), 409)  # each product once: a rule the document cannot state
+    assert (refused["error"], refused["field"]) == ("duplicate", "products")
     by_centre = await driver.post(revocation(number(), "2021-09-01", inspections), role=Role.central_office)
     assert problem(by_centre, 403)["error"] == "role_not_allowed"
     assert (await driver.get(f"/dossiers/{product}"))["status"] == "under_review"

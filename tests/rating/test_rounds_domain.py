@@ -14,7 +14,8 @@ from services.rating.domain import outcomes as out
 from services.rating.domain import rounds
 from services.rating.domain.council import Council
 from services.rating.domain.dossier import RatingDossier
-from services.rating.domain.errors import AlreadyExists, NotAllowed, NotReady, RatingError
+from services.rating.domain.errors import AlreadyExists, Duplicate, NotAllowed, NotReady, RatingError
+from services.rating.domain.rulings import Ruling, rule
 from services.rating.domain.policy import RatingPolicy
 from services.rating.domain.scorecards import MemberScorecards
 from services.rating.domain.session import CouncilSession
@@ -117,6 +118,17 @@ def test_a_council_has_one_chair_and_unique_members():
         c.withdraw("chair", "moved")
     with pytest.raises(NotAllowed, match="exactly one chair"):
         c.appoint(Member("chair-2", "B", "chair", "X"))
+    with pytest.raises(Duplicate, match="member 'a' is listed twice") as twice:
+        Council.form("provincial", None, "HĐ", [Member("a", "A", "chair", "X"), Member("a", "B", "member", "Y")])
+    assert twice.value.field == "members"
+
+
+def test_a_decision_names_each_product_once():
+    """Before any product is touched: a decision is refused whole."""
+    twice = [Ruling("p-1", "insp-1", "mất an toàn thực phẩm"), Ruling("p-1", "insp-2", "nhãn sai")]
+    with pytest.raises(Duplicate, match="product 'p-1' is listed twice") as refused:
+        rule("revocation", {}, twice, DECISION, date(2022, 4, 2))
+    assert refused.value.field == "products"
 
 
 def test_district_forwards_from_50_and_the_rest_may_re_enter():

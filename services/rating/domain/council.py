@@ -7,7 +7,7 @@ the id says which, so a second council for the same place is refused.
 from __future__ import annotations
 
 from services.rating.domain import events as ev
-from services.rating.domain.errors import AlreadyExists, NotAllowed, RatingError
+from services.rating.domain.errors import AlreadyExists, NotAllowed, RatingError, ensure_each_once
 from services.rating.domain.values import Member
 from shared.aggregate import Aggregate, DomainEvent
 
@@ -26,9 +26,7 @@ def council_id_for(level: str, district_code: str | None) -> str:
 def _check_composition(members: list[Member], refusal: type[RatingError] = RatingError) -> None:
     """Forming a council, a bad list is bad input (422); appointing or withdrawing one member, it is the council as it
     stands that the change does not fit (``NotAllowed``, 409)."""
-    ids = [m.member_id for m in members]
-    if len(set(ids)) != len(ids):
-        raise refusal("a member appears twice", field="members")
+    ensure_each_once([m.member_id for m in members], "member", "members")
     chairs = [m for m in members if m.role == "chair"]
     if len(chairs) != 1:
         raise refusal(f"a council has exactly one chair (chủ tịch hội đồng), not {len(chairs)}", field="members")

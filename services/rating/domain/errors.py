@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from shared.errors import DomainError
 
 
@@ -36,3 +38,15 @@ class Ambiguous(RatingError):
 
 class DecisionDateRefused(RatingError):
     """A decision dated in the future or before what it decides on (422, ``field`` = ``decision.date``)."""
+
+
+class Duplicate(RatingError):
+    """A list that names each member or product once names one twice (409, like an id already taken): a rule JSON
+    Schema cannot state of a list of objects (its ``uniqueItems`` compares whole items), so the document can allow it."""
+
+
+def ensure_each_once(ids: Sequence[str], what: str, field: str) -> None:
+    """Each id once in a list that must name each once (council members, a decision's products)."""
+    repeated = next((i for n, i in enumerate(ids) if i in ids[:n]), None)
+    if repeated is not None:
+        raise Duplicate(f"{what} {repeated!r} is listed twice", field=field)

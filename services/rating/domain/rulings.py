@@ -12,7 +12,7 @@ from datetime import date
 
 from services.rating.domain.decisions import DecisionRecord, entry_for
 from services.rating.domain.dossier import RatingDossier
-from services.rating.domain.errors import RatingError
+from services.rating.domain.errors import RatingError, ensure_each_once
 from services.rating.domain.values import Decision
 from shared.aggregate import DomainEvent
 
@@ -48,6 +48,7 @@ def apply_ruling(kind: str, dossier: RatingDossier, ruling: Ruling, decision: De
 def rule(kind: str, dossiers: Mapping[str, RatingDossier], rulings: Sequence[Ruling], decision: Decision,
          today: date) -> DecisionRecord:
     """One decision of the province on the products ``rulings`` name; a refusal on any of them refuses it whole."""
+    ensure_each_once([r.product_id for r in rulings], "product", "products")
     entries = []
     for ruling in rulings:
         dossier = dossiers[ruling.product_id]

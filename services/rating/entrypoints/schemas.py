@@ -146,8 +146,7 @@ class DecisionRecordBody(DecisionBody):
         if (info.data.get("kind") == "recognition") == bool(value):
             raise ValueError("a revocation, re-rating order or warning names its products; a recognition covers its "
                              "session's")
-        _unique([p.product_id for p in value])
-        return value
+        return value  # each product once: the domain's rule (409 duplicate), which the document cannot state
 
 
 class ExpiryCheckBody(_Body):
