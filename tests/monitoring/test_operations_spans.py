@@ -45,7 +45,11 @@ def test_json_and_gzip_exports_are_read_too():
 
 
 @pytest.mark.parametrize("body, content_type, encoding", [
-    (b"\xff\xff\xff", "application/x-protobuf", ""), (b"{", "application/json", ""), (b"plain", "application/x-protobuf", "gzip")])
+    (b"\xff\xff\xff", "application/x-protobuf", ""), (b"plain", "application/x-protobuf", "gzip"),
+    (b"{", "application/json", ""), (b"\xff", "application/json", ""),
+    # protobuf's parser takes any iterable for a message: JSON that is no object is refused before it
+    (b'"AAA"', "application/json", ""), (b"[]", "application/json", ""),
+    (b'{"resourceSpans": null}', "application/json", ""), (b'{"resourceSpans": ["AAA"]}', "application/json", "")])
 def test_a_body_that_is_no_export_is_refused_naming_the_body(body: bytes, content_type: str, encoding: str):
     with pytest.raises(TraceRejected) as refused:
         decode_otlp(body, content_type, encoding)

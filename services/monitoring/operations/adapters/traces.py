@@ -7,6 +7,7 @@ again, kept once), pruned after ``OCOP_MONITORING_TRACE_RETENTION_DAYS`` and nev
 from __future__ import annotations
 
 import gzip
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -68,12 +69,23 @@ def decode_otlp(body: bytes, content_type: str, content_encoding: str = "") -> E
         if content_encoding.strip().lower() == "gzip":
             body = gzip.decompress(body)
         if content_type.split(";")[0].strip().lower() == "application/json":
-            json_format.Parse(body, request, ignore_unknown_fields=True)
+            json_format.ParseDict(_export_json(body), request, ignore_unknown_fields=True)
         else:
             request.ParseFromString(body)
     except (DecodeError, json_format.ParseError, OSError, EOFError, ValueError) as exc:
         raise TraceRejected(f"not an OTLP ExportTraceServiceRequest: {exc}", field="body") from exc
     return request
+
+
+def _export_json(body: bytes) -> dict[str, Any]:
+    """The JSON export as an object whose ``resourceSpans`` lists objects, as the document says: protobuf's parser
+    takes any iterable for a message (a string's characters become unknown field names, ignored), so ``"AAA"`` or
+    ``{"resourceSpans": ["AAA"]}`` would be read as an empty export."""
+    parsed = json.loads(body)
+    listed = parsed.get("resourceSpans", []) if isinstance(parsed, dict) else None
+    if not isinstance(listed, list) or not all(isinstance(item, dict) for item in listed):
+        raise ValueError("a JSON export is an object whose resourceSpans is a list of objects")
+    return parsed
 
 
 def _value(value: AnyValue) -> Any:
