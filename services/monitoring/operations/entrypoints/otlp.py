@@ -19,7 +19,6 @@ from services.monitoring.operations.adapters.span_sink import span_store_work
 from services.monitoring.operations.entrypoints.deps import app_settings, settings_of
 from shared.http.app import runtime_of
 from shared.http.errors import ErrorBody
-from shared.http.openapi import NO_NUL
 
 
 @asynccontextmanager
@@ -36,7 +35,8 @@ PROTOBUF = "application/x-protobuf"
 #: Any JSON value the edge takes, by where it sits in this document (JSON Schema refers to itself by pointer).
 _VALUE = (f"#/paths/{traces.INGEST_ROUTE.replace('/', '~1')}/post/requestBody/content/application~1json/schema"
           "/$defs/value")
-_OBJECT = {"type": "object", "additionalProperties": {"$ref": _VALUE}, "propertyNames": {"pattern": NO_NUL}}
+#: Keys are free (the edge checks values; an unknown name, NUL or not, is ignored).
+_OBJECT = {"type": "object", "additionalProperties": {"$ref": _VALUE}}
 
 #: The request body as OTLP/HTTP defines it. JSON Schema cannot describe a protobuf message: the binary body is any
 #: bytes to the document, and bytes that are no ExportTraceServiceRequest are the documented 400. Another content type
