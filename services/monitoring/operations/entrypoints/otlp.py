@@ -51,7 +51,7 @@ _EXPORT_REQUEST = {"requestBody": {"required": False, "description": (
             # Unknown fields are ignored, but the edge refuses what PostgreSQL cannot store anywhere in a JSON body
             # (shared/http/storable.py): the document's storage rules reach strings and integers typed here.
             "$defs": {"value": {"anyOf": [
-                {"type": "string"}, {"type": "integer"}, {"type": "number", "minimum": -1e308, "maximum": 1e308},
+                {"type": "string"}, {"type": "integer"}, {"type": "number"},
                 {"type": "boolean"}, {"type": "null"}, {"type": "array", "items": {"$ref": _VALUE}},
                 _OBJECT]}}}}}}}
 
