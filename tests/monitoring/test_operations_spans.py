@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import uuid
 
 import pytest
@@ -123,3 +124,13 @@ def test_attributes_json_cannot_hold_are_kept_as_text_or_hex():
     (row,) = spans_from_sdk(sink.drain())
     assert row.attributes["db.statement.parameters"] == ["01ff", "bánh gai", 3]
     assert len(row.attributes["long"]) == 500
+
+
+def test_text_postgresql_cannot_hold_is_kept_readable():
+    nul = "\u0000"  # PostgreSQL's text and jsonb cannot hold it: storing it answered 500
+    resource = {"attributes": [{"key": "service.name", "value": {"stringValue": f"a{nul}"}}]}
+    span = {"traceId": "AAAAAAAAAAAAAAAAAAAAAA==", "name": f"n{nul}",
+            "attributes": [{"key": f"k{nul}", "value": {"stringValue": f"v{nul}"}}]}
+    export = {"resourceSpans": [{"resource": resource, "scopeSpans": [{"spans": [span]}]}]}
+    [row] = spans_from_otlp(decode_otlp(json.dumps(export).encode(), "application/json"))
+    assert (row.service, row.name, dict(row.attributes)) == ("a\ufffd", "n\ufffd", {"k\ufffd": "v\ufffd"})

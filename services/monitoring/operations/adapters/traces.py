@@ -88,6 +88,12 @@ def _export_json(body: bytes) -> dict[str, Any]:
     return parsed
 
 
+def _text(value: str) -> str:
+    """Text as the store keeps it: cut to ``MAX_TEXT``, NUL (which PostgreSQL text and jsonb cannot hold) shown as
+    U+FFFD; an exporter's span named with a NUL answered 500."""
+    return value[:MAX_TEXT].replace("\x00", "\ufffd")
+
+
 def _value(value: AnyValue) -> Any:
     kind = value.WhichOneof("value")
     if kind == "array_value":
@@ -97,13 +103,13 @@ def _value(value: AnyValue) -> Any:
     if kind == "bytes_value":
         return value.bytes_value.hex()
     found = getattr(value, kind) if kind else None
-    return found[:MAX_TEXT] if isinstance(found, str) else found
+    return _text(found) if isinstance(found, str) else found
 
 
 def _plain(value: Any) -> Any:
     """A value JSON can hold: SDK attributes may be bytes or tuples (asyncpg's query parameters)."""
     if isinstance(value, str):
-        return value[:MAX_TEXT]
+        return _text(value)
     if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, bytes):
@@ -112,7 +118,7 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value[:MAX_ATTRIBUTES]]
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in list(value.items())[:MAX_ATTRIBUTES]}
-    return str(value)[:MAX_TEXT]
+    return _text(str(value))
 
 
 def _attributes(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
@@ -120,7 +126,7 @@ def _attributes(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     for key, value in pairs:
         if len(kept) == MAX_ATTRIBUTES:
             break
-        kept[key] = _plain(value)
+        kept[_text(key)] = _plain(value)
     return kept
 
 
@@ -133,16 +139,16 @@ def spans_from_otlp(request: ExportTraceServiceRequest) -> list[SpanRow]:
     rows = []
     for resource_spans in request.resource_spans:
         resource = {kv.key: _value(kv.value) for kv in resource_spans.resource.attributes}
-        service = str(resource.get("service.name") or "unknown")
+        service = _text(str(resource.get("service.name") or "unknown"))
         for scope_spans in resource_spans.scope_spans:
             for span in scope_spans.spans:
                 status = span.status.code if 0 <= span.status.code < len(_STATUSES) else 0
                 rows.append(SpanRow(
                     trace_id=span.trace_id.hex(), span_id=span.span_id.hex(),
-                    parent_span_id=span.parent_span_id.hex() or None, service=service, name=span.name[:MAX_TEXT],
+                    parent_span_id=span.parent_span_id.hex() or None, service=service, name=_text(span.name),
                     kind=_KINDS[span.kind] if 0 <= span.kind < len(_KINDS) else "unspecified",
                     start_ns=span.start_time_unix_nano, end_ns=max(span.end_time_unix_nano, span.start_time_unix_nano),
-                    status=_STATUSES[status], status_message=span.status.message[:MAX_TEXT] or None,
+                    status=_STATUSES[status], status_message=_text(span.status.message) or None,
                     attributes=_attributes((kv.key, _value(kv.value)) for kv in span.attributes)))
     return rows
 
