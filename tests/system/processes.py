@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -26,6 +26,16 @@ def _ready(url: str) -> bool:
         return False
 
 
+def wait_ready(process: subprocess.Popen, ready: Callable[[], bool], what: str, output: Callable[[], str],
+               timeout: float = 90) -> None:
+    """Poll ``ready`` until true; fail at once if ``process`` exits, or at the deadline, with its output."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert process.poll() is None, f"{what} exited: {output()}"
+        assert time.monotonic() < deadline, f"{what} not ready: {output()}"
+        time.sleep(0.2)  # polling an outside process's HTTP probe: there is nothing to await
+
+
 @contextmanager
 def service_process(launcher, log_dir: Path, name: str, **env: str) -> Iterator[str]:
     """``python -m services.<name>`` on a free port (its output in ``log_dir/<name>.log``), ready: its URL."""
@@ -37,11 +47,7 @@ def service_process(launcher, log_dir: Path, name: str, **env: str) -> Iterator[
                                    stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while not _ready(url):
-            assert process.poll() is None, f"{name} exited: {log.read_text()[-3000:]}"
-            assert time.monotonic() < deadline, f"{name} not ready: {log.read_text()[-3000:]}"
-            time.sleep(0.2)
+        wait_ready(process, lambda: _ready(url), name, lambda: log.read_text()[-3000:])
         yield url
     finally:
         process.terminate()

@@ -7,13 +7,13 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import httpx
 
 from ocop.infra.ports import free_port, port_accepts
 from shared.settings import SERVICES
+from tests.system.processes import wait_ready
 
 
 def _children(pid: int) -> set[int]:
@@ -56,11 +56,7 @@ def test_ocop_up_brings_four_healthy_services_and_ctrl_c_stops_everything(launch
     output: list[str] = []
     threading.Thread(target=lambda: output.extend(up.stdout), daemon=True).start()
     try:
-        deadline = time.monotonic() + 120
-        while not _all_ready(ports):
-            assert up.poll() is None, f"ocop up exited early: {''.join(output)}"
-            assert time.monotonic() < deadline, f"services not ready: {''.join(output)}"
-            time.sleep(0.2)
+        wait_ready(up, lambda: _all_ready(ports), "ocop up", lambda: "".join(output), timeout=120)
         children = _children(up.pid)
         assert len(children) >= 5  # four services and the broker
     finally:
