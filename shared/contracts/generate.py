@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .cloudevents import dataschema_uri
 from .registry import CONTRACTS, Contract
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -35,7 +36,7 @@ def envelope_schema(contract: Contract) -> dict[str, Any]:
     return {
         **schema,
         "$schema": JSON_SCHEMA_DIALECT,
-        "$id": f"urn:ocop:contracts:{contract.event_type}.v{contract.schema_version}",
+        "$id": dataschema_uri(contract.event_type, contract.schema_version),
         "title": contract.event_type,
         "x-topic": contract.topic,
         "x-source": contract.source,
