@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -178,6 +180,79 @@ def schemas(check: bool = typer.Option(False, "--check", help="fail if the commi
         return
     for path in generate.write():
         typer.echo(f"wrote {path}")
+
+
+@app.command()
+def subscribe(
+    feed: Optional[str] = typer.Option(None, "--feed", help="monitoring's base URL (the feed is GET /v1/feed there), "
+                                                            "e.g. http://127.0.0.1:8004"),
+    key: Optional[str] = typer.Option(None, "--key", envvar="OCOP_FEED_KEY",
+                                      help="the feed key the province issued to your organisation (ocop feed-key issue)"),
+    kafka: Optional[str] = typer.Option(None, "--kafka", help="Kafka bootstrap servers: read the four public topics"),
+    state: Path = typer.Option(Path("ocop-subscriber.sqlite"), "--state",
+                               help="the SQLite file holding the position, the events applied and the table"),
+    until_idle: bool = typer.Option(False, "--until-idle", "--once",
+                                    help="print the table once caught up, and exit (for scripts and tests)"),
+    as_json: bool = typer.Option(False, "--json", help="JSON lines instead of the table: one object per change "
+                                                       "(with --until-idle, one at the end)"),
+    limit: int = typer.Option(100, "--limit", min=1, max=1000, help="feed: events per page"),
+    wait: int = typer.Option(30, "--wait", min=1, max=30, help="feed: seconds a caught-up request waits (long-poll)"),
+    max_records: int = typer.Option(500, "--max-records", min=1, help="kafka: records per batch at most"),
+    districts: Optional[Path] = typer.Option(None, "--districts", help="district names: a district-units.json or a "
+                                             "JSON object of code → name (default: the project's reference data)"),
+    security_protocol: str = typer.Option("PLAINTEXT", "--security-protocol",
+                                          help="kafka: PLAINTEXT | SSL | SASL_PLAINTEXT | SASL_SSL"),
+    sasl_mechanism: Optional[str] = typer.Option(None, "--sasl-mechanism", help="kafka: SCRAM-SHA-512, SCRAM-SHA-256, "
+                                                                                  "PLAIN"),
+    sasl_username: Optional[str] = typer.Option(None, "--sasl-username", help="kafka: your principal"),
+    sasl_password: Optional[str] = typer.Option(None, "--sasl-password", envvar="OCOP_KAFKA_SASL_PASSWORD",
+                                                help="kafka: its password"),
+    ssl_cafile: Optional[Path] = typer.Option(None, "--ssl-cafile", help="kafka: the CA that signed the brokers' "
+                                                                         "certificates"),
+) -> None:
+    """Follow our public events as another province would, and show the products recognised by district and star.
+
+    Two sources, one at a time: --feed URL --key KEY (the HTTP event feed,
+    long-polling when caught up) or --kafka SERVERS (the four public topics,
+    no consumer group). The position (the feed's, or each partition's
+    offset) is kept in --state together with the events applied and the
+    table, in one SQLite transaction per page or batch: killed at any
+    instant, it restarts where the last page ended, applying nothing twice
+    (event ids are checked too).
+
+    The rule: a product counts once, in the star of the certificate it holds
+    now, under the district its ProductRegistered names. ProductRated
+    recognized or downgraded sets the certificate and its star (a downgrade
+    below 3★ leaves none); revoked and expired end the certificate they
+    name; proposed and not_recognized change nothing (a product proposed to
+    the centre, or refused an upgrade, keeps its certificate).
+    """
+    from ocop.subscribe.display import district_names
+    from ocop.subscribe.errors import SubscribeError
+    from ocop.subscribe.kafka import Security
+    from ocop.subscribe.run import Output, follow_feed, follow_kafka
+    from shared.observability import configure_logging
+
+    if (feed is None) == (kafka is None):
+        raise typer.BadParameter("give either --feed URL (with --key) or --kafka SERVERS", param_hint="--feed/--kafka")
+    if feed is not None and not key:
+        raise typer.BadParameter("the feed needs the key your organisation was issued (or OCOP_FEED_KEY)",
+                                 param_hint="--key")
+    configure_logging("subscriber", json=True, stream=sys.stderr)
+    try:
+        output = Output(district_names(districts), json=as_json, until_idle=until_idle)
+        if feed is not None:
+            follow = follow_feed(feed, key or "", state, output, limit=limit, wait=wait)
+        else:
+            security = Security(security_protocol, sasl_mechanism, sasl_username, sasl_password,
+                                str(ssl_cafile) if ssl_cafile else None)
+            follow = follow_kafka(kafka or "", security, state, output, max_records=max_records)
+        asyncio.run(follow)
+    except SubscribeError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
 
 
 if __name__ == "__main__":
