@@ -1,4 +1,4 @@
-"""``ocop``: run the system, serve one service, mint tokens, rebuild projections, regenerate contracts."""
+"""``ocop``: run the system, serve one service, mint tokens, rebuild projections, regenerate contracts, feed keys."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from typing import Optional
 
 import typer
 
+from ocop import feed_keys
+
 app = typer.Typer(help="OCOP platform (Mỗi xã một sản phẩm) operations.", no_args_is_help=True)
+app.add_typer(feed_keys.app, name="feed-key")
 
 
 def _service_definition(name: str):

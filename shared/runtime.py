@@ -99,8 +99,7 @@ class ServiceRuntime:
         The relay connects to the broker by itself, and the broker's topics, clients and consumer groups are joined
         in the background, every group at once: after a crash the broker may hold a group for its session timeout.
         """
-        self.pool = await _retry(self._connect_database, timeout, "database")
-        self.ports = self.definition.bootstrap(self.uow)
+        await self.open_database(timeout)
         if consumers:
             self._register_consumers(DeadLetters(self.broker, self.pool, self.settings.dead_letter_topic))
         if self.definition.on_start is not None:
@@ -111,6 +110,12 @@ class ServiceRuntime:
         self.spawn(self._join_broker(), "broker")
         self.spawn(prune_periodically(self.pool, self.settings), "pruning")
         log.info("service started", port=self.settings.port)
+
+    async def open_database(self, timeout: float = 60.0) -> None:
+        """The pool, migrated, and the ports the service's bootstrap builds on it: all a command-line tool running the
+        service's handlers needs (``ocop feed-key``); the broker is not touched."""
+        self.pool = await _retry(self._connect_database, timeout, "database")
+        self.ports = self.definition.bootstrap(self.uow)
 
     async def _join_broker(self) -> None:
         await _retry(lambda: ensure_topics_async(self.settings, self._topics()), math.inf, "broker")

@@ -1,9 +1,10 @@
 """The monitoring service (kiểm tra, giám sát; báo cáo; chỉ tiêu): the certified-product register, inspections and
 their follow-up (publishing InspectionFailed), district reports, programme targets — and, wired in from
-``operations``, the audit timeline and pipeline health."""
+``operations``, the audit timeline and pipeline health, and from ``feed``, the HTTP event feed."""
 
 from pathlib import Path
 
+from services.monitoring import feed
 from services.monitoring.adapters.projection import MonitoringProjection
 from services.monitoring.application.translators import PUBLISHER
 from services.monitoring.bootstrap import bootstrap
@@ -29,11 +30,11 @@ from shared.runtime import ServiceDefinition
 definition = ServiceDefinition(
     name="monitoring",
     events=EventRegistry.of(RegisterEntry, InspectionPlan, Inspection, DistrictReport, TargetSetting,
-                            *OPERATIONS.aggregates),
+                            *OPERATIONS.aggregates, *feed.AGGREGATES),
     migrations=Path(__file__).parent / "migrations",
-    projections=lambda: (MonitoringProjection(), *OPERATIONS.projections()),
-    subscriptions=(*SUBSCRIPTIONS, *OPERATIONS.subscriptions),
-    routers=(router, *OPERATIONS.routers),
+    projections=lambda: (MonitoringProjection(), *OPERATIONS.projections(), *feed.projections()),
+    subscriptions=(*SUBSCRIPTIONS, *OPERATIONS.subscriptions, *feed.SUBSCRIPTIONS),
+    routers=(router, *OPERATIONS.routers, *feed.ROUTERS),
     errors={
         InvalidInput: (422, "invalid_input"),
         NotAllowed: (409, "not_allowed"),
@@ -42,6 +43,7 @@ definition = ServiceDefinition(
         AlreadyRecorded: (409, "already_recorded"),
         MonitoringError: (422, "invalid_input"),
         **OPERATIONS.errors,
+        **feed.ERRORS,
     },
     bootstrap=bootstrap,
     publishers=(PUBLISHER,),
