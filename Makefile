@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The AsyncAPI validator (tools/asyncapi: @asyncapi/parser under node), installed from its lock file; after the first
+# run, npm takes what it has in its cache (--prefer-offline) and the stamp keeps later runs from touching npm at all.
+ASYNCAPI_TOOL := tools/asyncapi
+ASYNCAPI_STAMP := $(ASYNCAPI_TOOL)/node_modules/.installed
 
 .PHONY: install run test test-noida faults bench schemas clean
 
@@ -12,7 +16,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(ASYNCAPI_STAMP): $(ASYNCAPI_TOOL)/package.json $(ASYNCAPI_TOOL)/package-lock.json
+	cd $(ASYNCAPI_TOOL) && npm ci --ignore-scripts --no-audit --no-fund --prefer-offline --loglevel=error
+	touch $(ASYNCAPI_STAMP)
+
+install: $(STAMP) $(ASYNCAPI_STAMP)
 
 run: install
 	$(BIN)/ocop up
@@ -41,4 +49,4 @@ schemas: install
 	$(BIN)/ocop schemas --write
 
 clean:
-	rm -rf $(VENV) .ocop
+	rm -rf $(VENV) .ocop $(ASYNCAPI_TOOL)/node_modules

@@ -20,6 +20,7 @@ import httpx
 
 from ocop.infra.broker import die_with_parent_preexec
 from ocop.infra.ports import free_port
+from shared.contracts.topics import TOPIC_PARTITIONS
 from shared.kafka import contract_topics, ensure_topics
 from shared.settings import DEFAULT_PORTS, SERVICES
 
@@ -79,7 +80,7 @@ class Launcher:
         self.create_topics()
 
     def create_topics(self) -> None:
-        partitions = int(self.env.get("OCOP_KAFKA_PARTITIONS", "6"))
+        partitions = int(self.env.get("OCOP_KAFKA_PARTITIONS", str(TOPIC_PARTITIONS)))
         ensure_topics(self.bootstrap_servers, contract_topics(), partitions=partitions)
 
     def service_env(self, name: str, port: int) -> dict[str, str]:

@@ -10,6 +10,7 @@ from pydantic import BeforeValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.contracts.roles import Role
+from shared.contracts.topics import TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR
 
 SERVICES: tuple[str, ...] = ("registration", "rating", "finance", "monitoring")
 DEFAULT_PORTS: dict[str, int] = {"registration": 8001, "rating": 8002, "finance": 8003, "monitoring": 8004}
@@ -27,8 +28,8 @@ class KernelSettings(BaseSettings):
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     # Tansu cannot do InitProducerId, so idempotence is off by default and on in docker-compose (Apache Kafka).
     kafka_idempotence: bool = False
-    kafka_partitions: int = Field(default=6, ge=1)
-    kafka_replication_factor: int = Field(default=1, ge=1)
+    kafka_partitions: int = Field(default=TOPIC_PARTITIONS, ge=1)
+    kafka_replication_factor: int = Field(default=TOPIC_REPLICATION_FACTOR, ge=1)
     kafka_request_timeout_ms: int = Field(default=15_000, ge=1000)
     kafka_fetch_max_wait_ms: int = Field(default=20, ge=0)
 

@@ -18,6 +18,12 @@ INSPECTION_FAILED_TOPIC = "ocop.inspection-failed.v1"
 
 SERVICES: tuple[str, ...] = get_args(Service)
 
+# The project's topic layout (the defaults of OCOP_KAFKA_PARTITIONS and OCOP_KAFKA_REPLICATION_FACTOR, the values
+# docker-compose and the Kubernetes config map set, and what the AsyncAPI document states). Six partitions keyed by
+# product_id keep one product's events in order while six consumers of a group share the load.
+TOPIC_PARTITIONS = 6
+TOPIC_REPLICATION_FACTOR = 1
+
 DEAD_LETTER_PREFIX = "ocop.dlq."
 
 

@@ -45,13 +45,14 @@ def test_each_schema_is_valid_draft_2020_12_with_id_and_title(event_type: str) -
     assert schema["additionalProperties"] is False  # the envelope is closed
 
 
-def test_asyncapi_describes_one_channel_per_public_topic() -> None:
+def test_asyncapi_describes_one_channel_per_public_topic_and_the_feed() -> None:
     doc = json.loads(generate.ASYNCAPI_PATH.read_text(encoding="utf-8"))
     assert doc["asyncapi"] == "3.0.0"
-    addresses = {channel["address"] for channel in doc["channels"].values()}
+    addresses = {channel["address"] for name, channel in doc["channels"].items() if name != "feed"}
     assert addresses == {c.topic for c in CONTRACTS.values()}
+    assert doc["channels"]["feed"]["address"] == "/feed"
     for contract in CONTRACTS.values():
-        message = doc["components"]["messages"][f"{contract.topic}:Message"]
+        message = doc["components"]["messages"][contract.event_type]
         assert message["payload"] == {"$ref": f"#/components/schemas/{contract.event_type}"}
         assert message["headers"]["properties"]["event_type"]["const"] == contract.event_type
     assert all(op["action"] == "send" for op in doc["operations"].values())
