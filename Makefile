@@ -46,7 +46,7 @@ bench: install
 	$(BIN)/python -m bench.monitoring
 
 schemas: install
-	$(BIN)/ocop schemas --write
+	$(BIN)/ocop schemas
 
 clean:
 	rm -rf $(VENV) .ocop $(ASYNCAPI_TOOL)/node_modules

@@ -170,17 +170,40 @@ def tariffs(ctx: typer.Context) -> None:
 
 
 @app.command()
-def schemas(check: bool = typer.Option(False, "--check", help="fail if the committed files drift from the code")) -> None:
-    """Regenerate the JSON Schemas and the AsyncAPI document of the public events."""
-    from shared.contracts import generate
+def schemas(
+    check: bool = typer.Option(
+        False, "--check",
+        help="fail if the committed files drift from the code, or a public schema breaks a release",
+    ),
+    release: bool = typer.Option(
+        False, "--release", help="record HEAD as a release in shared/contracts/RELEASES (then commit that file)"
+    ),
+    note: str = typer.Option("", "--note", help="what the release is, with --release"),
+) -> None:
+    """Regenerate the JSON Schemas and the AsyncAPI document of the public events; check or record releases."""
+    from shared.contracts import generate, releases
 
-    if check:
-        drift = generate.check()
-        if drift:
-            typer.echo("out of date: " + ", ".join(map(str, drift)), err=True)
-            raise typer.Exit(1)
-        typer.echo("contracts up to date")
-        return
+    if check and release:
+        raise typer.BadParameter("give --check or --release, not both", param_hint="--release")
+    try:
+        if release:
+            recorded = releases.record_release(note)
+            typer.echo(f"recorded release {recorded}: commit shared/contracts/RELEASES")
+            return
+        if check:
+            drift = generate.check()
+            if drift:
+                typer.echo("out of date: " + ", ".join(map(str, drift)) + " (run: ocop schemas)", err=True)
+                raise typer.Exit(1)
+            typer.echo("contracts: generated files are up to date")
+            breaches = releases.check()
+            typer.echo(releases.report(breaches), err=bool(breaches))
+            if breaches:
+                raise typer.Exit(1)
+            return
+    except releases.ReleaseError as exc:
+        typer.echo(f"contracts: {exc}", err=True)
+        raise typer.Exit(2) from exc
     for path in generate.write():
         typer.echo(f"wrote {path}")
 
