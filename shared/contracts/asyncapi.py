@@ -37,7 +37,7 @@ DESCRIPTION = (
     "`GET /v1/feed` with an `X-API-Key` header (a read-only key per subscribing organisation, scoped to event "
     "types) answers `application/cloudevents-batch+json` pages in a total order; each event carries its `position` "
     "and the `X-OCOP-Feed-Position` header says what to pass as `after` next time (see the `feed` server and "
-    "channel).\n\n"
+    "channel); the JSON Schemas are served at `GET /v1/feed/schemas/<Event>.v<n>`.\n\n"
     "**Evolution.** The payload schemas change only compatibly under the full-transitive rule (an optional field may "
     "be added or removed; nothing else); a breaking change ships as a new `.v2` event type on its own topic, "
     "published beside v1 for a transition period. `make test` checks every schema against each released version "
@@ -297,28 +297,36 @@ def _feed_message(payload_names: dict[str, str]) -> dict[str, Any]:
 
 
 def _feed_query() -> dict[str, Any]:
+    """The query of ``GET /v1/feed`` as monitoring's OpenAPI states it (a test compares the two)."""
     return {
         "type": "object",
         "properties": {
-            "after": {"type": "integer", "minimum": 0, "default": 0, "description": "Position last processed"},
+            "after": {
+                "type": "integer", "minimum": 0, "maximum": 2**63 - 1, "default": 0,
+                "description": "The last position processed; 0 = from the start",
+            },
             "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
             "timeout": {
-                "type": "integer",
-                "minimum": 0,
-                "maximum": 30,
-                "default": 0,
+                "type": "number", "minimum": 0, "maximum": 30, "default": 0,
                 "description": "Long-poll: seconds to wait for an event when none follows `after`",
             },
             "type": {
                 "type": "array",
                 "items": {"type": "string", "enum": list(CONTRACTS)},
-                "description": "Event types (repeatable); default every type the key is scoped to",
+                "description": "Event types (repeatable); default every type the key is scoped to (another: 403)",
             },
-            "product": {"type": "string", "description": "Only this product's events"},
-            "district": {"type": "string", "pattern": "^[0-9]{3}$", "description": "Only this district's products"},
+            "product": {
+                "type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[^\\u0000]*$",
+                "description": "Only this product's events",
+            },
+            "district": {
+                "type": "string", "pattern": "^[0-9]{3}$",
+                "description": "Only events of products of this district-level unit (3-digit GSO code)",
+            },
             "since": {
                 "type": "string",
                 "format": "date",
+                "pattern": "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
                 "description": "Only events that occurred on or after this civil date (Asia/Ho_Chi_Minh)",
             },
         },

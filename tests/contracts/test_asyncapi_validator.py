@@ -171,3 +171,31 @@ def test_the_feed_message_names_every_event_type(document: dict[str, Any]) -> No
     assert set(item["properties"]["type"]["enum"]) == {
         cloudevents.event_type_uri(c.event_type, c.schema_version) for c in CONTRACTS.values()}
     assert len(item["properties"]["data"]["oneOf"]) == len(CONTRACTS)
+
+
+def _plain(schema: Any, components: dict[str, Any]) -> Any:
+    """An OpenAPI or AsyncAPI parameter schema without annotations, ``Optional``'s null branch or local refs."""
+    if isinstance(schema, list):
+        return [_plain(item, components) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if "$ref" in schema:
+        return _plain(components[schema["$ref"].rsplit("/", 1)[-1]], components)
+    branches = [b for b in schema.get("anyOf", []) if b != {"type": "null"}]
+    if len(branches) == 1:
+        return _plain(branches[0], components)
+    ignored = {"title", "description", "default"}
+    return {k: _plain(v, components) for k, v in schema.items() if k not in ignored}
+
+
+def test_the_feed_query_is_the_one_monitoring_serves(document: dict[str, Any]) -> None:
+    from services.monitoring.service import definition
+    from shared.http.app import create_app
+
+    openapi = create_app(definition).openapi()
+    served = {p["name"]: _plain(p["schema"], openapi["components"]["schemas"])
+              for p in openapi["paths"]["/v1/feed"]["get"]["parameters"] if p["in"] == "query"}
+    stated = document["operations"]["feed"]["bindings"]["http"]["query"]["properties"]
+    assert {name: _plain(schema, {}) for name, schema in stated.items()} == served
+    assert openapi["components"]["securitySchemes"]["FeedApiKey"]["name"] == (
+        document["components"]["securitySchemes"]["feedApiKey"]["name"])
