@@ -25,6 +25,8 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.structs import RecordMetadata
 from opentelemetry import propagate, trace
 
+from shared.contracts import ContractError, parse_event
+from shared.contracts.cloudevents import kafka_binary_headers
 from shared.kafka import broker_view_async, contract_topics, ensure_topics_async, make_producer
 from shared.settings import ServiceSettings
 from shared.tracing import SEND, failed, headers_with, message_attributes, placed, span_name
@@ -338,7 +340,20 @@ def _stored_headers(row: asyncpg.Record) -> dict[str, str]:
 
 def _headers(row: asyncpg.Record, span: trace.Span) -> list[tuple[str, bytes]]:
     """The row's headers, carrying the send span's trace context: the consumer's span is its child."""
-    return [(name, value.encode()) for name, value in headers_with(span, _stored_headers(row)).items()]
+    return [(name, value.encode()) for name, value in headers_with(span, with_cloudevents(row)).items()]
+
+
+def with_cloudevents(row: asyncpg.Record) -> dict[str, str]:
+    """The row's stored headers; a row written before the contract had the CloudEvents headers gets them here, from
+    its payload, so every public event published carries them (rows written since carry them already)."""
+    headers = _stored_headers(row)
+    if "ce_id" in headers:
+        return headers
+    try:
+        envelope = parse_event(row["payload"])
+    except ContractError:  # not an envelope of the contract (never written by our units of work): sent as stored
+        return headers
+    return headers | {name: value.decode() for name, value in kafka_binary_headers(envelope)}
 
 
 def _acknowledged_row(span: trace.Span, row: asyncpg.Record, done: asyncio.Future[RecordMetadata]) -> None:

@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ValidationError
 
+from .cloudevents import kafka_binary_headers
 from .envelope import VIETNAM_TZ, Actor, Envelope
 from .errors import ContractError
 from .events import AnyEvent
@@ -100,7 +101,9 @@ def kafka_key(envelope: Envelope[Any]) -> bytes:
 def kafka_headers(
     envelope: Envelope[Any], traceparent: str | None = None, tracestate: str | None = None
 ) -> list[tuple[str, bytes]]:
-    """Headers of the contract: W3C trace context (when traced) and the routing metadata."""
+    """Headers of the contract: W3C trace context (when traced), the routing metadata, then the CloudEvents binary-mode
+    headers (``ce_*`` and ``content-type``), so a CloudEvents SDK reads the record as an event whose data is the
+    envelope."""
     headers: list[tuple[str, bytes]] = []
     if traceparent:
         if not _TRACEPARENT.fullmatch(traceparent):
@@ -118,7 +121,7 @@ def kafka_headers(
         ("schema_version", str(envelope.schema_version).encode("ascii")),
         ("event_id", str(envelope.event_id).encode("ascii")),
     ]
-    return headers
+    return headers + kafka_binary_headers(envelope)
 
 
 def new_envelope(

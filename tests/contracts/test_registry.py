@@ -65,6 +65,14 @@ def test_headers_carry_trace_context_and_routing_metadata() -> None:
         ("event_type", b"ProductRated"),
         ("schema_version", b"1"),
         ("event_id", str(event.event_id).encode()),
+        ("ce_specversion", b"1.0"),
+        ("ce_id", str(event.event_id).encode()),
+        ("ce_source", b"/ocop/thanh-hoa/rating"),
+        ("ce_type", b"vn.ocop.ProductRated.v1"),
+        ("ce_time", event.occurred_at.isoformat().encode()),
+        ("ce_subject", PRODUCT_ID.encode()),
+        ("ce_dataschema", b"urn:ocop:contracts:ProductRated.v1"),
+        ("content-type", b"application/json"),
     ]
 
 
@@ -73,6 +81,14 @@ def test_headers_without_tracing_keep_only_metadata() -> None:
         "event_type",
         "schema_version",
         "event_id",
+        "ce_specversion",
+        "ce_id",
+        "ce_source",
+        "ce_type",
+        "ce_time",
+        "ce_subject",
+        "ce_dataschema",
+        "content-type",
     ]
 
 

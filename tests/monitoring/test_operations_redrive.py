@@ -75,6 +75,10 @@ async def test_a_dead_letter_goes_back_to_its_topic_once_with_who_asked():
     assert (topic, key, value) == (CONTRACTS["RewardApproved"].topic, b"dl-product", serialize_event(REWARD))
     assert headers["event_id"] == str(REWARD.event_id) and headers["ocop.redrive"] == "finance/7"
     assert headers["ocop.redrive.by"] == "ops-1"
+    # A public event again, so with the CloudEvents binary-mode headers a subscriber's SDK reads.
+    assert (headers["ce_id"], headers["ce_type"], headers["ce_subject"]) == (
+        str(REWARD.event_id), "vn.ocop.RewardApproved.v1", REWARD.product_id)
+    assert headers["content-type"] == "application/json"
     assert [r.event_type for r in store.recorded()] == ["RedriveRequested", "RedrivePublished"]
 
 

@@ -177,6 +177,16 @@ class RegistrationClient:
         r = await self.proposed(product_name, **kwargs)
         return await self._advance(r, await self.return_(r, ["thiếu giấy chứng nhận an toàn thực phẩm"]))
 
+    async def sent_to_province(self) -> Registered:
+        """A cooperative of Yên Định and one product selected and sent on its district's list: one ProductRegistered."""
+        run = run_id()
+        producer = await self.new_producer(name=f"HTX Nông nghiệp Định Liên {run}", district=YEN_DINH)
+        chosen = await self.selected(f"Bánh gai Tứ Trụ {run}", producer_id=producer["producer_id"], district=YEN_DINH,
+                                     commune=producer["commune_code"], product_set=6)
+        sent = await self.send_list(YEN_DINH, [chosen.registration_id])
+        assert sent.status_code == 201, sent.text
+        return chosen
+
     @staticmethod
     async def _advance(r: Registered, response: httpx.Response) -> Registered:
         assert response.status_code == 200, response.text

@@ -22,7 +22,7 @@ from services.rating.service import definition as rating
 from services.registration.service import definition as registration
 from shared.contracts import PRODUCT_REGISTERED_TOPIC
 from tests.kernel.support import eventually, isolated_settings, running_service, start_groups_at_the_end
-from tests.registration.support import YEN_DINH, RegistrationClient, run_id
+from tests.registration.support import RegistrationClient
 
 
 @pytest.fixture
@@ -52,12 +52,7 @@ async def test_an_http_command_and_its_event_handled_by_another_service_are_one_
             running_service(launcher, registration) as (client, settings, runtime),
             running_service(launcher, rating, rating_settings),
         ):
-            api, run = RegistrationClient(client, settings, runtime), run_id()
-            producer = await api.new_producer(name=f"HTX Nông nghiệp Định Liên {run}", district=YEN_DINH)
-            chosen = await api.selected(f"Bánh gai Tứ Trụ {run}", producer_id=producer["producer_id"],
-                                        district=YEN_DINH, commune=producer["commune_code"], product_set=6)
-            sent = await api.send_list(YEN_DINH, [chosen.registration_id])
-            assert sent.status_code == 201, sent.text
+            chosen = await RegistrationClient(client, settings, runtime).sent_to_province()
 
             def processed() -> ReadableSpan | None:
                 return next((s for s in spans.get_finished_spans() if s.kind == SpanKind.CONSUMER
