@@ -26,7 +26,7 @@ from shared.contracts.cloudevents import BATCH_CONTENT_TYPE, structured
 from shared.contracts.generate import SCHEMA_DIR
 from shared.contracts.roles import Role
 from shared.http.app import runtime_of
-from shared.http.errors import ErrorBody
+from shared.http.errors import SHARED_RESPONSES
 from shared.http.params import OFFSET, CivilDate, limit_query
 
 POSITION_HEADER = "X-OCOP-Feed-Position"
@@ -80,19 +80,26 @@ def _unauthorised() -> HTTPException:
 
 
 _BATCH_SCHEMA = {"type": "array", "items": {"$ref": "#/components/schemas/FeedEvent"}}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    **SHARED_RESPONSES,
+    401: {"description": "Missing, unknown, wrong or revoked key (one answer for all; `WWW-Authenticate: ApiKey`)."},
+    403: {"description": "A `type` outside the key's scope (`error`: `out_of_scope`)."},
+    422: {"description": "A bad parameter: `field` names it and the message the rule."},
+    429: {"description": "Over the key's rate limit (`error`: `rate_limited`).",
+          "headers": {"Retry-After": {"required": True, "schema": {"type": "integer", "minimum": 1},
+                                      "description": "seconds until the next request is taken"}}},
+}
+# Every error is the project's JSON body; stated per status, since FastAPI would give a `model` the route's own
+# media type (the batch's).
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "The events after `after` that match, in position order (possibly none).",
           "content": {BATCH_CONTENT_TYPE: {"schema": _BATCH_SCHEMA}},
           "headers": {POSITION_HEADER: {"required": True, "schema": {"type": "integer", "minimum": 0},
                                         "description": "the position to pass as `after` next time: the last event's,"
                                                        " or `after` when the page is empty"}}},
-    401: {"model": ErrorBody, "description": "Missing, unknown, wrong or revoked key (one answer for all;"
-          " `WWW-Authenticate: ApiKey`)."},
-    403: {"model": ErrorBody, "description": "A `type` outside the key's scope (`error`: `out_of_scope`)."},
-    422: {"model": ErrorBody, "description": "A bad parameter: `field` names it and the message the rule."},
-    429: {"model": ErrorBody, "description": "Over the key's rate limit (`error`: `rate_limited`).",
-          "headers": {"Retry-After": {"required": True, "schema": {"type": "integer", "minimum": 1},
-                                      "description": "seconds until the next request is taken"}}},
+    **{status: {**{k: v for k, v in spec.items() if k != "model"},
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+       for status, spec in _ERRORS.items()},
 }
 
 
