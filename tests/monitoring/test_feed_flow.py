@@ -171,3 +171,33 @@ async def test_a_reader_that_waits_in_vain_gets_an_empty_page_and_its_own_positi
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_a_reader_that_leaves_while_waiting_ends_its_wait(feed):
+    key = await feed.key()
+    app, left, sent, asked = feed.client._transport.app, asyncio.Event(), [], []  # type: ignore[attr-defined]
+
+    async def receive() -> dict[str, Any]:
+        if not asked:
+            asked.append(True)
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await left.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+             "path": "/v1/feed", "raw_path": b"/v1/feed", "root_path": "",
+             "query_string": f"after=999999999&timeout=30&product={product()}".encode(),
+             "headers": [(b"host", b"monitoring"), (b"x-api-key", key.encode())],
+             "client": ("127.0.0.1", 50000), "server": ("monitoring", 80)}
+    before = feed.state.wakeups.waiting
+    call = asyncio.create_task(app(scope, receive, send))
+    await eventually(lambda: _true(feed.state.wakeups.waiting > before), what="the reader waiting")
+
+    left.set()
+    await asyncio.wait_for(call, 20)  # it asked for 30 s
+
+    assert feed.state.wakeups.waiting == before
+    assert sent[0]["status"] == 204

@@ -173,6 +173,8 @@ async def _page(request: Request, state: FeedState, after: int, limit: int, filt
             await asyncio.wait({woken, left}, return_when=asyncio.FIRST_COMPLETED)
             if left.done():
                 woken.cancel()
+                with suppress(asyncio.CancelledError):
+                    await woken
                 return None
             await wakeups.listening()  # again, if the listener lost its connection
     finally:
