@@ -21,8 +21,12 @@ import httpx
 from ocop.infra.broker import die_with_parent_preexec
 from ocop.infra.ports import free_port
 from shared.contracts.topics import TOPIC_PARTITIONS
-from shared.kafka import contract_topics, ensure_topics
-from shared.settings import DEFAULT_PORTS, SERVICES
+from shared.kafka import client_security, contract_topics, ensure_topics
+from shared.settings import DEFAULT_PORTS, SERVICES, KernelSettings
+
+# The embedded Tansu broker has no SASL: the services it serves speak PLAINTEXT whatever the environment says.
+_SECURITY_SETTINGS = ("OCOP_KAFKA_SECURITY_PROTOCOL", "OCOP_KAFKA_SASL_MECHANISM", "OCOP_KAFKA_SASL_USERNAME",
+                      "OCOP_KAFKA_SASL_PASSWORD", "OCOP_KAFKA_SSL_CAFILE")
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,7 +85,15 @@ class Launcher:
 
     def create_topics(self) -> None:
         partitions = int(self.env.get("OCOP_KAFKA_PARTITIONS", str(TOPIC_PARTITIONS)))
-        ensure_topics(self.bootstrap_servers, contract_topics(), partitions=partitions)
+        ensure_topics(self.bootstrap_servers, contract_topics(), partitions=partitions, security=self.kafka_security())
+
+    def kafka_security(self) -> dict[str, object]:
+        """How the launcher's own admin client authenticates: PLAINTEXT on the embedded broker, else as the services
+        are configured (OCOP_KAFKA_SECURITY_PROTOCOL, …, checked as a service checks them)."""
+        if self.broker is not None:
+            return {}  # PLAINTEXT
+        given = {name.removeprefix("OCOP_").lower(): self.env[name] for name in _SECURITY_SETTINGS if name in self.env}
+        return client_security(KernelSettings(**given))
 
     def service_env(self, name: str, port: int) -> dict[str, str]:
         env = dict(self.env)
@@ -92,6 +104,10 @@ class Launcher:
         )
         if getattr(self.broker, "refuses_idempotence", False):
             env["OCOP_KAFKA_IDEMPOTENCE"] = "false"
+        if self.broker is not None:
+            for name in _SECURITY_SETTINGS:
+                env.pop(name, None)
+            env["OCOP_KAFKA_SECURITY_PROTOCOL"] = "PLAINTEXT"
         env.update(self.trace_export_env(name))
         return env
 

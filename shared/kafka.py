@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import ssl
 import time
 import types
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from aiokafka.producer.transaction_manager import NO_PRODUCER_EPOCH, NO_PRODUCER
 from aiokafka.protocol.metadata import MetadataRequest
 from aiokafka.util import create_future
 from faststream.kafka import KafkaBroker
+from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 from kafka import TopicPartition
 from kafka.admin import KafkaAdminClient
 from kafka.protocol.consumer.offsets import OffsetSpec
@@ -31,6 +33,41 @@ log = structlog.get_logger(__name__)
 def contract_topics() -> list[str]:
     """Every topic of the public contract plus each service's dead-letter topic."""
     return sorted({c.topic for c in CONTRACTS.values()} | {dead_letter_topic(s) for s in SERVICES})
+
+
+Security = Mapping[str, Any]
+"""How a client authenticates: the keyword arguments aiokafka and kafka-python both take (see client_security)."""
+
+_FASTSTREAM_SASL = {"SCRAM-SHA-512": SASLScram512, "SCRAM-SHA-256": SASLScram256, "PLAIN": SASLPlaintext}
+
+
+def client_security(settings: KernelSettings) -> dict[str, Any]:
+    """The security keyword arguments of every aiokafka and kafka-python client (producers, consumers, admin clients):
+    both libraries take the same names. PLAINTEXT gives no credentials; SASL_SSL verifies the brokers with
+    ``kafka_ssl_cafile`` (the system's CAs when unset). The settings were checked together when they were read."""
+    protocol = settings.kafka_security_protocol
+    if protocol == "PLAINTEXT":
+        return {"security_protocol": "PLAINTEXT"}
+    assert settings.kafka_sasl_password is not None  # KernelSettings refuses SASL without credentials
+    security: dict[str, Any] = {
+        "security_protocol": protocol,
+        "sasl_mechanism": settings.kafka_sasl_mechanism,
+        "sasl_plain_username": settings.kafka_sasl_username,
+        "sasl_plain_password": settings.kafka_sasl_password.get_secret_value(),
+    }
+    if protocol == "SASL_SSL":
+        security["ssl_context"] = ssl.create_default_context(cafile=settings.kafka_ssl_cafile)
+    return security
+
+
+def broker_security(settings: KernelSettings) -> BaseSecurity | None:
+    """The same for faststream's ``KafkaBroker`` (its subscribers' consumers and its producer): a security object."""
+    security = client_security(settings)
+    if security["security_protocol"] == "PLAINTEXT":
+        return None
+    sasl = _FASTSTREAM_SASL[security["sasl_mechanism"]]
+    return sasl(security["sasl_plain_username"], security["sasl_plain_password"],
+                ssl_context=security.get("ssl_context"), use_ssl=security["security_protocol"] == "SASL_SSL")
 
 
 def make_broker(settings: KernelSettings, *, client_id: str) -> KafkaBroker:
@@ -51,6 +88,7 @@ def make_broker(settings: KernelSettings, *, client_id: str) -> KafkaBroker:
         logger=structlog.get_logger("faststream"),
         log_level=logging.DEBUG,
         allow_auto_create_topics=False,
+        security=broker_security(settings),
     )
 
 
@@ -67,6 +105,7 @@ def make_producer(settings: KernelSettings, *, client_id: str) -> AIOKafkaProduc
         linger_ms=2,
         request_timeout_ms=settings.kafka_request_timeout_ms,
         max_batch_size=256 * 1024,
+        **client_security(settings),
     )
     refuse_topic_auto_creation(producer.client)
     return producer
@@ -138,7 +177,7 @@ def _refusing(method: Any) -> Any:
 _TOPIC_ALREADY_EXISTS = 36
 
 
-def _admin(bootstrap_servers: str, timeout_ms: int) -> KafkaAdminClient:
+def _admin(bootstrap_servers: str, timeout_ms: int, security: Security | None) -> KafkaAdminClient:
     # bootstrap_timeout_ms defaults to 30 s; bound it so probes of a dead or paused broker fail in time.
     timeout_ms = max(timeout_ms, 100)
     return KafkaAdminClient(
@@ -146,16 +185,18 @@ def _admin(bootstrap_servers: str, timeout_ms: int) -> KafkaAdminClient:
         client_id="ocop-admin",
         request_timeout_ms=timeout_ms,
         bootstrap_timeout_ms=timeout_ms,
+        **(security or {}),
     )
 
 
 def ensure_topics(
-    bootstrap_servers: str, topics: Iterable[str], *, partitions: int, replication_factor: int = 1, timeout: float = 30.0
+    bootstrap_servers: str, topics: Iterable[str], *, partitions: int, replication_factor: int = 1, timeout: float = 30.0,
+    security: Security | None = None,
 ) -> None:
     """Create missing topics (idempotent, in one request) and wait until the broker lists them all."""
     wanted = set(topics)
     deadline = time.monotonic() + timeout
-    admin = _admin(bootstrap_servers, int(min(timeout, 10.0) * 1000))
+    admin = _admin(bootstrap_servers, int(min(timeout, 10.0) * 1000), security)
     try:
         missing = sorted(wanted - set(admin.list_topics()))
         if missing:
@@ -174,9 +215,9 @@ def ensure_topics(
         admin.close()
 
 
-def cluster_id(bootstrap_servers: str, timeout: float = 10.0) -> str:
+def cluster_id(bootstrap_servers: str, timeout: float = 10.0, *, security: Security | None = None) -> str:
     """The id the broker reports; a new id means a new, empty cluster."""
-    admin = _admin(bootstrap_servers, int(timeout * 1000))
+    admin = _admin(bootstrap_servers, int(timeout * 1000), security)
     try:
         return _cluster_id(admin)
     finally:
@@ -200,8 +241,8 @@ def _metadata(admin: KafkaAdminClient, topics: list[str]) -> dict:
     return admin._manager.run(admin._get_cluster_metadata, topics)
 
 
-async def cluster_id_async(bootstrap_servers: str, timeout: float = 10.0) -> str:
-    return await asyncio.to_thread(cluster_id, bootstrap_servers, timeout)
+async def cluster_id_async(bootstrap_servers: str, timeout: float = 10.0, *, security: Security | None = None) -> str:
+    return await asyncio.to_thread(cluster_id, bootstrap_servers, timeout, security=security)
 
 
 async def ensure_topics_async(settings: KernelSettings, topics: Iterable[str]) -> None:
@@ -212,6 +253,7 @@ async def ensure_topics_async(settings: KernelSettings, topics: Iterable[str]) -
         list(topics),
         partitions=settings.kafka_partitions,
         replication_factor=settings.kafka_replication_factor,
+        security=client_security(settings),
     )
 
 
@@ -224,9 +266,10 @@ class BrokerView:
     end_offsets: dict[tuple[str, int], int]
 
 
-def broker_view(bootstrap_servers: str, topics: Iterable[str], timeout: float = 10.0) -> BrokerView:
+def broker_view(bootstrap_servers: str, topics: Iterable[str], timeout: float = 10.0, *,
+                security: Security | None = None) -> BrokerView:
     """The cluster id, which of ``topics`` exist and the end offset of each of their partitions (one admin session)."""
-    admin = _admin(bootstrap_servers, int(timeout * 1000))
+    admin = _admin(bootstrap_servers, int(timeout * 1000), security)
     try:
         found = _cluster_id(admin)
         described = admin.describe_topics(sorted(set(topics))) if topics else []
@@ -239,13 +282,15 @@ def broker_view(bootstrap_servers: str, topics: Iterable[str], timeout: float = 
         admin.close()
 
 
-async def broker_view_async(bootstrap_servers: str, topics: Iterable[str], timeout: float = 10.0) -> BrokerView:
-    return await asyncio.to_thread(broker_view, bootstrap_servers, list(topics), timeout)
+async def broker_view_async(bootstrap_servers: str, topics: Iterable[str], timeout: float = 10.0, *,
+                            security: Security | None = None) -> BrokerView:
+    return await asyncio.to_thread(broker_view, bootstrap_servers, list(topics), timeout, security=security)
 
 
-def consumer_lag(bootstrap_servers: str, group_id: str, topics: Iterable[str], timeout: float = 5.0) -> dict[str, int]:
+def consumer_lag(bootstrap_servers: str, group_id: str, topics: Iterable[str], timeout: float = 5.0, *,
+                 security: Security | None = None) -> dict[str, int]:
     """Messages not yet committed by ``group_id``, per topic (a partition never committed counts from 0)."""
-    admin = _admin(bootstrap_servers, int(timeout * 1000))
+    admin = _admin(bootstrap_servers, int(timeout * 1000), security)
     try:
         partitions = [
             TopicPartition(t["name"], p["partition_index"]) for t in admin.describe_topics(list(topics)) for p in t["partitions"]

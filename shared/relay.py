@@ -27,7 +27,7 @@ from opentelemetry import propagate, trace
 
 from shared.contracts import ContractError, parse_event
 from shared.contracts.cloudevents import kafka_binary_headers
-from shared.kafka import broker_view_async, contract_topics, ensure_topics_async, make_producer
+from shared.kafka import broker_view_async, client_security, contract_topics, ensure_topics_async, make_producer
 from shared.settings import ServiceSettings
 from shared.tracing import SEND, failed, headers_with, message_attributes, placed, span_name
 
@@ -208,7 +208,8 @@ class OutboxRelay:
             known = await conn.fetchval("SELECT cluster_id FROM relay_state")
             acked = {(r["topic"], r["kafka_partition"]): r["acked_offset"] for r in await conn.fetch(_ACKED)}
         wanted = self._own_topics() | {topic for topic, _ in acked} | self._unknown
-        view = await broker_view_async(self._settings.kafka_bootstrap_servers, wanted)
+        view = await broker_view_async(self._settings.kafka_bootstrap_servers, wanted,
+                                       security=client_security(self._settings))
         await self._create_topics(wanted - view.topics)
         self._next_check = time.monotonic() + self._settings.relay_broker_check_seconds
         self.checks += 1

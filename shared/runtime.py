@@ -20,7 +20,14 @@ import structlog
 from shared.consumer import DeadLetters, InboxConsumer, Subscription
 from shared.db import KERNEL_MIGRATIONS, create_pool, discover, migrate
 from shared.events import EventRegistry
-from shared.kafka import cluster_id_async, consumer_lag, contract_topics, ensure_topics_async, make_broker
+from shared.kafka import (
+    client_security,
+    cluster_id_async,
+    consumer_lag,
+    contract_topics,
+    ensure_topics_async,
+    make_broker,
+)
 from shared.ports import ServicePorts
 from shared.projections import Projection
 from shared.publication import Publications, Publisher, regenerate_outbox
@@ -226,7 +233,8 @@ class ServiceRuntime:
 
     async def _consumer_lag(self) -> dict[str, Any]:
         lags = await asyncio.gather(*(
-            asyncio.to_thread(consumer_lag, self.settings.kafka_bootstrap_servers, c.group_id, c.subscription.topics)
+            asyncio.to_thread(consumer_lag, self.settings.kafka_bootstrap_servers, c.group_id, c.subscription.topics,
+                              security=client_security(self.settings))
             for c in self.consumers
         ))
         return {consumer.consumer: lag for consumer, lag in zip(self.consumers, lags)}
@@ -247,7 +255,8 @@ class ServiceRuntime:
 
     async def _broker_check(self) -> str:
         try:
-            await asyncio.wait_for(cluster_id_async(self.settings.kafka_bootstrap_servers, 2.0), 3.0)
+            await asyncio.wait_for(cluster_id_async(self.settings.kafka_bootstrap_servers, 2.0,
+                                                    security=client_security(self.settings)), 3.0)
             return "ok"
         except Exception as exc:
             return f"unreachable: {exc or type(exc).__name__}"

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from pydantic import ValidationError
+
 from shared.http.app import create_app
 from shared.observability import configure_logging
 from shared.tracing import configure_tracing
@@ -14,9 +18,20 @@ def serve(name: str, definition: ServiceDefinition) -> None:
     import uvicorn
     from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 
-    settings = service_settings(name)
+    try:
+        settings = service_settings(name)
+    except ValidationError as exc:
+        # One line per problem, naming the setting; never the input (it would print the Kafka password).
+        problems = "; ".join(_problem(e) for e in exc.errors(include_input=False))
+        raise SystemExit(f"ocop serve {name}: invalid settings: {problems}") from None
     configure_logging(name, settings.log_level, json=settings.log_json, library_level=settings.library_log_level)
     configure_tracing(name, settings.trace_sample_ratio)
     AsyncPGInstrumentor().instrument()
     app = create_app(definition, settings)
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False, lifespan="on")
+
+
+def _problem(error: Any) -> str:
+    """``OCOP_KAFKA_SECURITY_PROTOCOL: Input should be …``; a rule between settings names them in its message."""
+    message = error["msg"].removeprefix("Value error, ")
+    return f"OCOP_{'_'.join(map(str, error['loc'])).upper()}: {message}" if error["loc"] else message

@@ -6,7 +6,7 @@ import os
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.contracts.roles import Role
@@ -15,6 +15,9 @@ from shared.contracts.topics import TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR
 SERVICES: tuple[str, ...] = ("registration", "rating", "finance", "monitoring")
 DEFAULT_PORTS: dict[str, int] = {"registration": 8001, "rating": 8002, "finance": 8003, "monitoring": 8004}
 
+
+KafkaSecurityProtocol = Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"]
+KafkaSaslMechanism = Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"]
 
 LogLevel = Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], BeforeValidator(
     lambda value: value.upper() if isinstance(value, str) else value)]
@@ -32,6 +35,15 @@ class KernelSettings(BaseSettings):
     kafka_replication_factor: int = Field(default=TOPIC_REPLICATION_FACTOR, ge=1)
     kafka_request_timeout_ms: int = Field(default=15_000, ge=1000)
     kafka_fetch_max_wait_ms: int = Field(default=20, ge=0)
+    # How every Kafka client of the process authenticates (shared.kafka.client_security, broker_security). PLAINTEXT
+    # with no credentials by default: the embedded Tansu broker has no SASL. docker-compose and Kubernetes run Apache
+    # Kafka with SASL/SCRAM, each service as its own principal (deploy/README.md).
+    kafka_security_protocol: KafkaSecurityProtocol = "PLAINTEXT"
+    kafka_sasl_mechanism: KafkaSaslMechanism = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    # PEM file of the CA that signed the brokers' certificates (SASL_SSL); the system's CAs when unset.
+    kafka_ssl_cafile: str | None = None
 
     # The embedded cluster of `make run`; point it elsewhere with OCOP_DATABASE_URL.
     database_url: str = "postgresql://postgres@127.0.0.1:55432/ocop"
@@ -83,6 +95,35 @@ class KernelSettings(BaseSettings):
     http_attempts: int = Field(default=3, ge=1)
     http_retry_after_seconds: int = Field(default=1, ge=0)
     database_acquire_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @model_validator(mode="after")
+    def _kafka_security_fits(self) -> KernelSettings:
+        if problem := kafka_security_problem(self):
+            raise ValueError(problem)
+        return self
+
+
+def kafka_security_problem(settings: KernelSettings) -> str | None:
+    """What is wrong with the Kafka security settings taken together, naming the variables; None when they fit."""
+    protocol = settings.kafka_security_protocol
+    password = settings.kafka_sasl_password.get_secret_value() if settings.kafka_sasl_password else ""
+    given = {"OCOP_KAFKA_SASL_USERNAME": bool(settings.kafka_sasl_username and settings.kafka_sasl_username.strip()),
+             "OCOP_KAFKA_SASL_PASSWORD": bool(password)}
+    if protocol.startswith("SASL_"):
+        for name, present in given.items():
+            if not present:
+                return f"{name} is required when OCOP_KAFKA_SECURITY_PROTOCOL is {protocol}"
+    else:
+        for name, present in given.items():
+            if present:
+                return (f"{name} is set but OCOP_KAFKA_SECURITY_PROTOCOL is {protocol}, which sends no credentials: "
+                        "set OCOP_KAFKA_SECURITY_PROTOCOL to SASL_PLAINTEXT or SASL_SSL")
+    if settings.kafka_ssl_cafile is not None:
+        if protocol != "SASL_SSL":
+            return f"OCOP_KAFKA_SSL_CAFILE is set but OCOP_KAFKA_SECURITY_PROTOCOL is {protocol}, not SASL_SSL"
+        if not os.path.isfile(settings.kafka_ssl_cafile):
+            return f"OCOP_KAFKA_SSL_CAFILE {settings.kafka_ssl_cafile!r} is not a readable file"
+    return None
 
 
 class ServiceSettings(KernelSettings):

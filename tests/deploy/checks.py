@@ -23,7 +23,12 @@ def required_env(service: str) -> set[str]:
         "OCOP_HOST", "OCOP_KAFKA_BOOTSTRAP_SERVERS", "OCOP_KAFKA_IDEMPOTENCE", "OCOP_KAFKA_PARTITIONS",
         "OCOP_JWT_SECRET", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME",
         f"OCOP_{s}_DATABASE_URL", f"OCOP_{s}_PORT",
+        "OCOP_KAFKA_SECURITY_PROTOCOL", "OCOP_KAFKA_SASL_MECHANISM", "OCOP_KAFKA_SASL_USERNAME", "OCOP_KAFKA_SASL_PASSWORD",
     }
+
+
+SASL_PROTOCOLS = ("SASL_PLAINTEXT", "SASL_SSL")
+KAFKA_SCRIPTS = "./deploy/kafka"
 
 
 def run_tool(name: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -39,11 +44,16 @@ def _interpolate(value: Any) -> str:
     return re.sub(r"\$\{\w+(?::?-([^}]*))?\}", lambda m: m.group(1) or "", str(value))
 
 
-def _env(svc: dict) -> dict[str, str]:
+def _raw_env(svc: dict) -> dict[str, str]:
+    """The service's environment as written, ``${VAR:-default}`` left as is."""
     env = svc.get("environment") or {}
     if isinstance(env, list):
         env = dict(item.split("=", 1) if "=" in item else (item, "") for item in env)
-    return {k: _interpolate(v) for k, v in env.items()}
+    return {k: str(v) for k, v in env.items()}
+
+
+def _env(svc: dict) -> dict[str, str]:
+    return {k: _interpolate(v) for k, v in _raw_env(svc).items()}
 
 
 def _depends_on(svc: dict) -> dict[str, str]:
@@ -116,6 +126,46 @@ def compose_errors(compose: dict, repo: Path = REPO) -> list[str]:
                 errors.append(f"{service}: must depend on {infra} being service_healthy")
         if not svc.get("restart"):
             errors.append(f"{service}: no restart policy")
+        errors += _principal_errors(service, svc, services.get("kafka-init"))
+    errors += _kafka_errors(services)
+    return errors
+
+
+def _principal_errors(service: str, svc: dict, init: dict | None) -> list[str]:
+    """A service signs in to Kafka as its own principal, with the password kafka-init gave that principal."""
+    errors: list[str] = []
+    env, raw = _env(svc), _raw_env(svc)
+    if env.get("OCOP_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT") not in SASL_PROTOCOLS:
+        errors.append(f"{service}: OCOP_KAFKA_SECURITY_PROTOCOL must be one of {', '.join(SASL_PROTOCOLS)}")
+    if env.get("OCOP_KAFKA_SASL_USERNAME", service) != service:
+        errors.append(f"{service}: OCOP_KAFKA_SASL_USERNAME should be {service} (its own principal)")
+    if "change-me" not in env.get("OCOP_KAFKA_SASL_PASSWORD", "change-me"):
+        errors.append(f"{service}: OCOP_KAFKA_SASL_PASSWORD default must be a change-me placeholder")
+    if _depends_on(svc).get("kafka-init") != "service_completed_successfully":
+        errors.append(f"{service}: must wait for kafka-init (service_completed_successfully)")
+    given = _raw_env(init or {}).get(f"KAFKA_PASSWORD_{service.upper()}")
+    if given != raw.get("OCOP_KAFKA_SASL_PASSWORD"):
+        errors.append(f"{service}: OCOP_KAFKA_SASL_PASSWORD is not the password kafka-init gives {service}")
+    return errors
+
+
+def _kafka_errors(services: dict) -> list[str]:
+    """The broker runs deploy/kafka/start.sh (SASL/SCRAM, ACLs); kafka-init runs acls.sh as its super user."""
+    errors: list[str] = []
+    kafka, init = services.get("kafka") or {}, services.get("kafka-init")
+    if "start.sh" not in " ".join(map(str, kafka.get("entrypoint") or [])):
+        errors.append("kafka: must run deploy/kafka/start.sh (SASL/SCRAM listeners, StandardAuthorizer)")
+    if init is None:
+        return [*errors, "service 'kafka-init' missing (topics, users and ACLs)"]
+    if "acls.sh" not in " ".join(map(str, [*(init.get("entrypoint") or []), *(init.get("command") or [])])):
+        errors.append("kafka-init: must run deploy/kafka/acls.sh")
+    if _depends_on(init).get("kafka") != "service_healthy":
+        errors.append("kafka-init: must depend on kafka being service_healthy")
+    for name, svc in (("kafka", kafka), ("kafka-init", init)):
+        if not any(kind == "bind" and source == KAFKA_SCRIPTS for kind, source in _mounts(svc)):
+            errors.append(f"{name}: must mount {KAFKA_SCRIPTS}")
+    if _raw_env(init).get("KAFKA_ADMIN_PASSWORD") != _raw_env(kafka).get("KAFKA_ADMIN_PASSWORD"):
+        errors.append("kafka-init: KAFKA_ADMIN_PASSWORD is not the broker's super user's password")
     return errors
 
 
@@ -139,6 +189,21 @@ def _port_number(port: int | str, container: dict) -> int | None:
         if p.get("name") == port:
             return p["containerPort"]
     return None
+
+
+def _k8s_principal_errors(name: str, service: str, container: dict, secrets: dict[str, dict]) -> list[str]:
+    """The service's Kafka username and password come from its own Secret, ocop-kafka-<service>, naming it."""
+    errors: list[str] = []
+    own = f"ocop-kafka-{service}"
+    for var, key in (("OCOP_KAFKA_SASL_USERNAME", "username"), ("OCOP_KAFKA_SASL_PASSWORD", "password")):
+        entry = next((e for e in container.get("env") or [] if e["name"] == var), {})
+        ref = (entry.get("valueFrom") or {}).get("secretKeyRef") or {}
+        if (ref.get("name"), ref.get("key")) != (own, key):
+            errors.append(f"{name}: {var} must come from Secret {own} key {key}")
+    username = ((secrets.get(own) or {}).get("stringData") or {}).get("username")
+    if own in secrets and username != service:
+        errors.append(f"Secret {own}: username should be {service}")
+    return errors
 
 
 def k8s_errors(docs: list[dict]) -> list[str]:
@@ -202,11 +267,14 @@ def k8s_errors(docs: list[dict]) -> list[str]:
                 service = args[1]
                 for var in sorted(required_env(service) - env_names):
                     errors.append(f"{name}: env {var} missing")
+                errors += _k8s_principal_errors(name, service, c, secrets)
                 if PORTS.get(service) not in container_ports:
                     errors.append(f"{name}: container port should be {PORTS.get(service)}")
             else:
                 errors.append(f"{name}: args should be ['serve', <service>]")
 
+    if "ocop-kafka-acls" not in by_kind.get("Job", {}):
+        errors.append("Job 'ocop-kafka-acls' missing (topics, users and ACLs)")
     for name, svc in by_kind.get("Service", {}).items():
         selector = set((svc["spec"].get("selector") or {}).items())
         targets = [d for d in deployments.values()

@@ -51,6 +51,13 @@ def test_checker_reports_errors_on_broken_copies() -> None:
     container["envFrom"][0]["configMapRef"]["name"] = "no-such-config"
     svc = next(d for d in docs if d["kind"] == "Service" and d["metadata"]["name"] == "finance")
     svc["spec"]["selector"] = {"app.kubernetes.io/name": "ocop-typo"}
+    # Kafka principals: a service reading another's Secret, a Secret naming another user, no Job for the ACLs.
+    finance = next(d for d in docs if d["kind"] == "Deployment" and d["metadata"]["name"] == "ocop-finance")
+    env = finance["spec"]["template"]["spec"]["containers"][0]["env"]
+    next(e for e in env if e["name"] == "OCOP_KAFKA_SASL_PASSWORD")["valueFrom"]["secretKeyRef"]["name"] = "ocop-kafka-rating"
+    secret = next(d for d in docs if d["kind"] == "Secret" and d["metadata"]["name"] == "ocop-kafka-monitoring")
+    secret["stringData"]["username"] = "admin"
+    docs = [d for d in docs if d["kind"] != "Job"]
 
     errors = "\n".join(k8s_errors(docs))
     assert "ocop-rating: readinessProbe must GET /readyz" in errors
@@ -58,6 +65,9 @@ def test_checker_reports_errors_on_broken_copies() -> None:
     assert "ocop-rating: configMapRef 'no-such-config' undefined" in errors
     assert "ocop-rating: env OCOP_KAFKA_BOOTSTRAP_SERVERS missing" in errors
     assert "Service finance: selector matches no Deployment's pod labels" in errors
+    assert "ocop-finance: OCOP_KAFKA_SASL_PASSWORD must come from Secret ocop-kafka-finance key password" in errors
+    assert "Secret ocop-kafka-monitoring: username should be monitoring" in errors
+    assert "Job 'ocop-kafka-acls' missing" in errors
 
 
 def test_kustomization_lists_exactly_the_manifests() -> None:

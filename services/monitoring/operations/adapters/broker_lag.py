@@ -19,6 +19,8 @@ from kafka import TopicPartition
 from kafka.admin import KafkaAdminClient
 from kafka.protocol.consumer.offsets import OffsetSpec
 
+from shared.kafka import Security
+
 GROUP_PREFIX = "ocop-"
 
 
@@ -67,15 +69,17 @@ def service_of(group: str) -> tuple[str, str] | None:
     return service, subscription
 
 
-def _admin(bootstrap_servers: str, timeout: float) -> KafkaAdminClient:
+def _admin(bootstrap_servers: str, timeout: float, security: Security | None) -> KafkaAdminClient:
     timeout_ms = max(int(timeout * 1000), 100)
     return KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="ocop-monitoring-health",
-                            request_timeout_ms=timeout_ms, bootstrap_timeout_ms=timeout_ms)
+                            request_timeout_ms=timeout_ms, bootstrap_timeout_ms=timeout_ms, **(security or {}))
 
 
-def group_offsets(bootstrap_servers: str, timeout: float = 5.0) -> list[GroupLag]:
-    """Every project consumer group with its committed offsets against the partitions' ends (one admin session)."""
-    admin = _admin(bootstrap_servers, timeout)
+def group_offsets(bootstrap_servers: str, timeout: float = 5.0, *, security: Security | None = None) -> list[GroupLag]:
+    """Every project consumer group with its committed offsets against the partitions' ends (one admin session).
+
+    Under ACLs monitoring's principal describes the groups ``ocop-*`` and the topics (deploy/kafka/acls.sh)."""
+    admin = _admin(bootstrap_servers, timeout, security)
     try:
         groups = sorted(g["group_id"] for g in admin.list_groups() if service_of(g["group_id"]))
         committed = {g: admin.list_group_offsets({g: None}).get(g, {}) for g in groups}
@@ -105,10 +109,10 @@ def _group(group: str, committed: dict, partitions: list[TopicPartition], ends: 
 
 
 async def with_seconds_behind(bootstrap_servers: str, groups: list[GroupLag], *, now_ms: float | None = None,
-                              timeout: float = 5.0) -> list[GroupLag]:
+                              timeout: float = 5.0, security: Security | None = None) -> list[GroupLag]:
     """The groups, each lagging partition with the age of the first record its group has not consumed."""
     wanted = {(p.topic, p.partition, p.position) for g in groups for p in g.partitions if p.lag}
-    stamps = await first_record_timestamps(bootstrap_servers, wanted, timeout) if wanted else {}
+    stamps = await first_record_timestamps(bootstrap_servers, wanted, timeout, security=security) if wanted else {}
     now_ms = now_ms if now_ms is not None else time.time() * 1000
 
     def aged(p: PartitionLag) -> PartitionLag:
@@ -119,13 +123,14 @@ async def with_seconds_behind(bootstrap_servers: str, groups: list[GroupLag], *,
 
 
 async def first_record_timestamps(bootstrap_servers: str, positions: Iterable[tuple[str, int, int]],
-                                  timeout: float) -> dict[tuple[str, int, int], int]:
+                                  timeout: float, *, security: Security | None = None) -> dict[tuple[str, int, int], int]:
     """The timestamp (ms) of the record at each (topic, partition, offset), read without joining any group."""
     by_partition: dict[AioPartition, set[int]] = {}
     for topic, partition, offset in positions:
         by_partition.setdefault(AioPartition(topic, partition), set()).add(offset)
     found: dict[tuple[str, int, int], int] = {}
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False, client_id="ocop-monitoring-lag")
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False, client_id="ocop-monitoring-lag",
+                              **(security or {}))
     await reader.start()
     try:
         pending = {(tp, offset) for tp, offsets in by_partition.items() for offset in offsets}
@@ -161,7 +166,8 @@ async def _read_once(reader: AIOKafkaConsumer, current: dict[AioPartition, int],
         reader.resume(tp)
 
 
-async def group_lags(bootstrap_servers: str, timeout: float = 5.0) -> list[GroupLag]:
+async def group_lags(bootstrap_servers: str, timeout: float = 5.0, *, security: Security | None = None) -> list[GroupLag]:
     """Every project consumer group's lag in messages and seconds, per topic and partition."""
-    groups = await asyncio.wait_for(asyncio.to_thread(group_offsets, bootstrap_servers, timeout), timeout * 3)
-    return await with_seconds_behind(bootstrap_servers, groups, timeout=timeout)
+    groups = await asyncio.wait_for(asyncio.to_thread(group_offsets, bootstrap_servers, timeout, security=security),
+                                    timeout * 3)
+    return await with_seconds_behind(bootstrap_servers, groups, timeout=timeout, security=security)

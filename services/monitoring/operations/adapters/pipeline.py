@@ -10,15 +10,16 @@ import asyncpg
 from services.monitoring.operations.adapters import queries
 from services.monitoring.operations.adapters.broker_lag import GroupLag, group_lags
 from services.monitoring.operations.adapters.service_tables import DeadLetterFigures, OutboxFigures, ServiceTables
-from shared.kafka import cluster_id_async
+from shared.kafka import Security, cluster_id_async
 
 
 class PipelineProbe:
     """Answers the health page's questions from the broker and the databases (see ``application.health``)."""
 
-    def __init__(self, pool: asyncpg.Pool, tables: ServiceTables, bootstrap_servers: str, timeout: float) -> None:
+    def __init__(self, pool: asyncpg.Pool, tables: ServiceTables, bootstrap_servers: str, timeout: float, *,
+                 security: Security | None = None) -> None:
         self._pool, self._tables = pool, tables
-        self._bootstrap, self._timeout = bootstrap_servers, timeout
+        self._bootstrap, self._timeout, self._security = bootstrap_servers, timeout, security
 
     async def services(self) -> list[str]:
         return await self._tables.services()
@@ -33,10 +34,10 @@ class PipelineProbe:
 
     async def broker(self) -> str:
         try:
-            await asyncio.wait_for(cluster_id_async(self._bootstrap, self._timeout), self._timeout + 1)
+            await asyncio.wait_for(cluster_id_async(self._bootstrap, self._timeout, security=self._security), self._timeout + 1)
             return "ok"
         except Exception as exc:
             return f"unreachable: {exc or type(exc).__name__}"
 
     async def group_lags(self) -> list[GroupLag]:
-        return await group_lags(self._bootstrap, self._timeout)
+        return await group_lags(self._bootstrap, self._timeout, security=self._security)

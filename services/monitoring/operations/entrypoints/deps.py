@@ -14,6 +14,7 @@ from services.monitoring.operations.adapters.service_tables import ServiceTables
 from services.monitoring.operations.application.ports import RedrivePorts
 from services.monitoring.operations.config import OperationsSettings
 from shared.http.app import ports_of, runtime_of
+from shared.kafka import client_security
 
 
 def settings_of(request: Request) -> OperationsSettings:
@@ -35,7 +36,7 @@ def service_tables(request: Request) -> ServiceTables:
 def pipeline_probe(request: Request) -> PipelineProbe:
     runtime = runtime_of(request)
     return PipelineProbe(runtime.pool, service_tables(request), runtime.settings.kafka_bootstrap_servers,
-                         settings_of(request).broker_timeout_seconds)
+                         settings_of(request).broker_timeout_seconds, security=client_security(runtime.settings))
 
 
 def redrive_ports(request: Request) -> RedrivePorts:
