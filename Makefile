@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python -m bench.rating
 	$(BIN)/python -m bench.finance
 	$(BIN)/python -m bench.monitoring
+	$(BIN)/python -m bench.feed
 
 schemas: install
 	$(BIN)/ocop schemas
