@@ -6,6 +6,7 @@ products by district and star (:mod:`ocop.subscribe.table`), and keeps its posit
 with what it applied, in one transaction per page or batch (:mod:`ocop.subscribe.store`): a kill -9 at any instant
 loses nothing and repeats nothing.
 
-It needs only what crosses the province's border: the event contract and the reference data of district names. It
-imports no service and no kernel I/O (an import-linter contract in pyproject.toml says so).
+It needs only what crosses the province's border: the event contract (every event is parsed by it,
+:mod:`ocop.subscribe.contract`) and the reference data of district names. It imports no service and no kernel I/O
+(an import-linter contract in pyproject.toml says so).
 """

@@ -4,11 +4,13 @@ long-polling when caught up."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from ocop.subscribe.contract import public_event
 from ocop.subscribe.errors import SubscribeError
 from ocop.subscribe.store import Incoming
 
@@ -25,6 +27,10 @@ class Page:
     events: list[Incoming]
     after: int
     """The position to pass as ``after`` next."""
+    skipped: list[str] = field(default_factory=list)
+    """Why each event of the page that is no public event was passed."""
+    empty: bool = False
+    """The feed had no event after ``after`` (a page of skipped events only is not the end)."""
 
 
 def feed_url(url: str) -> str:
@@ -53,13 +59,15 @@ class FeedReader:
             raise SubscribeError(_refusal(response))
         try:
             body = response.json()
-            events = [_incoming(item) for item in body]
+            read = [_incoming(item) for item in body]
+            header = response.headers.get(POSITION_HEADER)
+            last = max([after, *(int(item["position"]) for item in body)])
+            resume = int(header) if header is not None else last
         except (ValueError, KeyError, TypeError) as exc:
             raise SubscribeError(f"the feed at {self.url} answered something that is not a CloudEvents batch: "
-                                 f"{exc}") from None
-        header = response.headers.get(POSITION_HEADER)
-        last = events[-1].position if events else after
-        return Page(events, int(header) if header is not None else last)
+                                 f"{type(exc).__name__} {exc}") from None
+        return Page([e for e in read if not isinstance(e, str)], resume, [e for e in read if isinstance(e, str)],
+                    empty=not read)
 
     async def _get(self, after: int, wait: int) -> httpx.Response:
         params = {"after": after, "limit": self.limit, "timeout": wait}
@@ -73,11 +81,13 @@ class FeedReader:
         return response
 
 
-def _incoming(item: dict[str, Any]) -> Incoming:
-    envelope = item["data"]
-    if not isinstance(envelope, dict) or "event_id" not in envelope or "product_id" not in envelope:
-        raise ValueError(f"event {item.get('id')!r} has no envelope as its data")
-    return Incoming(envelope, position=int(item["position"]))
+def _incoming(item: dict[str, Any]) -> Incoming | str:
+    """The event at its position, or why its data is no public event (skipped, logged, its position passed)."""
+    position = int(item["position"])
+    envelope = public_event(json.dumps(item["data"], ensure_ascii=False).encode("utf-8"))
+    if isinstance(envelope, str):
+        return f"position {position} ({item.get('id')}): {envelope}"
+    return Incoming(envelope, position=position)
 
 
 def _retry_after(response: httpx.Response) -> float:

@@ -4,7 +4,6 @@ the subscriber's table, and could not be written in the same transaction as it."
 
 from __future__ import annotations
 
-import json
 import ssl
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
+from ocop.subscribe.contract import public_event
 from ocop.subscribe.errors import SubscribeError
 from ocop.subscribe.store import Incoming
 from shared.contracts.topics import (
@@ -23,6 +23,8 @@ from shared.contracts.topics import (
 
 TOPICS = {PRODUCT_REGISTERED_TOPIC: "ProductRegistered", PRODUCT_RATED_TOPIC: "ProductRated",
           REWARD_APPROVED_TOPIC: "RewardApproved", INSPECTION_FAILED_TOPIC: "InspectionFailed"}
+PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
 
 
 @dataclass(frozen=True)
@@ -36,12 +38,26 @@ class Security:
     cafile: str | None = None
 
     def options(self) -> dict[str, Any]:
+        """aiokafka's options; a combination that cannot work is refused here, naming the option."""
+        if self.protocol not in PROTOCOLS:
+            raise SubscribeError(f"--security-protocol must be one of {', '.join(PROTOCOLS)}, not {self.protocol!r}")
         options: dict[str, Any] = {"security_protocol": self.protocol}
-        if self.mechanism:
+        if self.protocol.startswith("SASL_"):
+            if self.mechanism not in MECHANISMS:
+                raise SubscribeError(f"{self.protocol} needs --sasl-mechanism, one of {', '.join(MECHANISMS)}")
+            if not self.username or not self.password:
+                raise SubscribeError(f"{self.protocol} needs --sasl-username and --sasl-password "
+                                     f"(or OCOP_KAFKA_SASL_PASSWORD)")
             options |= {"sasl_mechanism": self.mechanism, "sasl_plain_username": self.username,
                         "sasl_plain_password": self.password}
+        elif self.mechanism or self.username:
+            raise SubscribeError(f"--sasl-mechanism and --sasl-username need a SASL --security-protocol "
+                                 f"(SASL_PLAINTEXT or SASL_SSL), not {self.protocol}")
         if self.protocol.endswith("SSL"):
-            options["ssl_context"] = ssl.create_default_context(cafile=self.cafile)
+            try:
+                options["ssl_context"] = ssl.create_default_context(cafile=self.cafile)
+            except (OSError, ssl.SSLError) as exc:
+                raise SubscribeError(f"cannot use --ssl-cafile {self.cafile}: {exc}") from None
         return options
 
 
@@ -119,15 +135,9 @@ class KafkaReader:
 
 
 def _incoming(record: Any) -> Incoming | str:
-    """The record's envelope, or why it is no public event of its topic (such a record is skipped, counted, and its
+    """The record's envelope, or why it is no public event of its topic (such a record is skipped, logged, and its
     offset passed: another province's subscriber cannot repair our topics)."""
-    try:
-        envelope = json.loads(record.value)
-    except (TypeError, ValueError):
-        return "not JSON"
-    if not isinstance(envelope, dict) or not all(isinstance(envelope.get(k), str)
-                                                 for k in ("event_id", "event_type", "product_id")):
-        return "not an event envelope"
-    if envelope["event_type"] != TOPICS[record.topic]:
-        return f"a {envelope['event_type']} on the topic of {TOPICS[record.topic]}"
+    envelope = public_event(record.value, TOPICS[record.topic])
+    if isinstance(envelope, str):
+        return envelope
     return Incoming(envelope, topic=record.topic, partition=record.partition, offset=record.offset)

@@ -84,13 +84,15 @@ async def follow_feed(url: str, key: str, state: Path, output: Output, *, limit:
                     await _pause(str(exc), failures)
                     continue
                 answered, failures = True, 0
+                for reason in page.skipped:
+                    log.warning("event_skipped", reason=reason)
                 events = [e for e in page.events if e.position is not None and e.position > after]
                 _check_order(events, after)
                 applied = store.apply_page(events, after=max(page.after, after))
                 after = max(page.after, after)
                 if applied:
                     output.changed(snapshot(store, source, after))
-                if output.until_idle and not page.events:
+                if output.until_idle and page.empty:
                     output.final(snapshot(store, source, after))
                     return
     finally:
@@ -105,8 +107,8 @@ def _check_order(events: list[Any], after: int) -> None:
 
 
 async def follow_kafka(servers: str, security: Security, state: Path, output: Output, *, max_records: int) -> None:
-    store = Store(state)
     reader = KafkaReader(servers, security=security, max_records=max_records)
+    store = Store(state)
     source = f"kafka {servers}"
     try:
         store.bind("kafka", servers)

@@ -1,5 +1,5 @@
 """What the subscriber prints: Vietnamese district names from the reference data, the table, JSON lines; and the
-command line's own refusals."""
+command line's own refusals (one source, the feed's key, Kafka security settings that cannot work)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from ocop.cli import app
 from ocop.subscribe.display import Snapshot, district_names
 from ocop.subscribe.errors import SubscribeError
+from ocop.subscribe.kafka import Security
 
 
 def test_district_names_come_from_the_projects_reference_data_with_diacritics() -> None:
@@ -51,3 +52,21 @@ def test_the_table_and_the_json_line_count_by_district_and_star() -> None:
 def test_the_command_asks_for_one_source_and_the_feeds_key(args: list[str], says: str) -> None:
     result = CliRunner().invoke(app, ["subscribe", *args], env={"OCOP_FEED_KEY": ""})
     assert result.exit_code == 2 and says in result.output
+
+
+@pytest.mark.parametrize(("security", "says"), [
+    (Security("SASL_SCRAM"), "--security-protocol must be one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL"),
+    (Security("SASL_SSL", username="subscriber-nghe-an", password="x"), "SASL_SSL needs --sasl-mechanism"),
+    (Security("SASL_PLAINTEXT", "SCRAM-SHA-512", "subscriber-nghe-an"), "needs --sasl-username and --sasl-password"),
+    (Security("PLAINTEXT", "SCRAM-SHA-512", "subscriber-nghe-an", "x"), "need a SASL --security-protocol"),
+    (Security("SSL", cafile="/nonexistent/ca.pem"), "cannot use --ssl-cafile /nonexistent/ca.pem"),
+])
+def test_kafka_security_that_cannot_work_is_refused_naming_the_option(security: Security, says: str) -> None:
+    with pytest.raises(SubscribeError, match=says):
+        security.options()
+
+
+def test_scram_settings_reach_the_client() -> None:
+    options = Security("SASL_PLAINTEXT", "SCRAM-SHA-512", "subscriber-nghe-an", "bí mật").options()
+    assert options == {"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "SCRAM-SHA-512",
+                       "sasl_plain_username": "subscriber-nghe-an", "sasl_plain_password": "bí mật"}

@@ -71,6 +71,14 @@ async def test_a_feed_that_does_not_answer_is_unreachable() -> None:
         await reader(lambda request: httpx.Response(503, json={"error": "unavailable"})).page(0)
 
 
-async def test_an_answer_that_is_not_a_batch_of_our_events_is_refused() -> None:
+async def test_an_event_the_contract_refuses_is_passed_with_the_reason_and_a_body_that_is_no_batch_is_an_error(
+) -> None:
+    broken = {**registration("sp-1", "380"), "schema_version": 99}
+    answer = [cloudevent(4, broken), cloudevent(5, registration("sp-2", "381"))]
+    page = await reader(lambda request: httpx.Response(200, json=answer, headers={"X-OCOP-Feed-Position": "5"})
+                        ).page(3)
+    assert [e.position for e in page.events] == [5] and page.after == 5 and not page.empty
+    assert len(page.skipped) == 1 and page.skipped[0].startswith("position 4") and "refused by the contract" in \
+        page.skipped[0]
     with pytest.raises(SubscribeError, match="not a CloudEvents batch"):
-        await reader(lambda request: httpx.Response(200, json=[{"position": 1, "data": "x"}])).page(0)
+        await reader(lambda request: httpx.Response(200, json={"events": []})).page(0)
