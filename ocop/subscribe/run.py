@@ -47,6 +47,11 @@ class Output:
         if self._live is not None:
             self._live.__exit__(None, None, None)
 
+    def resumed(self, snapshot: Snapshot) -> None:
+        """On start (following): the table as the state file holds it, before anything new arrives."""
+        if not self.until_idle:
+            self.changed(snapshot)
+
     def changed(self, snapshot: Snapshot) -> None:
         """After a page that applied something (following)."""
         if self._live is not None:
@@ -74,6 +79,7 @@ async def follow_feed(url: str, key: str, state: Path, output: Output, *, limit:
         store.bind("feed", feed_url(url))
         after, answered, failures = store.feed_after(), False, 0
         with output:
+            output.resumed(snapshot(store, source, after))
             while True:
                 try:
                     page = await reader.page(after, wait=0 if output.until_idle else wait)
@@ -115,6 +121,7 @@ async def follow_kafka(servers: str, security: Security, state: Path, output: Ou
         await reader.start(store.kafka_offsets())
         checked = asyncio.get_running_loop().time()
         with output:
+            output.resumed(snapshot(store, source, _offsets(store)))
             while True:
                 batch = await reader.batch(timeout_ms=500 if output.until_idle else 1000)
                 for reason in batch.skipped:
