@@ -11,7 +11,8 @@ a released schema and its successor:
   (``additionalProperties`` absent or true, as in every ``data`` model): in a closed object (``additionalProperties:
   false``, the envelope and its actor, or a schema every unknown property must meet) an older reader refuses a new
   field and a newer reader an old one, so even that is breaking there;
-- descriptions, titles, examples, defaults and comments are annotations and may change freely.
+- descriptions, titles, examples and comments are annotations and may change freely (a ``default`` is not: a reader
+  fills it in for a field left out).
 
 A breaking change ships as a new major version: a new event type file ``<Event>.v<n+1>.json`` on a new topic,
 published beside the old one for a transition period (``shared.contracts.releases`` checks that part).
@@ -23,8 +24,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-ANNOTATIONS = frozenset({"title", "description", "examples", "default", "$comment", "deprecated", "readOnly",
-                         "writeOnly"})
+# A ``default`` is not among them: a reader fills it in for a field left out, so changing it changes what it reads.
+ANNOTATIONS = frozenset({"title", "description", "examples", "$comment", "deprecated", "readOnly", "writeOnly"})
 # Keywords whose value is a schema, or a list or map of schemas: compared by recursion, not by equality.
 _SUBSCHEMA = frozenset({"items", "contains", "not", "if", "then", "else", "propertyNames", "additionalItems",
                         "unevaluatedItems", "unevaluatedProperties"})

@@ -279,3 +279,13 @@ def test_a_shallow_clone_without_the_release_says_how_to_get_it(repo: Path, tmp_
     assert release.commit[:12] in message and "shallow clone" in message and "git fetch --unshallow" in message
     git(shallow, "fetch", "-q", "--unshallow")
     assert releases.check(repo=shallow, schema_dir=shallow / "schemas", releases_path=shallow / "RELEASES") == []
+
+
+def test_changing_a_default_is_breaking_and_a_description_is_not() -> None:
+    old = {"type": "object", "properties": {"note": {"type": "string", "default": "", "description": "Ghi chú"}}}
+    described = copy.deepcopy(old)
+    described["properties"]["note"]["description"] = "Ghi chú của hội đồng"
+    assert breaking_changes("Sample.v1", old, described) == []
+    defaulted = copy.deepcopy(old)
+    defaulted["properties"]["note"]["default"] = "không có"
+    assert rules(breaking_changes("Sample.v1", old, defaulted)) == [("note", "default changed from \"\" to \"không có\"")]
