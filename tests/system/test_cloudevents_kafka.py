@@ -20,6 +20,7 @@ from kafka import KafkaConsumer, TopicPartition
 from services.rating.service import definition as rating
 from services.registration.service import definition as registration
 from shared.contracts import PRODUCT_RATED_TOPIC, PRODUCT_REGISTERED_TOPIC, parse_event
+from tests.contracts.asyncapi_wire import record_problems
 from tests.kernel.support import isolated_settings, running_service, start_groups_at_the_end
 from tests.rating.flow import RatingDriver
 from tests.registration.support import YEN_DINH, RegistrationClient
@@ -71,6 +72,8 @@ def _assert_is_the_envelope(record: Any, event_type: str, source: str) -> Any:
     assert (headers["event_type"], headers["schema_version"], headers["event_id"]) == (
         event_type, "1", str(envelope.event_id))
     assert headers["traceparent"].startswith("00-")
+    # And the record is what the AsyncAPI document says of its channel: headers, key and payload.
+    assert record_problems(event_type, record.headers, record.key, record.value) == []
     return envelope
 
 
