@@ -18,6 +18,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from bench.meter import Meter
 from bench.service import registration_data
+from shared.kafka import client_security
 from shared.settings import KernelSettings
 
 _TABLES = """
@@ -133,6 +134,7 @@ def producer(settings: KernelSettings) -> AIOKafkaProducer:
         linger_ms=2,
         request_timeout_ms=settings.kafka_request_timeout_ms,
         max_batch_size=256 * 1024,
+        **client_security(settings),
     )
 
 
@@ -174,6 +176,7 @@ def consumer(settings: KernelSettings) -> AIOKafkaConsumer:
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+        **client_security(settings),
     )
 
 
