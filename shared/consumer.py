@@ -13,6 +13,7 @@ delivery, effectively-once effects through the inbox).
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import random
 import time
@@ -56,6 +57,16 @@ _TRANSIENT = (
     asyncpg.TooManyConnectionsError,
     OSError,
 )
+
+
+_RECORD: contextvars.ContextVar[ConsumerRecord | None] = contextvars.ContextVar("ocop_consumed_record", default=None)
+
+
+def consumed_value() -> bytes | None:
+    """The value of the record whose handler runs now, exactly as the broker delivered it (the envelope a handler
+    gets is parsed and brought up to the version this code reads); None outside a handler."""
+    record = _RECORD.get()
+    return record.value if record is not None else None
 
 
 @dataclass(frozen=True)
@@ -294,6 +305,14 @@ class InboxConsumer:
         )
 
     async def _handle(self, index: int, record: ConsumerRecord, envelope: Any, uow: UnitOfWork, span: trace.Span) -> None:
+        token = _RECORD.set(record)
+        try:
+            await self._handle_in_context(index, record, envelope, uow, span)
+        finally:
+            _RECORD.reset(token)
+
+    async def _handle_in_context(self, index: int, record: ConsumerRecord, envelope: Any, uow: UnitOfWork,
+                                 span: trace.Span) -> None:
         with (
             trace.use_span(span, record_exception=False, set_status_on_exception=False),
             structlog.contextvars.bound_contextvars(event_id=str(envelope.event_id), product_id=envelope.product_id),

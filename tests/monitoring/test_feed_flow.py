@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from shared.contracts import serialize_event
-from tests.kernel.support import eventually
+from shared.contracts import CONTRACTS, kafka_headers, serialize_event
+from tests.kernel.support import eventually, produce
 from tests.monitoring.feed_support import Feed, feed_service
 from tests.monitoring.public import registered, rated, reward
 from tests.monitoring.test_operations_helpers import product_flow, publish
@@ -71,6 +71,19 @@ async def test_each_event_is_a_cloudevent_whose_data_is_the_envelope_as_publishe
     assert event["data"] == json.loads(serialize_event(envelope))
     schema = await feed.client.get("/v1/feed/schemas/ProductRegistered.v1")
     assert schema.status_code == 200 and schema.json()["$id"] == event["dataschema"]
+
+
+async def test_the_data_is_the_value_as_published_even_with_fields_this_code_does_not_know(feed, launcher):
+    key = await feed.key()
+    envelope = rated(product())
+    value = json.loads(serialize_event(envelope))
+    value["data"]["ghi_chu"] = "trường tùy chọn mới"  # an optional field a newer producer added
+    await produce(launcher.bootstrap_servers, CONTRACTS["ProductRated"].topic,
+                  [(envelope.product_id.encode(), json.dumps(value, ensure_ascii=False).encode(), kafka_headers(envelope))])
+
+    events = await feed.holding(key, {str(envelope.event_id)}, product=envelope.product_id)
+
+    assert events[0]["data"] == value
 
 
 async def test_replay_from_a_position_gives_exactly_what_follows_it(feed, launcher):

@@ -8,14 +8,24 @@ from typing import Any
 
 from services.monitoring.feed.adapters import log
 from services.monitoring.feed.domain.keys import FeedSubscription, full_key, secret_hash, stream_of
+from shared.consumer import consumed_value
 from shared.contracts import serialize_event
 from shared.ports import Clock, UnitOfWorkFactory
 
 
 async def append_public_event(envelope: Any, uow: Any, _ports: Any) -> None:
     """Any of the four public events (the consumer's unit of work is open and commits with the inbox row): into the
-    feed log at the next position, once. The envelope is written as its producer published it."""
-    await log.append(uow.connection, envelope, serialize_event(envelope).decode("utf-8"))
+    feed log at the next position, once. The envelope is written as its producer published it: the record's value,
+    not the envelope parsed (which drops fields this code does not know and upcasts older versions)."""
+    await log.append(uow.connection, envelope, _as_published(envelope))
+
+
+def _as_published(envelope: Any) -> str:
+    value = consumed_value()
+    try:
+        return value.decode("utf-8") if value is not None else serialize_event(envelope).decode("utf-8")
+    except UnicodeDecodeError:  # JSON in UTF-16 or -32 parses too; the log keeps UTF-8 text
+        return serialize_event(envelope).decode("utf-8")
 
 
 @dataclass(frozen=True)

@@ -185,8 +185,11 @@ async def _page(request: Request, state: FeedState, after: int, limit: int, filt
 
 
 async def _disconnected(request: Request) -> None:
-    while (await request.receive())["type"] != "http.disconnect":
-        pass
+    try:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+    except Exception:  # a server that cannot say: the wait runs its course
+        await asyncio.Event().wait()
 
 
 @router.get("/v1/feed/reads")
