@@ -219,8 +219,8 @@ def subscribe(
                                help="the SQLite file holding the position, the events applied and the table"),
     until_idle: bool = typer.Option(False, "--until-idle", "--once",
                                     help="print the table once caught up, and exit (for scripts and tests)"),
-    as_json: bool = typer.Option(False, "--json", help="JSON lines instead of the table: one object per change "
-                                                       "(with --until-idle, one at the end)"),
+    as_json: bool = typer.Option(False, "--json", help="JSON lines instead of the table: one object on start and "
+                                                       "one per change (with --until-idle, one at the end)"),
     limit: int = typer.Option(100, "--limit", min=1, max=1000, help="feed: events per page"),
     wait: int = typer.Option(30, "--wait", min=1, max=30, help="feed: seconds a caught-up request waits (long-poll)"),
     max_records: int = typer.Option(500, "--max-records", min=1, help="kafka: records per batch at most"),
