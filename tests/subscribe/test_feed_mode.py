@@ -51,14 +51,6 @@ class Served:
                 return found
             offset += 500
 
-    async def register_agreeing_with(self, table: dict[str, Counter[int]]) -> dict[str, Counter[int]]:
-        """The register's counts once they equal ``table`` (its consumers run beside the feed's), or at the deadline
-        whatever they are."""
-        deadline = asyncio.get_running_loop().time() + 60
-        while (counts := await self.register_counts()) != table and asyncio.get_running_loop().time() < deadline:
-            await asyncio.sleep(0.1)
-        return counts
-
     async def sent(self, events: list[Any]) -> list[dict[str, Any]]:
         """Publish ``events`` as the services would; the whole feed once monitoring has appended them all."""
         await publish(self.feed.settings.kafka_bootstrap_servers, events)
@@ -94,12 +86,18 @@ async def test_the_table_from_the_feed_is_what_monitorings_register_says(served:
     await served.sent([e for s in seasons for e in s.events])
     state = tmp_path / "feed.sqlite"
 
-    done = await _run("--feed", served.url, "--key", served.key, "--state", str(state), "--until-idle", "--json")
-
-    assert done.returncode == 0, done.stderr
-    table = {row["district_code"]: Counter({int(k): v for k, v in row["stars"].items() if v})
-             for row in last_json(done.stdout)["districts"]}
-    assert table == await served.register_agreeing_with(table)
+    # Both follow the same topics at their own pace (monitoring's register consumers beside its feed's, and whatever
+    # else the session's services still publish): the subscriber catches up again until the two agree, or the deadline.
+    deadline = asyncio.get_running_loop().time() + 60
+    while True:
+        done = await _run("--feed", served.url, "--key", served.key, "--state", str(state), "--until-idle", "--json")
+        assert done.returncode == 0, done.stderr
+        table = {row["district_code"]: Counter({int(k): v for k, v in row["stars"].items() if v})
+                 for row in last_json(done.stdout)["districts"]}
+        register = await served.register_counts()
+        if table == register or asyncio.get_running_loop().time() > deadline:
+            break
+    assert table == register
     for s in seasons:
         assert table[s.district] >= s.counts()
     _, products = read_state(state)
@@ -111,7 +109,8 @@ async def test_the_table_from_the_feed_is_what_monitorings_register_says(served:
                       "--until-idle", "--json")
     assert done.returncode == 0, done.stderr
     _, kafka_products = read_state(from_kafka)
-    assert {p: kafka_products[p] for p in products} == products
+    ours = {p for s in seasons for p in s.expected}
+    assert {p: kafka_products[p] for p in ours} == {p: products[p] for p in ours}
 
 
 async def test_killed_mid_stream_and_restarted_it_holds_every_event_of_the_feed_once_in_order(
@@ -128,8 +127,11 @@ async def test_killed_mid_stream_and_restarted_it_holds_every_event_of_the_feed_
     assert done.returncode == 0, done.stderr
     applied, _ = read_state(state)
     assert len(applied) > killed_at
-    assert [(a["position"], a["event_id"]) for a in applied] == [(e["position"], e["id"]) for e in whole]
-    assert last_json(done.stdout)["position"] == whole[-1]["position"]
+    reached = last_json(done.stdout)["position"]
+    assert reached >= whole[-1]["position"]
+    # The feed up to where the subscriber stopped (other tests' services may still publish to the shared topics).
+    feed = [e for e in await served.feed.follow(served.key) if e["position"] <= reached]
+    assert [(a["position"], a["event_id"]) for a in applied] == [(e["position"], e["id"]) for e in feed]
 
 
 async def test_a_refused_key_or_an_unreachable_feed_is_one_sentence(served: Served, tmp_path: Path) -> None:

@@ -3,8 +3,8 @@ offsets; killed with kill -9 mid-stream and restarted, it applies every event on
 
 from __future__ import annotations
 
-import json
 import random
+import sqlite3
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -35,8 +35,10 @@ async def publish(bootstrap: str, events: list[Any]) -> None:
         await produce(bootstrap, topic, messages)
 
 
-async def topic_contents(bootstrap: str) -> dict[tuple[str, int], list[tuple[int, str | None]]]:
-    """Every record of the public topics, to their current ends: partition → [(offset, event id or None)]."""
+async def topic_contents(bootstrap: str, until: dict[tuple[str, int], int] | None = None
+                         ) -> dict[tuple[str, int], list[tuple[int, str | None]]]:
+    """Every record of the public topics, to their current ends (or to the offsets ``until`` names): partition →
+    [(offset, event id or None)]."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
@@ -45,6 +47,8 @@ async def topic_contents(bootstrap: str) -> dict[tuple[str, int], list[tuple[int
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
+        if until is not None:
+            ends = {tp: min(end, until.get((tp.topic, tp.partition), 0)) for tp, end in ends.items()}
         found: dict[tuple[str, int], list[tuple[int, str | None]]] = {(tp.topic, tp.partition): [] for tp in partitions}
         while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
             for tp, records in (await consumer.getmany(timeout_ms=500)).items():
@@ -91,7 +95,8 @@ async def test_killed_mid_stream_it_resumes_from_its_own_offsets_with_nothing_lo
         launcher: Any, tmp_path: Path) -> None:
     played = [e for _ in range(20) for e in season("389").events]
     await publish(launcher.bootstrap_servers, played)
-    total = sum(len(records) for records in (await topic_contents(launcher.bootstrap_servers)).values())
+    before = await topic_contents(launcher.bootstrap_servers)
+    total = sum(len(records) for records in before.values())
     state, log = tmp_path / "kafka.sqlite", tmp_path / "subscriber.log"
     process = start("--kafka", launcher.bootstrap_servers, "--state", str(state), "--max-records", "3", "--json",
                     log=log)
@@ -102,7 +107,12 @@ async def test_killed_mid_stream_it_resumes_from_its_own_offsets_with_nothing_lo
     assert done.returncode == 0, done.stderr
     assert applied_count(state) > killed_at
     applied, _ = read_state(state)
-    contents = await topic_contents(launcher.bootstrap_servers)
+    with sqlite3.connect(state) as db:
+        reached = {(t, p): o for t, p, o in db.execute("SELECT topic, partition, next_offset FROM kafka_offsets")}
+    assert all(not records or reached.get(partition, 0) > records[-1][0] for partition, records in before.items()), \
+        "it stopped before the ends the topics had before the kill"
+    # The topics up to where the subscriber stopped (other tests' services may still publish to them).
+    contents = await topic_contents(launcher.bootstrap_servers, until=reached)
     copies: dict[str, set[tuple[str, int, int]]] = defaultdict(set)
     for (topic, partition), records in contents.items():
         for offset, event_id in records:
