@@ -59,18 +59,22 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
     "serviceScram": {
         "type": "scramSha512",
         "description": (
-            "SASL/SCRAM-SHA-512 principal of one service (`registration`, `rating`, `finance`, `monitoring`). "
-            "ACLs let it WRITE and DESCRIBE only its own public topic and its dead-letter topic "
-            "`ocop.dlq.<service>`, READ the topics it consumes, and use only its own consumer groups."
+            "SASL/SCRAM-SHA-512 principal of one service, named after it (`registration`, `rating`, `finance`, "
+            "`monitoring`; OCOP_KAFKA_SASL_USERNAME). ACLs (deploy/kafka/acls.sh) let it WRITE and DESCRIBE only its "
+            "own public topic and its dead-letter topic `ocop.dlq.<service>`, READ the topics it consumes and its "
+            "own consumer groups `ocop-<service>.*`, and DESCRIBE the contract's topics; nothing else. The one "
+            "exception: monitoring may WRITE the other public topics for its dead-letter re-drive "
+            "(OCOP_KAFKA_REDRIVE_WRITE=false leaves it out)."
         ),
     },
     "subscriberScram": {
         "type": "scramSha512",
         "description": (
-            "SASL/SCRAM-SHA-512 principal of a subscribing organisation (`subscriber-<org>`), issued by the "
-            "province's operator. Read-only: READ and DESCRIBE on the four public topics and nothing else, and "
-            "consumer groups only under its own prefix `<org>.` (PREFIXED ACL). It cannot write any topic, read "
-            "dead letters or join another organisation's or a service's group."
+            "SASL/SCRAM-SHA-512 principal of a subscribing organisation, `subscriber-<org>`, issued by the "
+            "province's operator with `deploy/kafka/issue-subscriber.sh <org>`. Read-only: READ and DESCRIBE on the "
+            "four public topics and nothing else, and consumer groups only under its own prefix `<org>.` (a "
+            "PREFIXED ACL). It cannot write any topic, read dead letters, or join a service's or another "
+            "organisation's group."
         ),
     },
     "feedApiKey": {

@@ -104,7 +104,12 @@ def test_servers_and_security_schemes(document: dict[str, Any]) -> None:
         "#/components/securitySchemes/serviceScram", "#/components/securitySchemes/subscriberScram"}
     assert "security" not in servers["embedded"]  # Tansu has no SASL
     assert schemes["serviceScram"]["type"] == schemes["subscriberScram"]["type"] == "scramSha512"
-    assert "READ" in schemes["subscriberScram"]["description"]
+    # The principals the document names are the ones deploy/kafka issues.
+    issue = (REPO / "deploy" / "kafka" / "issue-subscriber.sh").read_text(encoding="utf-8")
+    assert 'user="subscriber-$org"' in issue and 'group_prefix="$org."' in issue
+    assert "`subscriber-<org>`" in schemes["subscriberScram"]["description"]
+    assert "`<org>.`" in schemes["subscriberScram"]["description"]
+    assert "READ and DESCRIBE on the four public topics and nothing else" in schemes["subscriberScram"]["description"]
     assert schemes["feedApiKey"] == {**schemes["feedApiKey"], "type": "httpApiKey", "name": "X-API-Key", "in": "header"}
     assert servers["feed"]["protocol"] == "http" and servers["feed"]["security"] == [
         {"$ref": "#/components/securitySchemes/feedApiKey"}]
