@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from tests.faults.history import Checker
-from tests.faults.scenario import FIGURES, LONG
+from tests.faults.scenario import FIGURES, LONG, READINESS
 from tests.faults.system import FaultSystem
 
 
@@ -63,7 +63,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     write(f"{'total':<52} {'':>4} {sum(f.faults for f in FIGURES):>6} {sum(f.acknowledged for f in FIGURES):>6}"
           f" {'':>6} {sum(f.lost for f in FIGURES):>4} {sum(f.duplicated for f in FIGURES):>4}"
           f" {sum(f.republished for f in FIGURES):>6} {_seconds(max(times, default=None)):>16} max")
-    for line in RESTARTS:
+    for line in (*READINESS, *RESTARTS):
         write(line)
 
 

@@ -51,6 +51,7 @@ class Figures:
 
 
 FIGURES: list[Figures] = []
+READINESS: list[str] = []  # how soon a restarted process was ready: a figure printed, never asserted
 
 
 class Scenario:
