@@ -30,6 +30,15 @@ async def _monitoring() -> AsyncIterator[Any]:
         await runtime.pool.close()
 
 
+def _operator() -> str:
+    """The login name recorded as who acted, read when a key is issued or revoked: at import it would stop every
+    ``ocop`` command in a container whose uid has no passwd entry (getpass raises there)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown-operator"
+
+
 def _run(work: Any) -> Any:
     from services.monitoring.feed.domain.errors import FeedError
     from shared.uow import NotFound
@@ -49,7 +58,7 @@ def issue(
                                          "ProductRegistered | ProductRated | RewardApproved | InspectionFailed"),
     rate_per_minute: Optional[int] = typer.Option(None, "--rate-per-minute", min=1,
                                                   help="requests per minute (default OCOP_MONITORING_FEED_DEFAULT_RATE_PER_MINUTE, 600)"),
-    issued_by: str = typer.Option(getpass.getuser(), "--issued-by", help="who issues it (recorded)"),
+    issued_by: Optional[str] = typer.Option(None, "--issued-by", help="who issues it (recorded; default: your login)"),
 ) -> None:
     """Issue a key; prints its id and the key, once (only the secret's hash is stored)."""
     from services.monitoring.feed.application.handlers import issue_key
@@ -58,7 +67,7 @@ def issue(
     async def work() -> Any:
         async with _monitoring() as runtime:
             return await issue_key(runtime.uow, runtime.ports.clock, organisation=organisation,
-                                   event_types=list(event_type), issued_by=issued_by,
+                                   event_types=list(event_type), issued_by=issued_by or _operator(),
                                    rate_per_minute=rate_per_minute or FeedSettings().default_rate_per_minute)
 
     issued = _run(work())
@@ -69,13 +78,14 @@ def issue(
 
 @app.command()
 def revoke(key_id: str = typer.Argument(..., help="the key's id (`ocop feed-key list`)"),
-           revoked_by: str = typer.Option(getpass.getuser(), "--revoked-by", help="who revokes it (recorded)")) -> None:
+           revoked_by: Optional[str] = typer.Option(None, "--revoked-by",
+                                                    help="who revokes it (recorded; default: your login)")) -> None:
     """Revoke a key: its next request is refused (401)."""
     from services.monitoring.feed.application.handlers import revoke_key
 
     async def work() -> None:
         async with _monitoring() as runtime:
-            await revoke_key(runtime.uow, runtime.ports.clock, key_id=key_id, revoked_by=revoked_by)
+            await revoke_key(runtime.uow, runtime.ports.clock, key_id=key_id, revoked_by=revoked_by or _operator())
 
     _run(work())
     typer.echo(f"revoked {key_id}")
