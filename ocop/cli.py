@@ -62,11 +62,36 @@ def up() -> None:
 
 
 @app.command()
-def serve(service: str = typer.Argument(..., help="registration | rating | finance | monitoring")) -> None:
-    """Run one service process (what docker-compose and Kubernetes run)."""
+def serve(service: str = typer.Argument(..., help="registration | rating | finance | monitoring | console")) -> None:
+    """Run one service process, or the web console (what docker-compose and Kubernetes run)."""
+    if service == "console":
+        from console.serve import serve as run_console
+
+        run_console()
+        return
     from shared.serve import serve as run
 
     run(service, _service_definition(service))
+
+
+@app.command("console-login")
+def console_login(
+    role: str = typer.Option("provincial_office", help="actor role, see docs/ROLES.md"),
+    district: Optional[str] = typer.Option(None, help="district code, for district and commune staff"),
+    commune: Optional[str] = typer.Option(None, help="commune code, for commune staff"),
+    actor_id: str = typer.Option("local-user", "--actor-id", help="the actor's id (JWT sub)"),
+    hours: float = typer.Option(8.0, help="validity in hours"),
+    url: str = typer.Option("", help="the console's address (default: OCOP_CONSOLE_PORT on 127.0.0.1)"),
+) -> None:
+    """Print a link that signs a person into the web console with a token minted for local use."""
+    import os
+    from urllib.parse import urlencode
+
+    from ocop.launcher import CONSOLE_PORT
+
+    minted = _minted(role, district, commune, actor_id, hours)
+    base = (url or f"http://127.0.0.1:{os.environ.get('OCOP_CONSOLE_PORT', CONSOLE_PORT)}").rstrip("/")
+    typer.echo(f"{base}/sign-in/link?{urlencode({'token': minted})}")
 
 
 @app.command()
@@ -78,6 +103,10 @@ def token(
     hours: float = typer.Option(8.0, help="validity in hours"),
 ) -> None:
     """Mint a signed bearer token for local use."""
+    typer.echo(_minted(role, district, commune, actor_id, hours))
+
+
+def _minted(role: str, district: Optional[str], commune: Optional[str], actor_id: str, hours: float) -> str:
     from shared.auth import mint_token
     from shared.contracts.roles import Role
     from shared.settings import KernelSettings
@@ -92,7 +121,7 @@ def token(
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    typer.echo(minted)
+    return minted
 
 
 @app.command()

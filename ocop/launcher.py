@@ -29,6 +29,8 @@ _SECURITY_SETTINGS = ("OCOP_KAFKA_SECURITY_PROTOCOL", "OCOP_KAFKA_SASL_MECHANISM
                       "OCOP_KAFKA_SASL_PASSWORD", "OCOP_KAFKA_SSL_CAFILE")
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The console's port unless OCOP_CONSOLE_PORT says otherwise (the services take 8001-8004).
+CONSOLE_PORT = 8005
 
 
 @dataclass
@@ -56,6 +58,8 @@ class Launcher:
     database_url: str = ""
     bootstrap_servers: str = ""
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
+    # The web console (console/, its own process reading the services' HTTP APIs): ``ocop up`` starts it after them.
+    console: bool = False
 
     @classmethod
     def from_environment(cls) -> Launcher:
@@ -66,6 +70,7 @@ class Launcher:
             env=env,
             broker_port=int(env.get("OCOP_BROKER_PORT", 9092)),
             postgres_port=int(env.get("OCOP_PG_PORT", 55432)),
+            console=True,
         )
 
     def start_infrastructure(self) -> None:
@@ -124,31 +129,53 @@ class Launcher:
     def start_services(self, timeout: float = 90.0) -> None:
         for name in self.services:
             self.spawn_service(name)
+        if self.console:
+            self.spawn_console()
         self.wait_ready(timeout)
+
+    def console_env(self, port: int) -> dict[str, str]:
+        """The console's settings: its port and where each service answers (the processes this launcher started)."""
+        env = dict(self.env)
+        env["OCOP_CONSOLE_PORT"] = str(port)
+        for name in SERVICES:
+            started = self.processes.get(name)
+            service_port = started.port if started else int(self.env.get(f"OCOP_{name.upper()}_PORT", DEFAULT_PORTS[name]))
+            env.setdefault(f"OCOP_CONSOLE_{name.upper()}_URL", f"http://127.0.0.1:{service_port}")
+        env.update(self.trace_export_env("console"))
+        return env
+
+    def spawn_console(self) -> ServiceProcess:
+        """Start the console (``python -m console``, i.e. ``ocop serve console``) without waiting for it."""
+        port = int(self.env.get("OCOP_CONSOLE_PORT", CONSOLE_PORT))
+        return self._spawn("console", "console", port, self.console_env(port))
 
     def spawn_service(self, name: str, *, replica: int = 0) -> ServiceProcess:
         """Start one service process (``python -m services.NAME``, i.e. ``ocop serve NAME``) without waiting for it.
 
         A ``replica`` above 0 is another process of the same service on a free port, kept as ``NAME-REPLICA``.
         """
-        logs = self.state_dir / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
         key = f"{name}-{replica}" if replica else name
         port = free_port() if replica else int(self.env.get(f"OCOP_{name.upper()}_PORT", DEFAULT_PORTS[name]))
+        return self._spawn(key, f"services.{name}", port, self.service_env(name, port), name=name)
+
+    def _spawn(self, key: str, module: str, port: int, env: dict[str, str], *, name: str | None = None
+               ) -> ServiceProcess:
+        logs = self.state_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
         with open(logs / f"{key}.log", "ab") as log:
             # Own process group: a terminal's Ctrl-C reaches only the launcher, which stops services in order;
             # the parent-death signal stops them if the launcher itself is killed.
             process = subprocess.Popen(
-                [sys.executable, "-m", f"services.{name}"],
+                [sys.executable, "-m", module],
                 cwd=ROOT,
-                env=self.service_env(name, port),
+                env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 process_group=0,
                 preexec_fn=die_with_parent_preexec(),
             )
-        self.processes[key] = ServiceProcess(name, port, process)
+        self.processes[key] = ServiceProcess(name or key, port, process)
         return self.processes[key]
 
     def wait_ready(self, timeout: float) -> None:
@@ -202,7 +229,12 @@ class Launcher:
     def summary(self) -> str:
         lines = ["OCOP is up:"]
         for service in self.processes.values():
+            if service.name == "console":
+                continue
             lines.append(f"  {service.name:<13} {service.url}  (docs {service.url}/docs)")
+        if "console" in self.processes:
+            console = self.processes["console"]
+            lines.append(f"  console       {console.url}  (web console; sign in: ocop console-login --role provincial_office)")
         lines.append(f"  kafka         {self.bootstrap_servers}{' (embedded Tansu)' if self.broker else ''}")
         where = "embedded PostgreSQL" if self.postgres else "OCOP_DATABASE_URL"
         lines.append(f"  postgresql    {_redact(self.database_url)} ({where})")
