@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 ASYNCAPI_TOOL := tools/asyncapi
 ASYNCAPI_STAMP := $(ASYNCAPI_TOOL)/node_modules/.installed
 
-.PHONY: install run test test-noida faults bench schemas clean
+.PHONY: install browser run test test-noida faults bench schemas clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,8 +26,12 @@ install: $(STAMP) $(ASYNCAPI_STAMP)
 run: $(STAMP)
 	$(BIN)/ocop up
 
+# Debian's chromium for the console's browser tests (installed with apt-get when missing and run as root).
+browser:
+	bash tools/browser/ensure-chromium.sh
+
 # Layer rules first (import-linter contracts in pyproject.toml), then every test.
-test: install
+test: install browser
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 

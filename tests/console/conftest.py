@@ -1,0 +1,106 @@
+"""The console over the real system: the four service processes, the console process reading them, a season played
+through their APIs (``ocop demo``'s, smaller), and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from ocop.demo import run_demo
+from ocop.infra.ports import free_port
+from ocop.launcher import ROOT
+from shared.auth import mint_token
+from shared.contracts.roles import Role
+from shared.settings import SERVICES, KernelSettings
+from tests.console.browser import CHROMIUM, CHROMIUM_ARGS, BrowserLog, chromium_missing_message
+from tests.system.processes import service_process, wait_ready
+
+#: The console refreshes its live parts this often in the tests (seconds), so a test sees an update soon.
+REFRESH_SECONDS = 2
+
+
+@contextmanager
+def console_process(urls: dict[str, str], log_dir: Path, **env: str) -> Iterator[str]:
+    """``python -m console`` on a free port, reading the given services: its URL once it answers."""
+    port = free_port()
+    log = log_dir / "console.log"
+    environment = {**os.environ, "OCOP_CONSOLE_PORT": str(port), "OCOP_CONSOLE_REFRESH_SECONDS": str(REFRESH_SECONDS),
+                   **{f"OCOP_CONSOLE_{name.upper()}_URL": url for name, url in urls.items()}, **env}
+    with open(log, "wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "console"], cwd=ROOT, env=environment, stdout=out,
+                                   stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
+        try:
+            return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_ready(process, ready, "console", lambda: log.read_text()[-3000:])
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="package")
+def system(launcher, tmp_path_factory) -> Iterator[dict[str, str]]:
+    """The four services and the console, each a process of its own: name → URL (``console`` too)."""
+    with ExitStack() as stack:
+        logs = tmp_path_factory.mktemp("console")
+        urls = {name: stack.enter_context(service_process(launcher, logs, name)) for name in SERVICES}
+        urls["console"] = stack.enter_context(console_process(dict(urls), logs))
+        yield urls
+
+
+@pytest.fixture(scope="package")
+def season(system):
+    """A season played through the services' APIs (``ocop demo``'s steps, 8 producers): its report."""
+    report = asyncio.run(run_demo(*(system[name] for name in SERVICES), seed=15, producers=8))
+    assert report.ok, report.problems
+    return report
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(chromium_missing_message())
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def browser_log() -> BrowserLog:
+    return BrowserLog()
+
+
+@pytest.fixture
+def page(browser, browser_log) -> Iterator[Page]:
+    """A fresh browser profile (no cookies) in Vietnam's time zone, its console listened to."""
+    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 1366, "height": 900})
+    opened = context.new_page()
+    browser_log.listen(opened)
+    yield opened
+    context.close()
+
+
+def api_headers(role: Role = Role.provincial_office, district: str | None = None, actor: str = "console-api") -> dict:
+    """What the test reads from the APIs directly, to compare with what the console shows."""
+    return {"Authorization": "Bearer " + mint_token(KernelSettings(), actor_id=actor, role=role, district=district)}
