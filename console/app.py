@@ -9,8 +9,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+import structlog
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
+from starlette.exceptions import HTTPException
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -18,11 +21,12 @@ from console.config import ConsoleSettings
 from console.gateway import Gateway
 from console.pages import PAGE_ROUTERS
 from console.rendering import render
-from console.session import FormKeyMismatch, PageForbidden, SignInRequired
+from console.session import FormKeyMismatch, PageForbidden, SignInRequired, current_viewer
 from shared.http.access import log_requests
 from shared.settings import KernelSettings
 
 STATIC = Path(__file__).with_name("static")
+log = structlog.get_logger(__name__)
 
 
 def create_app(settings: ConsoleSettings | None = None, kernel: KernelSettings | None = None,
@@ -76,7 +80,36 @@ def _install_error_pages(app: FastAPI) -> None:
         return render(request, "error.html", exc.viewer, status_code=403,
                       message_key="error.page_forbidden", message_values={"role": exc.viewer.role.value})
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        # A page's bad query or form: 400 naming the field and the rule, in the person's language, never a 500.
+        first = exc.errors()[0] if exc.errors() else {}
+        field = ".".join(str(part) for part in first.get("loc", ())[1:]) or "?"
+        return render(request, "error.html", _viewer_or_none(request), status_code=400,
+                      message_key="error.invalid_field", message_values={"field": field, "rule": first.get("msg", "")})
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        key = "error.not_found" if exc.status_code == 404 else "error.bad_request"
+        return render(request, "error.html", _viewer_or_none(request), status_code=exc.status_code,
+                      message_key=key, message_values={"detail": str(exc.detail)})
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        reference = secrets.token_hex(6)
+        log.error("console page failed", reference=reference, path=request.url.path, exc_info=exc)
+        return render(request, "error.html", None, status_code=500, message_key="error.unexpected",
+                      message_values={"reference": reference})
+
     @app.exception_handler(FormKeyMismatch)
     async def stale_form(request: Request, exc: FormKeyMismatch):
         return render(request, "error.html", None, status_code=403, message_key="error.bad_request",
                       message_values={"detail": "form key"})
+
+
+def _viewer_or_none(request: Request):
+    """The signed-in person for an error page's frame, or None (an error page never asks anyone to sign in)."""
+    try:
+        return current_viewer(request)
+    except SignInRequired:
+        return None

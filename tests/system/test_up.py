@@ -1,4 +1,5 @@
-"""`ocop up` (what `make run` calls): four services healthy, then Ctrl-C stops everything it started."""
+"""`ocop up` (what `make run` calls): four services and the web console healthy, the console's URL printed, then Ctrl-C
+stops everything it started."""
 
 from __future__ import annotations
 
@@ -40,8 +41,8 @@ def _all_ready(ports: dict[str, int]) -> bool:
         return False
 
 
-def test_ocop_up_brings_four_healthy_services_and_ctrl_c_stops_everything(launcher, tmp_path):
-    ports = {name: free_port() for name in SERVICES}
+def test_ocop_up_brings_four_healthy_services_and_the_console_and_ctrl_c_stops_everything(launcher, tmp_path):
+    ports = {name: free_port() for name in (*SERVICES, "console")}
     broker_port = free_port()
     env = os.environ | {
         "OCOP_DATABASE_URL": launcher.database_url,
@@ -58,13 +59,16 @@ def test_ocop_up_brings_four_healthy_services_and_ctrl_c_stops_everything(launch
     try:
         wait_ready(up, lambda: _all_ready(ports), "ocop up", lambda: "".join(output), timeout=120)
         children = _children(up.pid)
-        assert len(children) >= 5  # four services and the broker
+        assert len(children) >= 6  # four services, the console and the broker
+        signed_in = httpx.get(f"http://127.0.0.1:{ports['console']}/", timeout=10, follow_redirects=False)
+        assert signed_in.status_code == 303 and signed_in.headers["location"].startswith("/sign-in")
     finally:
         up.send_signal(signal.SIGINT)
         code = up.wait(timeout=60)
 
     assert code == 0, "".join(output)
     assert "OCOP is up" in "".join(output) and "stopped." in "".join(output)
+    assert f"console       http://127.0.0.1:{ports['console']}" in "".join(output)
     assert not [pid for pid in children if _alive(pid)]
     assert not any(port_accepts("127.0.0.1", port) for port in [*ports.values(), broker_port])
 
