@@ -5,24 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from ocop.demo import run_demo
 from ocop.infra.ports import free_port
-from ocop.launcher import ROOT
 from shared.auth import mint_token
 from shared.contracts.roles import Role
 from shared.settings import SERVICES, KernelSettings
 from tests.console.browser import CHROMIUM, CHROMIUM_ARGS, BrowserLog, chromium_missing_message
-from tests.system.processes import service_process, wait_ready
+from tests.system.processes import module_process, service_process
 
 #: The console refreshes its live parts this often in the tests (seconds), so a test sees an update soon.
 REFRESH_SECONDS = 2
@@ -32,30 +28,10 @@ REFRESH_SECONDS = 2
 def console_process(urls: dict[str, str], log_dir: Path, **env: str) -> Iterator[str]:
     """``python -m console`` on a free port, reading the given services: its URL once it answers."""
     port = free_port()
-    log = log_dir / "console.log"
     environment = {**os.environ, "OCOP_CONSOLE_PORT": str(port), "OCOP_CONSOLE_REFRESH_SECONDS": str(REFRESH_SECONDS),
                    **{f"OCOP_CONSOLE_{name.upper()}_URL": url for name, url in urls.items()}, **env}
-    with open(log, "wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "console"], cwd=ROOT, env=environment, stdout=out,
-                                   stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-
-    def ready() -> bool:
-        try:
-            return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        wait_ready(process, ready, "console", lambda: log.read_text()[-3000:])
+    with module_process("console", port, environment, log_dir / "console.log") as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="package")

@@ -40,14 +40,21 @@ def wait_ready(process: subprocess.Popen, ready: Callable[[], bool], what: str, 
 def service_process(launcher, log_dir: Path, name: str, **env: str) -> Iterator[str]:
     """``python -m services.<name>`` on a free port (its output in ``log_dir/<name>.log``), ready: its URL."""
     port = free_port()
-    log = log_dir / f"{name}.log"
+    with module_process(f"services.{name}", port, {**launcher.service_env(name, port), **env},
+                        log_dir / f"{name}.log") as url:
+        yield url
+
+
+@contextmanager
+def module_process(module: str, port: int, env: dict[str, str], log: Path) -> Iterator[str]:
+    """``python -m <module>`` answering on ``port`` (output in ``log``), once its ``/readyz`` says so: its URL;
+    terminated (killed after 30 s) on leaving."""
     with open(log, "wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", f"services.{name}"], cwd=ROOT,
-                                   env={**launcher.service_env(name, port), **env}, stdout=out,
+        process = subprocess.Popen([sys.executable, "-m", module], cwd=ROOT, env=env, stdout=out,
                                    stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_ready(process, lambda: _ready(url), name, lambda: log.read_text()[-3000:])
+        wait_ready(process, lambda: _ready(url), module, lambda: log.read_text()[-3000:])
         yield url
     finally:
         process.terminate()
