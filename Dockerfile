@@ -20,7 +20,7 @@ RUN pip install . \
 # Numeric UID so Kubernetes' runAsNonRoot can verify it.
 USER 10001:10001
 
-EXPOSE 8001 8002 8003 8004
+EXPOSE 8001 8002 8003 8004 8005
 
 ENTRYPOINT ["ocop"]
 CMD ["--help"]

@@ -15,6 +15,11 @@ REPO = Path(__file__).resolve().parents[2]
 K8S_DIR = REPO / "deploy" / "k8s"
 KUBERNETES_VERSION = "1.31.0"  # schemas ship inside kubernetes-validate: no network needed
 PORTS = {"registration": 8001, "rating": 8002, "finance": 8003, "monitoring": 8004}
+#: The web console: no database, no broker; it needs the services' addresses, the JWT key and its session key.
+CONSOLE_PORT = 8005
+CONSOLE_ENV = {"OCOP_CONSOLE_HOST", "OCOP_CONSOLE_PORT", "OCOP_CONSOLE_REGISTRATION_URL", "OCOP_CONSOLE_RATING_URL",
+               "OCOP_CONSOLE_FINANCE_URL", "OCOP_CONSOLE_MONITORING_URL", "OCOP_CONSOLE_SESSION_SECRET",
+               "OCOP_JWT_SECRET", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME"}
 
 
 def required_env(service: str) -> set[str]:
@@ -127,7 +132,27 @@ def compose_errors(compose: dict, repo: Path = REPO) -> list[str]:
         if not svc.get("restart"):
             errors.append(f"{service}: no restart policy")
         errors += _principal_errors(service, svc, services.get("kafka-init"))
+    errors += _console_errors(services)
     errors += _kafka_errors(services)
+    return errors
+
+
+def _console_errors(services: dict) -> list[str]:
+    """The console: its settings, the services it reads waited for healthy, each URL naming a compose service."""
+    console = services.get("console")
+    if console is None:
+        return ["service 'console' missing"]
+    env, errors = _env(console), []
+    errors += [f"console: env {var} missing" for var in sorted(CONSOLE_ENV - env.keys())]
+    for service, port in PORTS.items():
+        if env.get(f"OCOP_CONSOLE_{service.upper()}_URL") != f"http://{service}:{port}":
+            errors.append(f"console: OCOP_CONSOLE_{service.upper()}_URL should be http://{service}:{port}")
+        if _depends_on(console).get(service) != "service_healthy":
+            errors.append(f"console: must wait for {service} being service_healthy")
+    if console.get("command") != ["serve", "console"]:
+        errors.append("console: command should be ['serve', 'console']")
+    if f":{CONSOLE_PORT}/healthz" not in " ".join(map(str, (console.get("healthcheck") or {}).get("test", []))):
+        errors.append(f"console: healthcheck must GET /healthz on port {CONSOLE_PORT}")
     return errors
 
 
@@ -263,7 +288,11 @@ def k8s_errors(docs: list[dict]) -> list[str]:
                         errors.append(f"{name}: {ref_kind} {ref['name']}/{ref['key']} has no such key")
 
             args = c.get("args") or []
-            if len(args) == 2 and args[0] == "serve":
+            if args == ["serve", "console"]:
+                errors += [f"{name}: env {var} missing" for var in sorted(CONSOLE_ENV - env_names)]
+                if CONSOLE_PORT not in container_ports:
+                    errors.append(f"{name}: container port should be {CONSOLE_PORT}")
+            elif len(args) == 2 and args[0] == "serve":
                 service = args[1]
                 for var in sorted(required_env(service) - env_names):
                     errors.append(f"{name}: env {var} missing")

@@ -44,5 +44,8 @@ def test_the_installed_package_carries_migrations_and_contract_files(tmp_path) -
     expected |= {str(p.relative_to(REPO)) for p in REPO.glob("shared/contracts/schemas/*.json")}
     expected |= {str(p.relative_to(REPO)) for p in REPO.glob("services/*/data/*")}
     expected |= {str(p.relative_to(REPO)) for p in REPO.glob("services/rating/catalogue/**/*.json")}
+    # The console's pages and assets: templates at any depth, every static file (it fetches nothing from outside).
+    expected |= {str(p.relative_to(REPO)) for p in REPO.glob("console/templates/**/*.html")}
+    expected |= {str(p.relative_to(REPO)) for p in REPO.glob("console/static/*")}
     assert expected and expected <= names, sorted(expected - names)
     assert "shared/contracts/asyncapi.json" in names

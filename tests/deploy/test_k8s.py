@@ -33,7 +33,7 @@ def test_expected_objects_exist() -> None:
     kinds = [(d["kind"], d["metadata"]["name"]) for d in load_k8s_docs()]
     assert ("Namespace", "ocop") in kinds
     assert sum(k == "ConfigMap" for k, _ in kinds) >= 1 and sum(k == "Secret" for k, _ in kinds) >= 1
-    for service in PORTS:
+    for service in [*PORTS, "console"]:
         assert ("Deployment", f"ocop-{service}") in kinds
         assert ("Service", service) in kinds
 
