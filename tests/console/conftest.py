@@ -4,6 +4,7 @@ through their APIs (``ocop demo``'s, smaller), and Debian's Chromium driven by P
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -47,7 +48,11 @@ def system(launcher, tmp_path_factory) -> Iterator[dict[str, str]]:
 @pytest.fixture(scope="package")
 def season(system):
     """A season played through the services' APIs (``ocop demo``'s steps, 8 producers): its report."""
-    report = asyncio.run(run_demo(*(system[name] for name in SERVICES), seed=15, producers=8))
+    # In a thread of its own: Playwright's sync API may already run an event loop in this one (the browser fixture
+    # is package-scoped too, and a test may have started it first), and asyncio.run refuses to nest.
+    with ThreadPoolExecutor(1) as worker:
+        played = run_demo(*(system[name] for name in SERVICES), seed=15, producers=8)
+        report = worker.submit(asyncio.run, played).result()
     assert report.ok, report.problems
     return report
 
