@@ -146,3 +146,21 @@ async def test_certified_as_of_a_date_filters_by_district_product_set_and_stars(
     assert {four, other_set} <= everywhere and early not in everywhere
     bad = await driver.client.get("/certificates", params={"stars": 2}, headers=driver.token(Role.provincial_office))
     assert bad.status_code == 422 and bad.json()["detail"]["field"] == "stars"
+
+
+async def test_certificate_counts_agree_with_the_lists_in_one_call(driver, listed):
+    on = "2021-07-01"
+    mine = await driver.get("/certificates/counts", as_of=on, district_code=LISTED)
+    assert mine["as_of"] == on and mine["district_code"] == LISTED
+    # This module's three certificates are the only ones in its district.
+    assert mine["total"] == 3
+    assert mine["by_stars"] == {"3": 1, "4": 2}
+    assert mine["by_product_set"] == {"5": 2, "7": 1}
+    assert mine["by_district"] == {LISTED: 3}
+    assert (await driver.get("/certificates/counts", as_of="2021-05-01", district_code=LISTED))["total"] == 1
+    # Province-wide, every count is what the list of that filter holds.
+    everywhere = await driver.get("/certificates/counts", as_of=on)
+    assert everywhere["total"] == len(await driver.held(on))
+    for stars, count in everywhere["by_stars"].items():
+        assert count == len(await driver.held(on, stars=int(stars)))
+    assert sum(everywhere["by_district"].values()) == everywhere["total"] == sum(everywhere["by_product_set"].values())

@@ -153,6 +153,26 @@ async def certified(conn: asyncpg.Connection, f: CertificateFilter) -> dict[str,
                       order_by="c.stars DESC, c.district_code, c.product_name, c.number", limit=f.limit, offset=f.offset)
 
 
+async def certificate_counts(conn: asyncpg.Connection, as_of: date, district_code: str | None) -> dict[str, Any]:
+    """Certificates held on ``as_of``, counted in all and by star, product set and district in one scan."""
+    where = _held_on(Where("c"), as_of).equal(district_code=district_code)
+    rows = await conn.fetch(
+        "SELECT c.stars, c.product_set, c.district_code, count(*) AS n FROM certificates c"
+        f"{where.sql()}"
+        " GROUP BY GROUPING SETS ((), (c.stars), (c.product_set), (c.district_code))", *where.args)
+    counts: dict[str, Any] = {"total": 0, "by_stars": {}, "by_product_set": {}, "by_district": {}}
+    for row in rows:
+        if row["stars"] is not None:
+            counts["by_stars"][row["stars"]] = row["n"]
+        elif row["product_set"] is not None:
+            counts["by_product_set"][row["product_set"]] = row["n"]
+        elif row["district_code"] is not None:
+            counts["by_district"][row["district_code"]] = row["n"]
+        else:
+            counts["total"] = row["n"]
+    return counts
+
+
 async def expiring(conn: asyncpg.Connection, as_of: date, within_days: int, limit: int, offset: int) -> dict[str, Any]:
     """Held certificates whose last valid day falls within the next ``within_days`` days (soonest first)."""
     where = _held_on(Where("c"), as_of).add("c.valid_until <= ${}", as_of + timedelta(days=within_days))

@@ -226,6 +226,16 @@ async def certified(request: Request, as_of: CivilDate | None = None, district_c
     return dv.CertifiedPage(as_of=f.as_of, **await _read(request, queries.certified, f))
 
 
+@router.get("/certificates/counts", tags=["certificates"])
+async def certificate_counts(request: Request, as_of: CivilDate | None = None, district_code: str | None = District,
+                             _: Actor = Depends(current_actor)) -> dv.CertificateCounts:
+    """How many certificates are held on a date (default today), in all and by star, product set and district: the
+    figures of a dashboard in one call (the lists are ``GET /certificates``)."""
+    on = as_of or ports_of(request).today()
+    counts = await _read(request, queries.certificate_counts, on, district_code)
+    return dv.CertificateCounts(as_of=on, district_code=district_code, **counts)
+
+
 @router.get("/certificates/expiring", tags=["certificates"])
 async def expiring(request: Request, within_days: int = Query(ge=0, le=3660), as_of: CivilDate | None = None,
                    limit: int = Limit, offset: int = Offset, _: Actor = Depends(current_actor)) -> dv.ExpiringPage:

@@ -93,6 +93,18 @@ class CertifiedPage(Page[CertifiedView]):
     as_of: date
 
 
+class CertificateCounts(BaseModel):
+    """How many certificates are held on ``as_of`` (in ``district_code`` when given): in all, by star, by product set
+    and by district; a key is absent where none is held."""
+
+    as_of: date
+    district_code: str | None = None
+    total: int
+    by_stars: dict[int, int]
+    by_product_set: dict[int, int]
+    by_district: dict[str, int]
+
+
 class ExpiringPage(Page[ExpiringView]):
     """Held certificates whose last valid day falls within ``within_days`` of ``as_of``, soonest first."""
 
