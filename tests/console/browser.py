@@ -12,6 +12,7 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import ConsoleMessage, Error, Page
@@ -31,13 +32,21 @@ _AXE = Axe()
 
 @dataclass
 class BrowserLog:
-    """What the page said on its console and what it threw: a test fails on any error."""
+    """What the page said on its console and what it threw, and every address it asked for: a test fails on any
+    error, and on any request that is not to the console itself (everything works offline, no CDN)."""
 
     errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
 
     def listen(self, page: Page) -> None:
         page.on("console", self._on_console)
         page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        page.on("request", lambda request: self.requests.append(request.url))
+
+    def foreign_requests(self, page: Page) -> list[str]:
+        origin = urlsplit(page.url).netloc
+        return [url for url in self.requests
+                if not url.startswith(("data:", "blob:", "about:")) and urlsplit(url).netloc != origin]
 
     def _on_console(self, message: ConsoleMessage) -> None:
         if message.type in ("error", "assert"):
@@ -72,6 +81,8 @@ def check_page(page: Page, log: BrowserLog, name: str) -> Path:
     problems = accessibility_problems(page)
     assert not problems, f"{name}: accessibility violations:\n" + "\n".join(problems)
     assert not log.errors, f"{name}: browser console errors:\n" + "\n".join(log.errors)
+    foreign = log.foreign_requests(page)
+    assert not foreign, f"{name}: asked for something the console does not serve: {foreign}"
     return path
 
 
