@@ -1,10 +1,12 @@
 """The programme page (``/``): the plan year's targets, the registration pipeline, certificates in force and those
 about to expire, province-wide or for one district (a district officer's own, whatever the address says).
 
-Every figure is read from an aggregate of a service where one exists (monitoring's target progress and district
-figures, registration's summary), otherwise counted by the services themselves: certificates in force are the
-``total`` of rating's ``/certificates`` asked with ``limit=1`` per star, product set and district, so a render makes
-a fixed number of calls whatever the number of products (see :func:`programme_figures`).
+Figures come from a service's aggregate where there is one (monitoring's target progress, registration's summary by
+district and status, monitoring's register with its total); the rest is bounded, whatever the number of products:
+certificates in force are counted from one page of 500 when they fit, else by rating itself (the ``total`` of
+``/certificates`` with ``limit=1`` per star, product set and district, 56 calls at once); the "rated" stage counts
+rating's dossiers of the cycle, read 500 a page (at most 20 pages, the page says when there are more). A render makes
+7 calls when the programme is small, at most 7 + 56 + 19 with 10,000 dossiers in a cycle.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ DEFAULT_WITHIN_DAYS = 90
 #: How many certificates about to expire the page lists (their total is always shown).
 EXPIRING_SHOWN = 50
 STARS = (3, 4, 5)
+PRODUCT_SETS = range(1, 27)
+CERTIFICATE_PAGE = 500
 #: Registration's statuses in the order of the pipeline (returned and rejected branch off "proposed").
 STATUSES = ("submitted", "proposed", "returned", "selected", "rejected", "sent_to_province")
 #: The pipeline's stages: a registration has reached a stage when its status is one of these.
@@ -40,6 +44,11 @@ REACHED: dict[str, tuple[str, ...]] = {
     "sent": ("sent_to_province",),
 }
 STAGES = ("submitted", "proposed", "selected", "sent", "rated")
+#: A dossier in these statuses has no council result in its cycle yet (re-entered: not yet in the new cycle).
+NOT_RATED = frozenset({"new", "awaiting_council", "in_session", "withdrawn_from_session"})
+DOSSIER_PAGE = 500
+#: At most this many pages of dossiers are counted for the "rated" stage (10,000 dossiers of one cycle).
+DOSSIER_PAGES = 20
 DATE_PATTERN = r"^(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2})$"
 
 #: The 27 district-level units on a tile grid (column, row) that keeps their places roughly as on a map of Thanh Hóa:
@@ -77,46 +86,30 @@ class Scope:
     province_figures: bool  # False for a district officer: no province totals, no other district
 
 
-def _total(answer: Any) -> int | None:
-    return answer.get("total") if isinstance(answer, dict) else None
-
-
 async def programme_figures(gateway: Any, token: str, scope: Scope, t: Any) -> dict[str, Any]:
-    """Every read of the page in one :func:`gather`: 7 calls, plus 1 + 3 + 26 (+ 27 province-wide) counts of
-    certificates in force; a fixed number whatever the size of the programme."""
+    """Every read of the page, issued at once (see :func:`_dossiers` and :func:`certificates_in_force` for the two
+    that may take a second round)."""
     day, district = scope.as_of.isoformat(), scope.district
-    certificates = {"as_of": day, "district_code": district, "limit": 1}
-    by_district = [] if district else list(TILES)
-    calls = [
+    districts, product_sets, progress, summary, dossiers, expiring, in_force = await gather(
         gateway.get(token, "registration", "/reference/districts"),
         gateway.get(token, "registration", "/reference/product-sets"),
         gateway.get(token, "monitoring", f"/targets/{scope.plan_year}/progress"),
         gateway.get(token, "registration", "/summary", {"cycle_year": scope.plan_year}),
-        gateway.get(token, "monitoring", "/reports", {"plan_year": scope.plan_year, "as_of": day,
-                                                      "district_code": district}),
+        _dossiers(gateway, token, scope.plan_year, district),
         gateway.get(token, "monitoring", "/register", {"as_of": day, "within_days": scope.within_days,
                                                        "district_code": district, "limit": EXPIRING_SHOWN}),
-        gateway.get(token, "rating", "/certificates", certificates),
-        *(gateway.get(token, "rating", "/certificates", {**certificates, "stars": s}) for s in STARS),
-        *(gateway.get(token, "rating", "/certificates", {**certificates, "product_set": n}) for n in range(1, 27)),
-        *(gateway.get(token, "rating", "/certificates", {**certificates, "district_code": d}) for d in by_district),
-    ]
-    answers = await gather(*calls)
-    districts, product_sets, progress, summary, reports, expiring, in_force = answers[:7]
-    rest = answers[7:]
-    stars, sets, per_district = rest[:3], rest[3:29], rest[29:]
+        certificates_in_force(gateway, token, day, district))
     names = {d["code"]: d["name"] for d in districts} if isinstance(districts, list) else {}
     set_names = {s["number"]: s["name"] for s in product_sets} if isinstance(product_sets, list) else {}
     shown = [district] if district else list(names or TILES)
     targets = _targets(progress, scope, t)
-    pipeline = _pipeline(summary, reports, shown)
+    pipeline = _pipeline(summary, dossiers, shown)
     if not isinstance(pipeline, Refusal):
         pipeline["funnel"] = [(t(f"programme.stage.{stage}"), pipeline["total"][stage]) for stage in STAGES
                               if pipeline["total"][stage] is not None]
-    certificates = _certificates(in_force, stars, sets, per_district, by_district, set_names)
-    if not isinstance(certificates, Refusal):
-        certificates["district_chart"] = [(names.get(code, code), n) for code, n in certificates["by_district"].items()
-                                          if n]
+    if not isinstance(in_force, Refusal):
+        in_force["by_set"] = [(n, set_names.get(n, str(n)), count) for n, count in in_force["by_set"].items() if count]
+        in_force["district_chart"] = [(names.get(code, code), n) for code, n in in_force["by_district"].items() if n]
     return {
         "district_names": names,
         "districts_shown": shown,
@@ -124,9 +117,40 @@ async def programme_figures(gateway: Any, token: str, scope: Scope, t: Any) -> d
         "target_districts": [] if isinstance(targets, Refusal) else
         [code for code in shown if any(target["by_district"].get(code) for target in targets)],
         "pipeline": pipeline,
-        "certificates": certificates,
+        "certificates": in_force,
         "expiring": expiring,
     }
+
+
+async def certificates_in_force(gateway: Any, token: str, day: str, district: str | None) -> Any:
+    """Certificates in force on ``day`` (in one district): their total and counts by star, product set and district
+    (none for one district), or a refusal. One call when they fit in a page of 500 (counted here); otherwise the
+    services count: the ``total`` of ``/certificates`` with ``limit=1`` per star, product set and district, 56 calls
+    at once (29 for one district) whatever the number of products."""
+    params = {"as_of": day, "district_code": district, "limit": CERTIFICATE_PAGE}
+    first = await gateway.get(token, "rating", "/certificates", params)
+    if isinstance(first, Refusal):
+        return first
+    if first["total"] <= len(first["items"]):
+        items = first["items"]
+        return {"total": first["total"],
+                "by_star": {s: sum(1 for c in items if c["stars"] == s) for s in STARS},
+                "by_set": {n: sum(1 for c in items if c["product_set"] == n) for n in PRODUCT_SETS},
+                "by_district": {} if district else {d: sum(1 for c in items if c["district_code"] == d) for d in TILES}}
+    count = {**params, "limit": 1}
+    by_district = () if district else tuple(TILES)
+    answers = await gather(*(gateway.get(token, "rating", "/certificates", {**count, "stars": s}) for s in STARS),
+                           *(gateway.get(token, "rating", "/certificates", {**count, "product_set": n})
+                             for n in PRODUCT_SETS),
+                           *(gateway.get(token, "rating", "/certificates", {**count, "district_code": d})
+                             for d in by_district))
+    refused = next((answer for answer in answers if isinstance(answer, Refusal)), None)
+    if refused:
+        return refused
+    totals = [answer["total"] for answer in answers]
+    return {"total": first["total"], "by_star": dict(zip(STARS, totals[:3])),
+            "by_set": dict(zip(PRODUCT_SETS, totals[3:3 + len(PRODUCT_SETS)])),
+            "by_district": dict(zip(by_district, totals[3 + len(PRODUCT_SETS):]))}
 
 
 def _targets(progress: Any, scope: Scope, t: Any) -> Any:
@@ -147,9 +171,23 @@ def _targets(progress: Any, scope: Scope, t: Any) -> Any:
     } for target in progress["targets"]]
 
 
-def _pipeline(summary: Any, reports: Any, districts: list[str]) -> Any:
-    """district → stage → registrations that reached it (rated: products with a council result in the year, from
-    monitoring's district figures), with the current returned and rejected counts; and the totals."""
+async def _dossiers(gateway: Any, token: str, cycle_year: int, district: str | None) -> Any:
+    """Rating's dossiers of the cycle (of one district): ``{total, items}`` read page by page (500 a page, the pages
+    after the first at once, at most :data:`DOSSIER_PAGES`), or a refusal."""
+    params = {"cycle_year": cycle_year, "district_code": district, "limit": DOSSIER_PAGE}
+    first = await gateway.get(token, "rating", "/dossiers", params)
+    if isinstance(first, Refusal):
+        return first
+    pages = min(DOSSIER_PAGES, -(-first["total"] // DOSSIER_PAGE))
+    rest = await gather(*(gateway.get(token, "rating", "/dossiers", {**params, "offset": n * DOSSIER_PAGE})
+                          for n in range(1, pages)))
+    refused = next((answer for answer in rest if isinstance(answer, Refusal)), None)
+    return refused or {"total": first["total"], "items": [d for answer in (first, *rest) for d in answer["items"]]}
+
+
+def _pipeline(summary: Any, dossiers: Any, districts: list[str]) -> Any:
+    """district → stage → registrations that reached it (rated: rating's dossiers of the cycle that a council has
+    given a result), with the current returned and rejected counts; and the totals."""
     if isinstance(summary, Refusal):
         return summary
     status_counts: dict[str, dict[str, int]] = {d: dict.fromkeys(STATUSES, 0) for d in districts}
@@ -157,11 +195,11 @@ def _pipeline(summary: Any, reports: Any, districts: list[str]) -> Any:
         if row["district_code"] in status_counts and row["status"] in STATUSES:
             status_counts[row["district_code"]][row["status"]] += row["count"]
     rated: dict[str, int | None] = dict.fromkeys(districts, None)
-    if not isinstance(reports, Refusal):
+    if not isinstance(dossiers, Refusal):
         rated = dict.fromkeys(districts, 0)
-        for item in reports["items"]:
-            if item["district_code"] in rated:
-                rated[item["district_code"]] = sum(item["figures"]["ratings_by_star"].values())
+        for dossier in dossiers["items"]:
+            if dossier["district_code"] in rated and dossier["status"] not in NOT_RATED:
+                rated[dossier["district_code"]] += 1
     rows = []
     for code in districts:
         counts = status_counts[code]
@@ -170,22 +208,11 @@ def _pipeline(summary: Any, reports: Any, districts: list[str]) -> Any:
         rows.append(row)
     keys = (*STAGES, "returned", "rejected")
     total = {key: sum(row[key] or 0 for row in rows) for key in keys}
-    if isinstance(reports, Refusal):
+    if isinstance(dossiers, Refusal):
         total["rated"] = None
     return {"rows": [row for row in rows if any(row[key] for key in keys)] if len(rows) > 1 else rows,
-            "total": total, "rated_refused": reports if isinstance(reports, Refusal) else None}
-
-
-def _certificates(in_force: Any, stars: list[Any], sets: list[Any], per_district: list[Any], districts: list[str],
-                  set_names: dict[int, str]) -> Any:
-    if isinstance(in_force, Refusal):
-        return in_force
-    return {
-        "total": _total(in_force),
-        "by_star": [(s, _total(a)) for s, a in zip(STARS, stars)],
-        "by_set": [(n, set_names.get(n, str(n)), _total(a)) for n, a in zip(range(1, 27), sets) if _total(a)],
-        "by_district": {d: _total(a) for d, a in zip(districts, per_district)},
-    }
+            "total": total, "rated_refused": dossiers if isinstance(dossiers, Refusal) else None,
+            "rated_capped": not isinstance(dossiers, Refusal) and dossiers["total"] > len(dossiers["items"])}
 
 
 def tile_map(names: dict[str, str], counts: dict[str, int | None]) -> list[dict[str, Any]]:

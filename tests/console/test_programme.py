@@ -4,11 +4,15 @@ district, certificates about to expire); a district officer sees their district 
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from playwright.sync_api import expect
 
+from console.gateway import Gateway
+from console.pages.programme import TILES, certificates_in_force
 from shared.contracts.roles import Role
 from tests.console.browser import check_page, sign_in
 from tests.console.conftest import api_headers
@@ -34,8 +38,12 @@ def _stages(rows: list[dict], district: str) -> dict[str, int]:
             "sent": count["sent_to_province"], "returned": count["returned"], "rejected": count["rejected"]}
 
 
-def _rated(reports: dict) -> dict[str, int]:
-    return {item["district_code"]: sum(item["figures"]["ratings_by_star"].values()) for item in reports["items"]}
+def _rated(system: dict) -> Counter:
+    """District → rating dossiers of the cycle that a council has given a result (not waiting for one)."""
+    dossiers = _get(system, "rating", "/dossiers", cycle_year=PLAN_YEAR, limit=500)
+    assert dossiers["total"] == len(dossiers["items"])
+    waiting = {"new", "awaiting_council", "in_session", "withdrawn_from_session"}
+    return Counter(d["district_code"] for d in dossiers["items"] if d["status"] not in waiting)
 
 
 def _certificates(system: dict, headers: dict | None = None, **filters) -> int:
@@ -64,7 +72,7 @@ def test_programme_page_shows_what_the_apis_count(system, season, page, browser_
     assert progress["targets"][0]["achieved"] > 0  # the season recognised products: the comparison is not of zeros
 
     summary = _get(system, "registration", "/summary", cycle_year=PLAN_YEAR)
-    rated = _rated(_get(system, "monitoring", "/reports", plan_year=PLAN_YEAR, as_of=AS_OF))
+    rated = _rated(system)
     season_districts = sorted({row["district_code"] for row in summary})
     assert len(season_districts) >= 3
     shown = page.locator("#pipeline-table tbody tr[data-district]")
@@ -163,3 +171,38 @@ def test_the_figures_are_marked_live(system, page):
     assert live == ["targets", "pipeline", "certificates", "expiring"]
     page.wait_for_function("document.body.dataset.refreshed !== undefined", timeout=WAIT_MS)
     expect(page.locator("#certificates-total")).to_be_visible()
+
+
+def _in_a_thread(coroutine):
+    """Run ``coroutine`` to its end on a loop of its own (Playwright's sync API may hold this thread's loop)."""
+    with ThreadPoolExecutor(1) as worker:
+        return worker.submit(asyncio.run, coroutine).result()
+
+
+def test_many_certificates_are_counted_by_rating_itself():
+    """Past one page of certificates the page asks rating for each count (``total`` with ``limit=1``) instead of
+    reading them: the figures are the same either way, and the calls stay 1 + 3 + 26 + 27."""
+    certificates = [{"stars": 3 + n % 3, "product_set": 1 + n % 26, "district_code": list(TILES)[n % 27]}
+                    for n in range(1200)]
+    asked: list[dict] = []
+
+    def rating(request: httpx.Request) -> httpx.Response:
+        params = dict(request.url.params)
+        asked.append(params)
+        held = [c for c in certificates if all(str(c[key]) == params[key] for key in ("stars", "product_set",
+                                                                                     "district_code") if key in params)]
+        limit = int(params["limit"])
+        return httpx.Response(200, json={"total": len(held), "items": held[:limit]})
+
+    gateway = Gateway({"rating": "http://rating"}, 5, transport=httpx.MockTransport(rating))
+    many = _in_a_thread(certificates_in_force(gateway, "token", AS_OF, None))
+    assert len(asked) == 1 + 3 + 26 + 27 and all(p["limit"] == "1" for p in asked[1:])
+    assert many["total"] == 1200 and sum(many["by_star"].values()) == 1200
+    assert many["by_set"] == dict(Counter(c["product_set"] for c in certificates))
+    assert many["by_district"] == dict(Counter(c["district_code"] for c in certificates))
+    del certificates[500:]
+    asked.clear()
+    few = _in_a_thread(certificates_in_force(gateway, "token", AS_OF, None))
+    assert len(asked) == 1
+    assert few["by_star"] == dict(Counter(c["stars"] for c in certificates))
+    assert few["by_set"] == {n: Counter(c["product_set"] for c in certificates)[n] for n in range(1, 27)}
