@@ -1,12 +1,148 @@
-"""The finance page (being built)."""
+"""The finance page (*Tài chính*): budget execution by line and source, rewards by round and district, claims waiting
+for budget, holds and recoveries, and the reconciliation, read from finance's API.
+
+Finance lets every role read its figures except the reconciliation (finance officers, the provincial office and
+operators). A district officer sees the province's budget (it is no district's) and their own district's rewards
+only: the claims, the rounds, the holds and the recoveries of their district's products (``district_code`` forced,
+the per-round totals summed from those claims); the reconciliation shows finance's refusal.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections import defaultdict
+from datetime import date
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 
+from console.formatting import today
+from console.gateway import Refusal, gather
+from console.pages.rating import district_names
 from console.rendering import render
 from console.session import Page, Viewer, viewer_for
 
 router = APIRouter()
+
+#: The money columns of a reward total, in the order the tables show them.
+REWARD_FIGURES = ("claimed", "approved", "paid", "waiting", "on_hold", "recovered")
+#: What one listing of claims may hold (finance's largest page).
+CLAIMS_PAGE = 500
+
+
+@router.get("/finance", include_in_schema=False)
+async def finance(request: Request, viewer: Annotated[Viewer, Depends(viewer_for(Page.finance))],
+                  plan_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+                  as_of: Annotated[date | None, Query()] = None):
+    gateway = request.app.state.gateway
+    token = viewer.token
+    budgets = await gateway.get(token, "finance", "/budgets")
+    years = sorted((b["plan_year"] for b in budgets), reverse=True) if not isinstance(budgets, Refusal) else []
+    year = plan_year or (years[0] if years else today().year)
+    on = as_of or today()
+    budget, execution, names = await gather(
+        gateway.get(token, "finance", f"/budgets/{year}"),
+        gateway.get(token, "finance", f"/budgets/{year}/execution", {"as_of": on.isoformat()}),
+        district_names(request))
+    mine = viewer.scoped_district
+    if mine:
+        rewards = await _district_rewards(request, viewer, year)
+    else:
+        rewards = await _province_rewards(request, viewer, year)
+    return render(request, "finance/finance.html", viewer, page=Page.finance, years=years, year=year, as_of=on,
+                  budgets=budgets, budget=budget, execution=execution, sources=_source_names(budget), names=names,
+                  figures=REWARD_FIGURES, **rewards)
+
+
+def _source_names(budget: Any) -> dict[str, str]:
+    if isinstance(budget, Refusal) or not isinstance(budget, dict):
+        return {}
+    return {s["code"]: s.get("name") or s["code"] for s in budget.get("sources", [])}
+
+
+async def _province_rewards(request: Request, viewer: Viewer, year: int) -> dict[str, Any]:
+    gateway = request.app.state.gateway
+    token = viewer.token
+    by_district, by_round, waiting, holds, recoveries, reconciliation = await gather(
+        gateway.get(token, "finance", "/rewards/totals", {"by": "district", "plan_year": year}),
+        gateway.get(token, "finance", "/rewards/totals", {"by": "decision", "plan_year": year}),
+        gateway.get(token, "finance", "/claims/waiting", {"plan_year": year, "limit": CLAIMS_PAGE}),
+        gateway.get(token, "finance", "/holds", {"limit": CLAIMS_PAGE}),
+        gateway.get(token, "finance", "/recoveries"),
+        gateway.get(token, "finance", "/reconciliation"))
+    return {"by_district": _groups(by_district), "by_round": _groups(by_round),
+            "waiting": waiting, "holds": holds, "recoveries": await _named_recoveries(request, viewer, recoveries),
+            "reconciliation": reconciliation}
+
+
+async def _district_rewards(request: Request, viewer: Viewer, year: int) -> dict[str, Any]:
+    """The officer's district only: its group of the per-district totals, its claims summed per round, its waiting
+    and held claims, the recoveries of its claims; the reconciliation as finance answers their role."""
+    gateway = request.app.state.gateway
+    token = viewer.token
+    mine = viewer.scoped_district
+    by_district, claims, waiting, holds, recoveries, reconciliation = await gather(
+        gateway.get(token, "finance", "/rewards/totals", {"by": "district", "plan_year": year}),
+        gateway.get(token, "finance", "/claims", {"plan_year": year, "district_code": mine, "limit": CLAIMS_PAGE}),
+        gateway.get(token, "finance", "/claims", {"plan_year": year, "district_code": mine,
+                                                  "status": "waiting_for_budget", "limit": CLAIMS_PAGE}),
+        gateway.get(token, "finance", "/claims", {"district_code": mine, "status": "on_hold", "limit": CLAIMS_PAGE}),
+        gateway.get(token, "finance", "/recoveries"),
+        gateway.get(token, "finance", "/reconciliation"))
+    district = _groups(by_district)
+    if not isinstance(district, Refusal):
+        district = _totalled([g for g in district["groups"] if g["key"] == mine])
+    return {"by_district": district, "by_round": _rounds_of(claims), "waiting": waiting, "holds": holds,
+            "recoveries": await _named_recoveries(request, viewer, recoveries), "reconciliation": reconciliation}
+
+
+async def _named_recoveries(request: Request, viewer: Viewer, recoveries: Any) -> list[dict[str, Any]] | Refusal:
+    """Each recovery with its claim's product name and district (a recovery names its claim only); a district
+    officer's the recoveries of their district's claims only."""
+    if isinstance(recoveries, Refusal):
+        return recoveries
+    gateway = request.app.state.gateway
+    claims = await gather(*(gateway.get(viewer.token, "finance", f"/claims/{r['claim_id']}") for r in recoveries))
+    named = []
+    for recovery, claim in zip(recoveries, claims, strict=True):
+        if isinstance(claim, Refusal):
+            return claim
+        if viewer.scoped_district in (None, claim["district_code"]):
+            named.append({**recovery, "product_name": claim["product_name"], "producer_name": claim["producer_name"],
+                          "district_code": claim["district_code"]})
+    return named
+
+
+def _groups(answer: Any) -> dict[str, Any] | Refusal:
+    """A ``/rewards/totals`` answer with the total of every figure over its groups."""
+    if isinstance(answer, Refusal):
+        return answer
+    return _totalled(answer["groups"])
+
+
+def _totalled(groups: list[dict[str, Any]]) -> dict[str, Any]:
+    total = {name: sum(g[name] for g in groups) for name in ("claims", *REWARD_FIGURES)}
+    return {"groups": groups, "total": total}
+
+
+def _rounds_of(claims: Any) -> dict[str, Any] | Refusal:
+    """The district's claims summed per recognition decision, as ``/rewards/totals?by=decision`` sums all of them:
+    claimed and approved leave cancelled claims out, waiting is the amount waiting for budget, on hold the unpaid part
+    of a held claim."""
+    if isinstance(claims, Refusal):
+        return claims
+    rounds: dict[str, dict[str, Any]] = defaultdict(lambda: {"claims": 0, **dict.fromkeys(REWARD_FIGURES, 0)})
+    for claim in claims["items"]:
+        group = rounds[claim["decision_number"]]
+        group["claims"] += 1
+        status = claim["status"]
+        if status != "cancelled":
+            group["claimed"] += claim["amount"]
+            if claim["approved_on"] is not None:
+                group["approved"] += claim["amount"]
+        group["paid"] += claim["paid"]
+        if status == "waiting_for_budget":
+            group["waiting"] += claim["amount"]
+        if status == "on_hold":
+            group["on_hold"] += claim["amount"] - claim["paid"]
+        group["recovered"] += claim["recovered"]
+    return _totalled([{"key": key, **figures} for key, figures in rounds.items()])
