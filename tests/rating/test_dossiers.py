@@ -136,6 +136,20 @@ async def test_dossiers_are_listed_by_district_product_set_and_cycle(rating, lau
     page = await rating.get("/dossiers", district_code=district, limit=1, offset=0)
     assert page.json()["total"] >= 3 and len(page.json()["items"]) == 1
 
+    # The counts say what the lists hold, by district and status, in one call.
+    listed = (await rating.get("/dossiers", district_code=district, limit=500)).json()
+    counts = (await rating.get("/dossiers/counts", district_code=district)).json()
+    statuses: dict[str, int] = {}
+    for d in listed["items"]:
+        statuses[d["status"]] = statuses.get(d["status"], 0) + 1
+    assert counts["total"] == listed["total"] and counts["by_district"] == {district: statuses}
+    of_2021 = (await rating.get("/dossiers/counts", district_code=district, cycle_year=2021)).json()
+    assert of_2021["cycle_year"] == 2021
+    assert of_2021["total"] == (await rating.get("/dossiers", district_code=district, cycle_year=2021, limit=1)).json()["total"]
+    everywhere = (await rating.get("/dossiers/counts", cycle_year=2021)).json()
+    assert everywhere["total"] == sum(sum(s.values()) for s in everywhere["by_district"].values())
+    assert everywhere["by_district"][district] == of_2021["by_district"][district]
+
 
 async def test_reads_need_a_token_and_an_unknown_dossier_is_404(rating):
     unknown = await rating.get(f"/dossiers/{uuid.uuid4()}")

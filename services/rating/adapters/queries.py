@@ -37,6 +37,16 @@ async def list_dossiers(conn: asyncpg.Connection, f: DossierFilter) -> dict[str,
                       limit=f.limit, offset=f.offset)
 
 
+async def dossier_counts(conn: asyncpg.Connection, cycle_year: int | None, district_code: str | None) -> dict[str, Any]:
+    where = Where("d").equal(cycle_year=cycle_year, district_code=district_code)
+    rows = await conn.fetch(f"SELECT d.district_code, d.status, count(*) AS n FROM dossiers d{where.sql()}"
+                            " GROUP BY 1, 2 ORDER BY 1, 2", *where.args)
+    by_district: dict[str, dict[str, int]] = {}
+    for row in rows:
+        by_district.setdefault(row["district_code"], {})[row["status"]] = row["n"]
+    return {"total": sum(row["n"] for row in rows), "by_district": by_district}
+
+
 async def dossier(conn: asyncpg.Connection, product_id: str) -> dict[str, Any] | None:
     row = await conn.fetchrow(f"SELECT {_DOSSIER} FROM dossiers d WHERE d.product_id = $1", product_id)
     return dict(row) if row else None

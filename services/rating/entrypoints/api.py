@@ -73,6 +73,15 @@ async def list_dossiers(
     return dv.DossierPage(**await _read(request, queries.list_dossiers, f))
 
 
+@router.get("/dossiers/counts", tags=["dossiers"])
+async def dossier_counts(request: Request, cycle_year: int | None = Year, district_code: str | None = District,
+                         _: Actor = Depends(current_actor)) -> dv.DossierCounts:
+    """How many dossiers there are (of a cycle, of a district) by district and status, in one call: a dashboard's
+    figures without paging through ``GET /dossiers``."""
+    counts = await _read(request, queries.dossier_counts, cycle_year, district_code)
+    return dv.DossierCounts(cycle_year=cycle_year, district_code=district_code, **counts)
+
+
 @router.get("/dossiers/{product_id}", tags=["dossiers"])
 async def get_dossier(product_id: str, request: Request, _: Actor = Depends(current_actor)) -> dv.DossierView:
     return dv.DossierView(**_found(await _read(request, queries.dossier, product_id), "rating-dossier", product_id))

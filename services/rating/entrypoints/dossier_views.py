@@ -52,6 +52,15 @@ class DossierPage(Page[DossierView]):
     """Dossiers by district, product set, cycle, status or stage, in the order they were opened."""
 
 
+class DossierCounts(BaseModel):
+    """Dossiers (of ``cycle_year``, of ``district_code`` when given): in all, and by district then status."""
+
+    cycle_year: int | None = None
+    district_code: str | None = None
+    total: int
+    by_district: dict[str, dict[str, int]]
+
+
 # ------------------------------------------------------------------------------------------- certificates
 
 
