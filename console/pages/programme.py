@@ -2,11 +2,10 @@
 about to expire, province-wide or for one district (a district officer's own, whatever the address says).
 
 Figures come from a service's aggregate where there is one (monitoring's target progress, registration's summary by
-district and status, monitoring's register with its total); the rest is bounded, whatever the number of products:
-certificates in force are counted from one page of 500 when they fit, else by rating itself (the ``total`` of
-``/certificates`` with ``limit=1`` per star, product set and district, 56 calls at once); the "rated" stage counts
-rating's dossiers of the cycle, read 500 a page (at most 20 pages, the page says when there are more). A render makes
-7 calls when the programme is small, at most 7 + 56 + 19 with 10,000 dossiers in a cycle.
+district and status, rating's certificate counts by star, product set and district, monitoring's register with its
+total); only the "rated" stage counts from a list: rating's dossiers of the cycle, read 500 a page (at most 20 pages,
+the page says when there are more). A render makes 7 calls, plus one per further 500 dossiers of the cycle (at most
+19 more), whatever the number of products.
 """
 
 from __future__ import annotations
@@ -33,7 +32,6 @@ DEFAULT_WITHIN_DAYS = 90
 EXPIRING_SHOWN = 50
 STARS = (3, 4, 5)
 PRODUCT_SETS = range(1, 27)
-CERTIFICATE_PAGE = 500
 #: Registration's statuses in the order of the pipeline (returned and rejected branch off "proposed").
 STATUSES = ("submitted", "proposed", "returned", "selected", "rejected", "sent_to_province")
 #: The pipeline's stages: a registration has reached a stage when its status is one of these.
@@ -87,8 +85,7 @@ class Scope:
 
 
 async def programme_figures(gateway: Any, token: str, scope: Scope, t: Any) -> dict[str, Any]:
-    """Every read of the page, issued at once (see :func:`_dossiers` and :func:`certificates_in_force` for the two
-    that may take a second round)."""
+    """Every read of the page, issued at once (:func:`_dossiers` may take a second round)."""
     day, district = scope.as_of.isoformat(), scope.district
     districts, product_sets, progress, summary, dossiers, expiring, in_force = await gather(
         gateway.get(token, "registration", "/reference/districts"),
@@ -124,33 +121,14 @@ async def programme_figures(gateway: Any, token: str, scope: Scope, t: Any) -> d
 
 async def certificates_in_force(gateway: Any, token: str, day: str, district: str | None) -> Any:
     """Certificates in force on ``day`` (in one district): their total and counts by star, product set and district
-    (none for one district), or a refusal. One call when they fit in a page of 500 (counted here); otherwise the
-    services count: the ``total`` of ``/certificates`` with ``limit=1`` per star, product set and district, 56 calls
-    at once (29 for one district) whatever the number of products."""
-    params = {"as_of": day, "district_code": district, "limit": CERTIFICATE_PAGE}
-    first = await gateway.get(token, "rating", "/certificates", params)
-    if isinstance(first, Refusal):
-        return first
-    if first["total"] <= len(first["items"]):
-        items = first["items"]
-        return {"total": first["total"],
-                "by_star": {s: sum(1 for c in items if c["stars"] == s) for s in STARS},
-                "by_set": {n: sum(1 for c in items if c["product_set"] == n) for n in PRODUCT_SETS},
-                "by_district": {} if district else {d: sum(1 for c in items if c["district_code"] == d) for d in TILES}}
-    count = {**params, "limit": 1}
-    by_district = () if district else tuple(TILES)
-    answers = await gather(*(gateway.get(token, "rating", "/certificates", {**count, "stars": s}) for s in STARS),
-                           *(gateway.get(token, "rating", "/certificates", {**count, "product_set": n})
-                             for n in PRODUCT_SETS),
-                           *(gateway.get(token, "rating", "/certificates", {**count, "district_code": d})
-                             for d in by_district))
-    refused = next((answer for answer in answers if isinstance(answer, Refusal)), None)
-    if refused:
-        return refused
-    totals = [answer["total"] for answer in answers]
-    return {"total": first["total"], "by_star": dict(zip(STARS, totals[:3])),
-            "by_set": dict(zip(PRODUCT_SETS, totals[3:3 + len(PRODUCT_SETS)])),
-            "by_district": dict(zip(by_district, totals[3 + len(PRODUCT_SETS):]))}
+    (none for one district), from rating's ``/certificates/counts`` (one call), or a refusal."""
+    counts = await gateway.get(token, "rating", "/certificates/counts", {"as_of": day, "district_code": district})
+    if isinstance(counts, Refusal):
+        return counts
+    return {"total": counts["total"],
+            "by_star": {s: counts["by_stars"].get(str(s), 0) for s in STARS},
+            "by_set": {n: counts["by_product_set"].get(str(n), 0) for n in PRODUCT_SETS},
+            "by_district": {} if district else {d: counts["by_district"].get(d, 0) for d in TILES}}
 
 
 def _targets(progress: Any, scope: Scope, t: Any) -> Any:
