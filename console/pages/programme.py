@@ -1,11 +1,10 @@
 """The programme page (``/``): the plan year's targets, the registration pipeline, certificates in force and those
 about to expire, province-wide or for one district (a district officer's own, whatever the address says).
 
-Figures come from a service's aggregate where there is one (monitoring's target progress, registration's summary by
-district and status, rating's certificate counts by star, product set and district, monitoring's register with its
-total); only the "rated" stage counts from a list: rating's dossiers of the cycle, read 500 a page (at most 20 pages,
-the page says when there are more). A render makes 7 calls, plus one per further 500 dossiers of the cycle (at most
-19 more), whatever the number of products.
+Every figure comes from an aggregate of a service: monitoring's target progress, registration's summary by district
+and status, rating's dossier counts by district and status (the "rated" stage) and certificate counts by star, product
+set and district, monitoring's register with its total (of which the 50 soonest to expire are listed). A render makes
+7 calls to the services at once, whatever the number of products.
 """
 
 from __future__ import annotations
@@ -44,9 +43,6 @@ REACHED: dict[str, tuple[str, ...]] = {
 STAGES = ("submitted", "proposed", "selected", "sent", "rated")
 #: A dossier in these statuses has no council result in its cycle yet (re-entered: not yet in the new cycle).
 NOT_RATED = frozenset({"new", "awaiting_council", "in_session", "withdrawn_from_session"})
-DOSSIER_PAGE = 500
-#: At most this many pages of dossiers are counted for the "rated" stage (10,000 dossiers of one cycle).
-DOSSIER_PAGES = 20
 DATE_PATTERN = r"^(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2})$"
 
 #: The 27 district-level units on a tile grid (column, row) that keeps their places roughly as on a map of Thanh Hóa:
@@ -85,14 +81,14 @@ class Scope:
 
 
 async def programme_figures(gateway: Any, token: str, scope: Scope, t: Any) -> dict[str, Any]:
-    """Every read of the page, issued at once (:func:`_dossiers` may take a second round)."""
+    """Every read of the page, issued at once: 7 calls."""
     day, district = scope.as_of.isoformat(), scope.district
     districts, product_sets, progress, summary, dossiers, expiring, in_force = await gather(
         gateway.get(token, "registration", "/reference/districts"),
         gateway.get(token, "registration", "/reference/product-sets"),
         gateway.get(token, "monitoring", f"/targets/{scope.plan_year}/progress"),
         gateway.get(token, "registration", "/summary", {"cycle_year": scope.plan_year}),
-        _dossiers(gateway, token, scope.plan_year, district),
+        gateway.get(token, "rating", "/dossiers/counts", {"cycle_year": scope.plan_year, "district_code": district}),
         gateway.get(token, "monitoring", "/register", {"as_of": day, "within_days": scope.within_days,
                                                        "district_code": district, "limit": EXPIRING_SHOWN}),
         certificates_in_force(gateway, token, day, district))
@@ -149,20 +145,6 @@ def _targets(progress: Any, scope: Scope, t: Any) -> Any:
     } for target in progress["targets"]]
 
 
-async def _dossiers(gateway: Any, token: str, cycle_year: int, district: str | None) -> Any:
-    """Rating's dossiers of the cycle (of one district): ``{total, items}`` read page by page (500 a page, the pages
-    after the first at once, at most :data:`DOSSIER_PAGES`), or a refusal."""
-    params = {"cycle_year": cycle_year, "district_code": district, "limit": DOSSIER_PAGE}
-    first = await gateway.get(token, "rating", "/dossiers", params)
-    if isinstance(first, Refusal):
-        return first
-    pages = min(DOSSIER_PAGES, -(-first["total"] // DOSSIER_PAGE))
-    rest = await gather(*(gateway.get(token, "rating", "/dossiers", {**params, "offset": n * DOSSIER_PAGE})
-                          for n in range(1, pages)))
-    refused = next((answer for answer in rest if isinstance(answer, Refusal)), None)
-    return refused or {"total": first["total"], "items": [d for answer in (first, *rest) for d in answer["items"]]}
-
-
 def _pipeline(summary: Any, dossiers: Any, districts: list[str]) -> Any:
     """district → stage → registrations that reached it (rated: rating's dossiers of the cycle that a council has
     given a result), with the current returned and rejected counts; and the totals."""
@@ -175,9 +157,9 @@ def _pipeline(summary: Any, dossiers: Any, districts: list[str]) -> Any:
     rated: dict[str, int | None] = dict.fromkeys(districts, None)
     if not isinstance(dossiers, Refusal):
         rated = dict.fromkeys(districts, 0)
-        for dossier in dossiers["items"]:
-            if dossier["district_code"] in rated and dossier["status"] not in NOT_RATED:
-                rated[dossier["district_code"]] += 1
+        for code, statuses in dossiers["by_district"].items():
+            if code in rated:
+                rated[code] = sum(n for status, n in statuses.items() if status not in NOT_RATED)
     rows = []
     for code in districts:
         counts = status_counts[code]
@@ -189,8 +171,7 @@ def _pipeline(summary: Any, dossiers: Any, districts: list[str]) -> Any:
     if isinstance(dossiers, Refusal):
         total["rated"] = None
     return {"rows": [row for row in rows if any(row[key] for key in keys)] if len(rows) > 1 else rows,
-            "total": total, "rated_refused": dossiers if isinstance(dossiers, Refusal) else None,
-            "rated_capped": not isinstance(dossiers, Refusal) and dossiers["total"] > len(dossiers["items"])}
+            "total": total, "rated_refused": dossiers if isinstance(dossiers, Refusal) else None}
 
 
 def tile_map(names: dict[str, str], counts: dict[str, int | None]) -> list[dict[str, Any]]:
