@@ -146,3 +146,18 @@ def _rounds_of(claims: Any) -> dict[str, Any] | Refusal:
             group["on_hold"] += claim["amount"] - claim["paid"]
         group["recovered"] += claim["recovered"]
     return _totalled([{"key": key, **figures} for key, figures in rounds.items()])
+
+
+@router.get("/finance/rounds/{decision:path}", include_in_schema=False)
+async def round_rewards(request: Request, viewer: Annotated[Viewer, Depends(viewer_for(Page.finance))],
+                        decision: str):
+    """One round (đợt) as its recognition decision names it: every recognition, what it earned, what was paid (a
+    district officer: their district's products only)."""
+    gateway = request.app.state.gateway
+    summary, names = await gather(gateway.get(viewer.token, "finance", "/rewards/round", {"decision": decision}),
+                                  district_names(request))
+    rewards = [] if isinstance(summary, Refusal) else [
+        r for r in summary["rewards"] if viewer.scoped_district in (None, r["district_code"])]
+    return render(request, "finance/round.html", viewer, page=Page.finance, decision=decision, summary=summary,
+                  rewards=rewards, names=names,
+                  status_code=404 if isinstance(summary, Refusal) and summary.kind == "not_found" else 200)

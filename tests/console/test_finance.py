@@ -93,6 +93,22 @@ def test_finance_figures_equal_the_api_and_add_up(system, season, page, browser_
         "alert" if reconciliation["differences"] else "ok")
     check_page(page, browser_log, "finance")
 
+    # A round's page: every recognition of the decision, what it earned and what was paid, with the total.
+    first = page.locator("#rewards-by-round tbody tr").first
+    number = first.get_attribute("data-key")
+    first.locator("a").click()
+    page.wait_for_load_state("load")
+    summary = _api(system, "/rewards/round", {"decision": number})
+    rows = page.locator("#round-table tbody tr")
+    assert [r.get_attribute("data-product") for r in rows.all()] == [r["product_id"] for r in summary["rewards"]]
+    for n, reward in enumerate(summary["rewards"]):
+        assert _figures(rows.nth(n), ("amount", "paid")) == {"amount": money(reward["amount"]),
+                                                            "paid": money(reward["paid"])}
+    assert _figures(page.locator("#round-table tfoot tr"), ("amount", "paid")) == {
+        "amount": money(sum(r["amount"] for r in summary["rewards"])),
+        "paid": money(sum(r["paid"] for r in summary["rewards"]))}
+    check_page(page, browser_log, "finance-round")
+
 
 def test_a_district_officer_sees_their_district_rewards_only(system, season, page, browser_log):
     console = system["console"]
@@ -132,3 +148,14 @@ def test_a_district_officer_sees_their_district_rewards_only(system, season, pag
     assert page.locator('#execution-total [data-figure="approved"]').inner_text() == money(
         execution["total"]["approved"])
     check_page(page, browser_log, "finance-district-officer")
+
+    # A round holding another district's product too: the officer's rows only.
+    mixed = next(number for number in sorted({c["decision_number"] for c in claims["items"]})
+                 if {r["district_code"] for r in _api(system, "/rewards/round", {"decision": number})["rewards"]}
+                 - {mine})
+    page.goto(f"{console}/finance/rounds/{mixed}")
+    expected = [r["product_id"] for r in _api(system, "/rewards/round", {"decision": mixed})["rewards"]
+                if r["district_code"] == mine]
+    assert expected
+    assert [r.get_attribute("data-product") for r in page.locator("#round-table tbody tr").all()] == expected
+    check_page(page, browser_log, "finance-round-district-officer")
