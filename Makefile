@@ -50,6 +50,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.finance
 	$(BIN)/python -m bench.monitoring
 	$(BIN)/python -m bench.feed
+	$(BIN)/python -m bench.console
 
 schemas: $(STAMP)
 	$(BIN)/ocop schemas

@@ -612,6 +612,17 @@ def infra_of(launcher: Any) -> Infra:
                  postmaster_pid(postgres.data_dir) if postgres is not None else None, broker is not None)
 
 
+def machine_load() -> str:
+    """The machine's other load just before a benchmark (the share of cores busy for 3 s, and the load average),
+    with a warning when it is already busy."""
+    background = background_load()
+    one, five, fifteen = os.getloadavg()
+    if background > 15:
+        say(f"warning: the machine is already {background:.0f} % busy; results will be lower than on an idle machine")
+    return (f"{background:.0f} % of all cores busy just before the benchmark started; load average {one:.1f} / "
+            f"{five:.1f} / {fifteen:.1f} (1 / 5 / 15 min)")
+
+
 def measure(state: str, work: Callable[[Infra], Awaitable[tuple[Any, dict[str, str]]]]
             ) -> tuple[Any, dict[str, str], float]:
     """Note the machine's other load (the share of cores busy for 3 s, and the load average), start the
@@ -621,12 +632,7 @@ def measure(state: str, work: Callable[[Infra], Awaitable[tuple[Any, dict[str, s
 
     configure_logging("bench", "WARNING")
     began = time.perf_counter()
-    background = background_load()
-    one, five, fifteen = os.getloadavg()
-    load = (f"{background:.0f} % of all cores busy just before the benchmark started; load average {one:.1f} / "
-            f"{five:.1f} / {fifteen:.1f} (1 / 5 / 15 min)")
-    if background > 15:
-        say(f"warning: the machine is already {background:.0f} % busy; results will be lower than on an idle machine")
+    load = machine_load()
     launcher = launch(state)
     say("starting infrastructure (embedded PostgreSQL and Tansu unless OCOP_DATABASE_URL / OCOP_KAFKA_BOOTSTRAP_SERVERS are set)")
     try:
