@@ -35,6 +35,8 @@ import datetime as dt
 import json
 import random
 import re
+import signal
+import sys
 import time
 import uuid
 from collections import Counter
@@ -742,6 +744,8 @@ def run(p: Params) -> tuple[dict[str, Any], float]:
     configure_logging("bench", "WARNING")
     began = time.perf_counter()
     load = machine_load()
+    # A SIGTERM stops the benchmark like Ctrl-C: the processes it started are stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     proxy = Proxy(free_port())
     system = start_system("bench-console", proxy.port)
     try:
