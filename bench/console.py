@@ -96,20 +96,24 @@ def start_system(state: str, proxy_port: int) -> System:
     launcher = launch(state)
     say("starting infrastructure (embedded PostgreSQL and Tansu unless OCOP_DATABASE_URL / OCOP_KAFKA_BOOTSTRAP_SERVERS"
         " are set)")
-    launcher.start_infrastructure()
-    asyncio.run(prepare_database(launcher.database_url, own=launcher.postgres is not None))
-    launcher.services = SERVICES
-    for name in SERVICES:
-        launcher.env[f"OCOP_{name.upper()}_PORT"] = str(free_port())
-    launcher.env.update(OCOP_LOG_LEVEL="WARNING", OCOP_CONSOLE_LOG_LEVEL="WARNING")
-    for name in SERVICES:
-        launcher.spawn_service(name)
-    console_port, discovery_port = free_port(), free_port()
-    launcher._spawn("console", "console", console_port, launcher.console_env(console_port))
-    env = launcher.console_env(discovery_port)
-    env.update({f"OCOP_CONSOLE_{name.upper()}_URL": f"http://127.0.0.1:{proxy_port}/{name}" for name in SERVICES})
-    launcher._spawn("console-discovery", "console", discovery_port, env)
-    launcher.wait_ready(300)
+    try:
+        launcher.start_infrastructure()
+        asyncio.run(prepare_database(launcher.database_url, own=launcher.postgres is not None))
+        launcher.services = SERVICES
+        for name in SERVICES:
+            launcher.env[f"OCOP_{name.upper()}_PORT"] = str(free_port())
+        launcher.env.update(OCOP_LOG_LEVEL="WARNING", OCOP_CONSOLE_LOG_LEVEL="WARNING")
+        for name in SERVICES:
+            launcher.spawn_service(name)
+        console_port, discovery_port = free_port(), free_port()
+        launcher._spawn("console", "console", console_port, launcher.console_env(console_port))
+        env = launcher.console_env(discovery_port)
+        env.update({f"OCOP_CONSOLE_{name.upper()}_URL": f"http://127.0.0.1:{proxy_port}/{name}" for name in SERVICES})
+        launcher._spawn("console-discovery", "console", discovery_port, env)
+        launcher.wait_ready(300)
+    except BaseException:
+        launcher.stop()
+        raise
     urls = {name: launcher.processes[name].url for name in SERVICES}
     return System(launcher, urls, f"http://127.0.0.1:{console_port}", f"http://127.0.0.1:{discovery_port}",
                   infra_of(launcher))
