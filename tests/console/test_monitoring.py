@@ -104,3 +104,46 @@ def test_a_district_officer_sees_only_their_district(system, season, overdue, pa
     shown = page.locator("#follow-ups tr[data-inspection] td:nth-child(3)").all_inner_texts()
     assert set(shown) <= {mine}
     check_page(page, browser_log, "monitoring-district-officer")
+
+
+def test_a_district_officers_district_is_forced_into_every_query():
+    """Whatever the address asks, each read of the page carries the officer's own district (mock services)."""
+    import re
+
+    from starlette.testclient import TestClient
+
+    from console.app import create_app
+    from console.config import ConsoleSettings
+    from console.gateway import SERVICES, Gateway
+
+    asked: list[httpx.Request] = []
+
+    def services(request: httpx.Request) -> httpx.Response:
+        asked.append(request)
+        if request.url.path == "/reference/districts":
+            return httpx.Response(200, json=[{"code": "380", "name": "TP Thanh Hóa"}, {"code": "407", "name": "Nghi Sơn"}])
+        return httpx.Response(404, json={"detail": "none here"})
+
+    gateway = Gateway({name: f"http://{name}" for name in SERVICES}, 5, transport=httpx.MockTransport(services))
+    with TestClient(create_app(ConsoleSettings(), gateway=gateway)) as client:
+        key = re.search(r'name="form_key" value="([^"]+)"', client.get("/sign-in").text).group(1)
+        client.post("/sign-in/development", data={"role": "district_officer", "district": "407", "form_key": key})
+        asked.clear()
+        page = client.get("/monitoring?district_code=380&plan_year=2021")
+    assert page.status_code == 200 and 'id="district_code"' not in page.text
+    reads = {r.url.path: dict(r.url.params) for r in asked if r.url.host == "monitoring"}
+    assert reads["/inspections"]["district_code"] == reads["/follow-ups"]["district_code"] == "407"
+    assert reads["/reports"]["district_code"] == "407"
+    assert (reads["/inspection-plans"]["planner_kind"], reads["/inspection-plans"]["planner_code"]) == ("district", "407")
+
+
+def test_the_report_grid_has_a_row_per_district_and_a_column_per_period():
+    from console.pages.monitoring import report_grid
+
+    item = lambda district, kind, state: {"district_code": district, "district_name": f"D{district}", "kind": kind,
+                                          "state": state}
+    grid = report_grid({"items": [item("381", "annual", "missing"), item("380", "annual", "on_time"),
+                                  item("380", "six_month", "late"), item("380", "quarterly", "not_due")]})
+    assert grid["kinds"] == ["six_month", "annual", "quarterly"]
+    assert [(r["code"], {k: c["state"] for k, c in r["cells"].items()}) for r in grid["rows"]] == [
+        ("380", {"annual": "on_time", "six_month": "late", "quarterly": "not_due"}), ("381", {"annual": "missing"})]

@@ -5,10 +5,12 @@ as a waterfall, and who may see them."""
 from __future__ import annotations
 
 import asyncio
+import re
 from concurrent.futures import ThreadPoolExecutor
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import httpx
@@ -255,3 +257,72 @@ def test_waterfall_groups_spans_by_service_in_start_order_with_bars_to_scale():
     bars = {s["span_id"]: (s["left"], s["width"]) for g in groups for s in g["spans"]}
     assert bars == {"a": (0.0, 50.0), "b": (50.0, 10.0), "c": (60.0, 40.0), "d": (75.0, 5.0)}
     assert waterfall({"duration_ms": 0, "spans": []}) == []
+
+
+@contextmanager
+def _console_over(handler: Callable[[httpx.Request], httpx.Response]) -> Iterator[Any]:
+    """The console app over a mock of the services (no processes): a test client signed in as an operator."""
+    from starlette.testclient import TestClient
+
+    from console.app import create_app
+    from console.config import ConsoleSettings
+    from console.gateway import SERVICES, Gateway
+
+    gateway = Gateway({name: f"http://{name}" for name in SERVICES}, 5, transport=httpx.MockTransport(handler))
+    with TestClient(create_app(ConsoleSettings(), gateway=gateway)) as client:
+        key = re.search(r'name="form_key" value="([^"]+)"', client.get("/sign-in").text).group(1)
+        signed = client.post("/sign-in/development", data={"role": "operator", "form_key": key, "actor": "ops-binh"},
+                             follow_redirects=False)
+        assert signed.status_code == 303
+        yield client
+
+
+LETTER = {"service": "finance", "dead_letter_id": 7, "consumer": "finance.product-rated", "topic": "ocop.product-rated.v1",
+          "partition": 0, "offset": 12, "key": "p-1", "error": "FinanceError: <b>no rewards</b>", "attempts": 4,
+          "failed_at": "2026-01-05T02:00:00+00:00", "dead_lettered": True, "event_id": "e-1",
+          "event_type": "ProductRated", "product_id": "p-1", "redrive": None,
+          "payload": '{"data": {"reason": "<script>alert(1)</script>"}}'}
+
+
+@pytest.mark.parametrize(("status", "message", "outcome"), [
+    (200, None, "redriven"),
+    (409, "dead letter finance/7 (event e-1) was re-driven at 2026-01-05 by ops-an; it is not published twice",
+     "already_redriven"),
+    (409, "dead letter finance/7 is being re-driven (asked by ops-an at …)", "redrive_in_progress"),
+    (503, "the broker did not take the record", "refused"),
+])
+def test_a_re_drive_posts_once_and_says_what_became_of_it(status, message, outcome):
+    posts: list[str] = []
+
+    def services(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            posts.append(request.url.path)
+            body = ({**LETTER, "state": "published"} if status == 200
+                    else {"detail": {"error": "x", "message": message}})
+            return httpx.Response(status, json=body)
+        if request.url.path == "/pipeline/dead-letters/finance/7":
+            return httpx.Response(200, json=LETTER)
+        return httpx.Response(200, json=[])
+
+    with _console_over(services) as client:
+        key = re.search(r'name="form_key" value="([^"]+)"', client.get("/operations/dead-letters/finance/7/redrive").text).group(1)
+        refused = client.post("/operations/dead-letters/finance/7/redrive", data={"form_key": "another"},
+                              follow_redirects=False)
+        assert refused.status_code == 403 and posts == []  # without the session's form key nothing is asked
+        answer = client.post("/operations/dead-letters/finance/7/redrive", data={"form_key": key}, follow_redirects=False)
+        assert answer.status_code == 303
+        assert answer.headers["location"] == f"/operations/dead-letters/finance/7?outcome={outcome}"
+        assert posts == ["/pipeline/dead-letters/finance/7/redrive"]
+        shown = client.get(answer.headers["location"]).text
+        assert f'data-outcome="{outcome}"' in shown and len(posts) == 1  # showing the answer posts nothing
+
+
+def test_a_dead_letter_page_escapes_the_record_and_the_reason():
+    def services(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=LETTER)
+
+    with _console_over(services) as client:
+        page = client.get("/operations/dead-letters/finance/7").text
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<b>no rewards</b>" not in page and "&lt;b&gt;no rewards&lt;/b&gt;" in page
+    assert '\n    &#34;reason&#34;: &#34;&lt;script&gt;' in page  # the JSON value indented for reading, escaped
