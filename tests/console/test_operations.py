@@ -227,6 +227,10 @@ def test_the_provincial_office_sees_operations_a_district_officer_does_not(syste
     page.goto(console + "/operations")
     expect(page.locator("#service-status tr[data-service='finance'] .outbox-pending")).to_be_visible()
     expect(page.locator("#alerts .refusal")).to_be_visible()  # the pipeline's health is the operators'
+    status = api(system, "finance", "/ops/status", Role.provincial_office)  # each consumer's lag, as they may read it
+    for consumer, lag in status["consumer_lag"].items():
+        expect(page.locator(f"#service-status [data-consumer='{consumer}']")).to_contain_text(
+            f"trễ {sum(lag.values())} thông điệp")
     check_page(page, browser_log, "operations-provincial-office")
     page.context.clear_cookies()
     sign_in(page, console, "district_officer", "380")
