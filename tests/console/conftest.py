@@ -37,11 +37,17 @@ def console_process(urls: dict[str, str], log_dir: Path, **env: str) -> Iterator
 
 @pytest.fixture(scope="package")
 def system(launcher, tmp_path_factory) -> Iterator[dict[str, str]]:
-    """The four services and the console, each a process of its own: name → URL (``console`` too)."""
+    """The four services and the console, each a process of its own: name → URL (``console`` too). As under ``make
+    run``, the others export their spans over OTLP to monitoring's span store (started first), so a flow's trace holds
+    every service's spans and the console's trace page can draw them."""
     with ExitStack() as stack:
         logs = tmp_path_factory.mktemp("console")
-        urls = {name: stack.enter_context(service_process(launcher, logs, name)) for name in SERVICES}
-        urls["console"] = stack.enter_context(console_process(dict(urls), logs))
+        urls = {"monitoring": stack.enter_context(service_process(launcher, logs, "monitoring"))}
+        export = {"OTEL_EXPORTER_OTLP_ENDPOINT": urls["monitoring"], "OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "100"}
+        for name in SERVICES:
+            if name not in urls:
+                urls[name] = stack.enter_context(service_process(launcher, logs, name, **export))
+        urls["console"] = stack.enter_context(console_process({name: urls[name] for name in SERVICES}, logs, **export))
         yield urls
 
 
