@@ -85,8 +85,11 @@ def _install_error_pages(app: FastAPI) -> None:
         # A page's bad query or form: 400 naming the field and the rule, in the person's language, never a 500.
         first = exc.errors()[0] if exc.errors() else {}
         field = ".".join(str(part) for part in first.get("loc", ())[1:]) or "?"
+        given = first.get("input")
+        shown = given[:100] if isinstance(given, str) else "" if given is None else str(given)[:100]
+        rule = str(first.get("msg", "")).removeprefix("Value error, ")
         return render(request, "error.html", _viewer_or_none(request), status_code=400,
-                      message_key="error.invalid_field", message_values={"field": field, "rule": first.get("msg", "")})
+                      message_key="error.invalid_field", message_values={"field": field, "rule": rule, "value": shown})
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):

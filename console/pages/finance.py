@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from console.params import CivilDay
 from console.formatting import today
 from console.gateway import Refusal, gather
 from console.pages.rating import district_names
@@ -32,7 +33,7 @@ CLAIMS_PAGE = 500
 @router.get("/finance", include_in_schema=False)
 async def finance(request: Request, viewer: Annotated[Viewer, Depends(viewer_for(Page.finance))],
                   plan_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
-                  as_of: Annotated[date | None, Query()] = None):
+                  as_of: Annotated[CivilDay, Query()] = None):
     gateway = request.app.state.gateway
     token = viewer.token
     budgets = await gateway.get(token, "finance", "/budgets")

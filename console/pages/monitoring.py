@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from console.params import CivilDay
 from console.gateway import Refusal, gather
 from console.rendering import render
 from console.session import Page, Viewer, viewer_for
@@ -55,7 +56,7 @@ async def product_names(gateway: Any, token: str, product_ids: list[str]) -> dic
 @router.get("/monitoring", include_in_schema=False)
 async def monitoring(request: Request, viewer: Annotated[Viewer, Depends(viewer_for(Page.monitoring))],
                      plan_year: Annotated[int, Query(ge=2018, le=2100)] = DEFAULT_PLAN_YEAR,
-                     as_of: Annotated[date | None, Query()] = None,
+                     as_of: Annotated[CivilDay, Query()] = None,
                      district_code: DistrictCode = None):
     gateway = request.app.state.gateway
     district = viewer.scoped_district or district_code

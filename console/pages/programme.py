@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from console.params import CivilDay
 from console.formatting import today
 from console.gateway import Refusal, gather
 from console.i18n import translator
@@ -43,7 +44,6 @@ REACHED: dict[str, tuple[str, ...]] = {
 STAGES = ("submitted", "proposed", "selected", "sent", "rated")
 #: A dossier in these statuses has no council result in its cycle yet (re-entered: not yet in the new cycle).
 NOT_RATED = frozenset({"new", "awaiting_council", "in_session", "withdrawn_from_session"})
-DATE_PATTERN = r"^(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2})$"
 
 #: The 27 district-level units on a tile grid (column, row) that keeps their places roughly as on a map of Thanh Hóa:
 #: the mountains to the west, the coast to the east, Nghi Sơn to the south.
@@ -55,18 +55,6 @@ TILES: dict[str, tuple[int, int]] = {
     "402": (2, 3), "403": (3, 3), "397": (4, 3), "404": (5, 3), "406": (6, 3), "382": (7, 3),
     "407": (5, 4),
 }
-
-
-def parse_day(text: str | None) -> date | None:
-    """``dd/mm/yyyy`` or ``yyyy-mm-dd`` → a date; None when not a real day."""
-    if not text:
-        return None
-    try:
-        if "/" in text:
-            return datetime.strptime(text, "%d/%m/%Y").date()
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -190,13 +178,10 @@ def tile_map(names: dict[str, str], counts: dict[str, int | None]) -> list[dict[
 @router.get("/", include_in_schema=False)
 async def programme(request: Request, viewer: Annotated[Viewer, Depends(viewer_for(Page.programme))],
                     plan_year: Annotated[int, Query(ge=FIRST_PLAN_YEAR, le=LAST_PLAN_YEAR)] = DEFAULT_PLAN_YEAR,
-                    as_of: Annotated[str | None, Query(max_length=10, pattern=DATE_PATTERN)] = None,
+                    as_of: Annotated[CivilDay, Query()] = None,
                     within_days: Annotated[int, Query(ge=0, le=3660)] = DEFAULT_WITHIN_DAYS,
                     district: Annotated[str | None, Query(pattern=r"^(\d{3})?$")] = None):
-    day = parse_day(as_of) if as_of else today()
-    if day is None:
-        return render(request, "error.html", viewer, status_code=400, page=Page.programme,
-                      message_key="error.bad_request", message_values={"detail": f"as_of={as_of}"})
+    day = as_of or today()
     forced = viewer.scoped_district
     scope = Scope(plan_year=plan_year, as_of=day, within_days=within_days,
                   district=forced or district or None, province_figures=forced is None)

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from console.params import CivilDay
 from console.gateway import Refusal, gather
 from console.rendering import render
 from console.session import Page, Viewer, viewer_for
@@ -201,7 +202,7 @@ async def decision(request: Request, viewer: Viewing, number: str, year: Year = 
 
 
 @router.get("/rating/certificates", include_in_schema=False)
-async def certificates(request: Request, viewer: Viewing, as_of: Annotated[date | None, Query()] = None,
+async def certificates(request: Request, viewer: Viewing, as_of: Annotated[CivilDay, Query()] = None,
                        district_code: Annotated[str | None, Query(pattern=DISTRICT)] = None,
                        product_set: Annotated[int | None, Query(ge=1, le=26)] = None,
                        stars: Annotated[int | None, Query(ge=3, le=5)] = None, offset: Offset = 0):

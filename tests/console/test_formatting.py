@@ -31,3 +31,21 @@ def test_stars_and_percent():
     assert formatting.percent(40, 80) == 50
     assert formatting.percent(120, 80) == 100
     assert formatting.percent(1, 0) == 0
+
+
+def test_a_day_of_a_filter_reads_as_people_write_it_or_as_iso():
+    from pydantic import TypeAdapter, ValidationError
+
+    from console.params import CivilDay
+
+    day = TypeAdapter(CivilDay)
+    assert day.validate_python("31/12/2021") == date(2021, 12, 31)
+    assert day.validate_python("2021-12-31") == date(2021, 12, 31)
+    assert day.validate_python("1/2/2021") == date(2021, 2, 1)
+    assert day.validate_python("") is None
+    for wrong in ("31/02/2021", "2021-02-30", "12/31/2021", "tomorrow"):
+        try:
+            day.validate_python(wrong)
+        except ValidationError:
+            continue
+        raise AssertionError(f"{wrong} was taken as a day")
