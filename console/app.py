@@ -7,6 +7,7 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import structlog
@@ -21,7 +22,7 @@ from console.config import ConsoleSettings
 from console.gateway import Gateway
 from console.pages import PAGE_ROUTERS
 from console.rendering import render
-from console.session import FormKeyMismatch, PageForbidden, SignInRequired, current_viewer
+from console.session import FormKeyMismatch, PageForbidden, SignInRequired, current_viewer, token_sealer
 from shared.http.access import log_requests
 from shared.settings import KernelSettings
 
@@ -49,8 +50,11 @@ def create_app(settings: ConsoleSettings | None = None, kernel: KernelSettings |
     app.state.development_sign_in = settings.development_sign_in_allowed(kernel)
     app.state.asset_version = _asset_version()
     secret = settings.session_secret.get_secret_value() if settings.session_secret else secrets.token_urlsafe(32)
+    app.state.token_sealer = token_sealer(secret)
     app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie="ocop_console",
-                       max_age=int(settings.session_hours * 3600), same_site="lax", https_only=settings.secure_cookies)
+                       max_age=int(settings.session_hours * 3600), same_site="lax",
+                       https_only=settings.cookies_over_https_only(kernel))
+    app.add_middleware(PageHeaders)
     log_requests(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in PAGE_ROUTERS:
@@ -106,8 +110,8 @@ def _install_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(FormKeyMismatch)
     async def stale_form(request: Request, exc: FormKeyMismatch):
-        return render(request, "error.html", None, status_code=403, message_key="error.bad_request",
-                      message_values={"detail": "form key"})
+        return render(request, "error.html", _viewer_or_none(request), status_code=403, message_key="error.stale_form",
+                      message_values={})
 
 
 def _viewer_or_none(request: Request):
@@ -116,3 +120,37 @@ def _viewer_or_none(request: Request):
         return current_viewer(request)
     except SignInRequired:
         return None
+
+
+#: Sent with every answer: the console's pages may be shown only by itself (no framing by another site: the re-drive
+#: button cannot be clicked through a frame), take scripts, styles and images only from it, post forms only to it;
+#: what they show about people is not kept in shared caches or the browser's after sign-out.
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                 b"img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+)
+
+
+class PageHeaders:
+    """ASGI middleware adding :data:`SECURITY_HEADERS`, and ``Cache-Control: no-store`` to everything but the static
+    assets (whose addresses change with their content)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        static = scope["path"].startswith("/static/")
+
+        async def sending(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", [])) + list(SECURITY_HEADERS)
+                headers.append((b"cache-control", b"public, max-age=86400" if static else b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, sending)

@@ -26,8 +26,9 @@ class ConsoleSettings(BaseSettings):
     # address need the same key.
     session_secret: SecretStr | None = None
     session_hours: float = Field(default=8.0, gt=0)
-    # Only over HTTPS in production (a proxy in front terminates TLS); plain HTTP on make run.
-    secure_cookies: bool = False
+    # The session cookie only over HTTPS. None: on unless the development JWT secret is in use (make run answers on
+    # plain HTTP; a browser treats http://localhost as secure all the same).
+    secure_cookies: bool | None = None
     # How often the live parts of a page are refreshed while it is shown.
     refresh_seconds: int = Field(default=5, ge=1, le=3600)
     # The development sign-in page (pick a role and district, get a token). None: on exactly while the development JWT
@@ -42,8 +43,16 @@ class ConsoleSettings(BaseSettings):
         return {"registration": self.registration_url, "rating": self.rating_url, "finance": self.finance_url,
                 "monitoring": self.monitoring_url}
 
+    def cookies_over_https_only(self, kernel: KernelSettings) -> bool:
+        if self.secure_cookies is None:
+            return not _development_key(kernel)
+        return self.secure_cookies
+
     def development_sign_in_allowed(self, kernel: KernelSettings) -> bool:
-        development_secret = kernel.jwt_secret == DEVELOPMENT_JWT_SECRET and kernel.jwt_algorithm.startswith("HS")
         if self.development_sign_in is None:
-            return development_secret
-        return self.development_sign_in and development_secret
+            return _development_key(kernel)
+        return self.development_sign_in and _development_key(kernel)
+
+
+def _development_key(kernel: KernelSettings) -> bool:
+    return kernel.jwt_secret == DEVELOPMENT_JWT_SECRET and kernel.jwt_algorithm.startswith("HS")

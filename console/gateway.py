@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Mapping
+from urllib.parse import quote
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 SERVICES: tuple[str, ...] = ("registration", "rating", "finance", "monitoring")
+KEEPALIVE_SECONDS = 4.0
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,10 @@ class Gateway:
     """One pooled HTTP client per service, shared by every request of the process."""
 
     def __init__(self, urls: Mapping[str, str], timeout: float, transport: httpx.AsyncBaseTransport | None = None):
-        self._clients = {name: httpx.AsyncClient(base_url=url, timeout=timeout, transport=transport)
+        # Idle connections are dropped before the services' uvicorn drops them (keep-alive 5 s), so a request never
+        # goes out on a connection the server is closing at that moment.
+        limits = httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS)
+        self._clients = {name: httpx.AsyncClient(base_url=url, timeout=timeout, transport=transport, limits=limits)
                          for name, url in urls.items()}
 
     async def close(self) -> None:
@@ -85,6 +90,12 @@ def _detail(answer: httpx.Response) -> str:
     if isinstance(detail, str):
         return detail
     return f"HTTP {answer.status_code}"
+
+
+def segment(value: object) -> str:
+    """A value put into a service's path, quoted whole: an id typed in an address (``S1?x=1``, ``../x``, ``a#b``)
+    stays one path segment of the service's route, never a query, a fragment or another route."""
+    return quote(str(value), safe="")
 
 
 async def gather(*calls: Awaitable[Any]) -> list[Any]:

@@ -1,17 +1,22 @@
 """Who is looking: the signed-in person (their token, role and district), their language, and which pages they see.
 
 The session is a signed cookie (Starlette's ``SessionMiddleware``, itsdangerous) holding the person's bearer token,
-language and a form key; the token is read back and verified on every request, so an expired or forged one ends the
-session. The browser's script never sees the token (the cookie is HttpOnly).
+language and a form key. The token in it is encrypted (Fernet, with a key derived from the session secret), so the
+cookie is no bearer token for the services to whoever sees it (devtools, a proxy, a copied profile); the cookie is
+HttpOnly, so the page's script never sees it either. The token is decrypted and verified on every request, so an
+expired, forged or tampered one ends the session.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import secrets
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from cryptography.fernet import Fernet, InvalidToken
 from fastapi import Request
 
 from console.i18n import language_of
@@ -103,10 +108,19 @@ def form_key(request: Request) -> str:
     return key
 
 
+def token_sealer(session_secret: str) -> Fernet:
+    """What encrypts the token kept in the session cookie: a Fernet key derived from the session secret (replicas
+    with the same secret read each other's sessions)."""
+    digest = hashlib.sha256(b"ocop-console-token:" + session_secret.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
 def sign_in(request: Request, kernel: KernelSettings, token: str) -> Any:
-    """Keep ``token`` in the session if it verifies; the actor, or raises :class:`AuthError`."""
+    """Keep ``token`` (encrypted) in the session if it verifies; the actor, or raises :class:`AuthError`. A new form
+    key comes with the new session, so a form rendered before signing in cannot post as the person."""
     actor = decode_token(kernel, token)
-    request.session["token"] = token.strip()
+    request.session["token"] = request.app.state.token_sealer.encrypt(token.strip().encode()).decode()
+    request.session.pop("form_key", None)
     form_key(request)
     return actor
 
@@ -120,13 +134,14 @@ def sign_out(request: Request) -> None:
 
 def current_viewer(request: Request) -> Viewer:
     """The signed-in person, or :class:`SignInRequired`."""
-    token = request.session.get("token")
+    sealed = request.session.get("token")
     next_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    if not isinstance(token, str):
+    if not isinstance(sealed, str):
         raise SignInRequired(next_path)
     try:
+        token = request.app.state.token_sealer.decrypt(sealed.encode()).decode()
         actor = decode_token(request.app.state.kernel, token)
-    except AuthError:
+    except (AuthError, InvalidToken):
         request.session.pop("token", None)
         raise SignInRequired(next_path, reason="signin.expired") from None
     request.state.actor = actor  # the access line names who asked

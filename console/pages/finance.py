@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from console.params import CivilDay
 from console.formatting import today
-from console.gateway import Refusal, gather
+from console.gateway import Refusal, gather, segment
 from console.pages.rating import district_names
 from console.rendering import render
 from console.session import Page, Viewer, viewer_for
@@ -102,7 +102,7 @@ async def _named_recoveries(request: Request, viewer: Viewer, recoveries: Any) -
     if isinstance(recoveries, Refusal):
         return recoveries
     gateway = request.app.state.gateway
-    claims = await gather(*(gateway.get(viewer.token, "finance", f"/claims/{r['claim_id']}") for r in recoveries))
+    claims = await gather(*(gateway.get(viewer.token, "finance", f"/claims/{segment(r['claim_id'])}") for r in recoveries))
     named = []
     for recovery, claim in zip(recoveries, claims, strict=True):
         if isinstance(claim, Refusal):

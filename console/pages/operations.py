@@ -22,7 +22,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse
 
-from console.gateway import SERVICES, Refusal, gather
+from console.gateway import Refusal, SERVICES, gather, segment
 from console.rendering import render
 from console.session import Page, Viewer, check_form_key, viewer_for
 
@@ -127,7 +127,7 @@ def waterfall(trace: dict[str, Any]) -> list[dict[str, Any]]:
 
 @router.get("/operations/traces/{trace_id}", include_in_schema=False)
 async def trace(request: Request, viewer: Operations, trace_id: TraceId):
-    found = await request.app.state.gateway.get(viewer.token, "monitoring", f"/traces/{trace_id}")
+    found = await request.app.state.gateway.get(viewer.token, "monitoring", f"/traces/{segment(trace_id)}")
     status = 404 if isinstance(found, Refusal) and found.kind == "not_found" else 200
     return render(request, "operations/trace.html", viewer, status_code=status, page=Page.operations,
                   trace_id=trace_id, trace=found, groups=[] if isinstance(found, Refusal) else waterfall(found))

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse
 
 from console.formatting import today
-from console.gateway import Refusal, gather
+from console.gateway import Refusal, gather, segment
 from console.rendering import render
 from console.session import Page, Viewer, viewer_for
 
@@ -61,7 +61,7 @@ async def _nothing() -> None:
 
 async def _timeline(gateway: Any, token: str, product_id: str) -> Any:
     """Every timeline entry of the product (up to :data:`TIMELINE_PAGES` pages): ``{total, items}`` or a refusal."""
-    path = f"/timeline/products/{product_id}"
+    path = f"/timeline/products/{segment(product_id)}"
     first = await gateway.get(token, "monitoring", path, {"limit": TIMELINE_PAGE})
     if isinstance(first, Refusal):
         return first
@@ -133,14 +133,14 @@ async def product(request: Request, viewer: Annotated[Viewer, Depends(viewer_for
                   product_id: Annotated[str, Path(pattern=PRODUCT_ID)]):
     gateway, token = request.app.state.gateway, viewer.token
     register, rating, money, history, districts = await gather(
-        gateway.get(token, "monitoring", f"/register/{product_id}"),
-        gateway.get(token, "rating", f"/products/{product_id}/rating-history"),
-        gateway.get(token, "finance", f"/products/{product_id}/money"),
-        gateway.get(token, "registration", f"/products/{product_id}/history"),
+        gateway.get(token, "monitoring", f"/register/{segment(product_id)}"),
+        gateway.get(token, "rating", f"/products/{segment(product_id)}/rating-history"),
+        gateway.get(token, "finance", f"/products/{segment(product_id)}/money"),
+        gateway.get(token, "registration", f"/products/{segment(product_id)}/history"),
         _districts(gateway, token))
     district = _district_of(register, rating, money)
     if district is None and isinstance(history, dict):
-        producer = await gateway.get(token, "registration", f"/producers/{history['producer_id']}")
+        producer = await gateway.get(token, "registration", f"/producers/{segment(history['producer_id'])}")
         district = producer.get("district_code") if isinstance(producer, dict) else None
     if district is None and not isinstance(history, dict):
         return render(request, "error.html", viewer, status_code=404, page=Page.product,
@@ -161,7 +161,7 @@ async def _registrations(gateway: Any, token: str, history: Any) -> list[Any]:
     """Each registration of the product (one per cycle it entered) with its steps, as registration keeps them."""
     if not isinstance(history, dict):
         return []
-    return await gather(*(gateway.get(token, "registration", f"/registrations/{r['registration_id']}")
+    return await gather(*(gateway.get(token, "registration", f"/registrations/{segment(r['registration_id'])}")
                           for r in history["registrations"]))
 
 

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 
 from console.params import CivilDay
-from console.gateway import Refusal, gather
+from console.gateway import Refusal, gather, segment
 from console.rendering import render
 from console.session import Page, Viewer, viewer_for
 
@@ -106,7 +106,7 @@ async def _upper_sessions(request: Request, viewer: Viewer, cycle_year: int | No
         if isinstance(listing, Refusal):
             return listing
     found = [s for listing in listings for s in listing["items"]]
-    details = await gather(*(gateway.get(viewer.token, "rating", f"/sessions/{s['session_id']}") for s in found))
+    details = await gather(*(gateway.get(viewer.token, "rating", f"/sessions/{segment(s['session_id'])}") for s in found))
     upper = []
     for session, detail in zip(found, details, strict=True):
         if isinstance(detail, Refusal):
@@ -120,13 +120,13 @@ async def _upper_sessions(request: Request, viewer: Viewer, cycle_year: int | No
 @router.get("/rating/sessions/{session_id}", include_in_schema=False)
 async def session(request: Request, viewer: Viewing, session_id: str):
     gateway = request.app.state.gateway
-    path = f"/sessions/{session_id}"
+    path = f"/sessions/{segment(session_id)}"
     detail, results, names = await gather(gateway.get(viewer.token, "rating", path),
                                           gateway.get(viewer.token, "rating", path + "/results"),
                                           district_names(request))
     council = None
     if not isinstance(detail, Refusal):
-        council = await gateway.get(viewer.token, "rating", f"/councils/{detail['council_id']}") or None
+        council = await gateway.get(viewer.token, "rating", f"/councils/{segment(detail['council_id'])}") or None
     mine = viewer.scoped_district
     other_district = (not isinstance(detail, Refusal) and mine is not None and detail["level"] == "district"
                       and detail["district_code"] != mine)
@@ -174,7 +174,7 @@ async def decisions(request: Request, viewer: Viewing, year: Year = None,
 async def _decisions_of(request: Request, viewer: Viewer, listing: dict[str, Any]) -> dict[str, Any] | Refusal:
     """The decisions of ``listing`` that cover products of the officer's district, each with how many."""
     gateway = request.app.state.gateway
-    details = await gather(*(gateway.get(viewer.token, "rating", f"/decisions/{d['number']}",
+    details = await gather(*(gateway.get(viewer.token, "rating", f"/decisions/{segment(d['number'])}",
                                          {"year": d["year"], "body": d["body"]}) for d in listing["items"]))
     items = []
     for decision, detail in zip(listing["items"], details, strict=True):
@@ -189,7 +189,7 @@ async def _decisions_of(request: Request, viewer: Viewer, listing: dict[str, Any
 @router.get("/rating/decisions/{number:path}", include_in_schema=False)
 async def decision(request: Request, viewer: Viewing, number: str, year: Year = None,
                    body: Annotated[str | None, Query(pattern="^(province|centre)$")] = None):
-    detail, names = await gather(request.app.state.gateway.get(viewer.token, "rating", f"/decisions/{number}",
+    detail, names = await gather(request.app.state.gateway.get(viewer.token, "rating", f"/decisions/{segment(number)}",
                                                                {"year": year, "body": body}),
                                  district_names(request))
     entries = [] if isinstance(detail, Refusal) else _mine(detail["entries"], viewer.scoped_district)

@@ -92,8 +92,8 @@ def sign_in(page: Page, base_url: str, role: str, district: str | None = None, a
     page.select_option("#role", role)
     page.select_option("#district", district or "")
     page.fill("#actor", actor)
-    page.click("#development-form button[type=submit]")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.click("#development-form button[type=submit]")
 
 
 def chromium_missing_message() -> str:

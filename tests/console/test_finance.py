@@ -96,8 +96,8 @@ def test_finance_figures_equal_the_api_and_add_up(system, season, page, browser_
     # A round's page: every recognition of the decision, what it earned and what was paid, with the total.
     first = page.locator("#rewards-by-round tbody tr").first
     number = first.get_attribute("data-key")
-    first.locator("a").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        first.locator("a").click()
     summary = _api(system, "/rewards/round", {"decision": number})
     rows = page.locator("#round-table tbody tr")
     assert [r.get_attribute("data-product") for r in rows.all()] == [r["product_id"] for r in summary["rewards"]]

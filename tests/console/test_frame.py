@@ -22,15 +22,15 @@ def test_language_switch_keeps_the_page_and_changes_every_text(system, page, bro
     console = system["console"]
     sign_in(page, console, "provincial_office")
     heading_vi = page.locator("h1").inner_text()
-    page.click("#language-switch")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.click("#language-switch")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.url == console + "/"
     heading_en = page.locator("h1").inner_text()
     assert heading_en != heading_vi and heading_en == "Programme"
     check_page(page, browser_log, "programme-en")
-    page.click("#language-switch")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.click("#language-switch")
     assert page.locator("html").get_attribute("lang") == "vi"
     assert page.locator("h1").inner_text() == heading_vi
 

@@ -118,16 +118,16 @@ def test_re_driving_a_dead_letter_from_the_page_consumes_it_once(system, dead_le
     page.goto(console + "/operations")
     link = page.locator(f"#dead-letters table[data-service='finance'] tr[data-dead-letter='{number}'] a.dead-letter-link")
     expect(link).to_be_visible()
-    link.click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        link.click()
     assert page.url == f"{console}/operations/dead-letters/finance/{number}"
     expect(page.locator("#dead-letter-error")).to_contain_text("finance holds no rewards")
     expect(page.locator("#dead-letter-payload")).to_contain_text(product)
     expect(page.locator("#redrive-status [data-state]")).to_have_attribute("data-state", "none")
     check_page(page, browser_log, "operations-dead-letter")
 
-    page.click("#redrive-button")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.click("#redrive-button")
     assert page.url == f"{console}/operations/dead-letters/finance/{number}/redrive"
     expect(page.locator("#redrive-consequence")).to_contain_text(product)
     check_page(page, browser_log, "operations-redrive-confirmation")

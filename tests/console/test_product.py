@@ -43,8 +43,8 @@ def test_search_finds_names_without_diacritics(system, season, page, browser_log
     check_page(page, browser_log, "products-search-empty")
     product = next(d for d in _season_products(system) if d["product_name"].startswith("Mật ong"))
     page.fill("#q", "mat ong")
-    page.click("form.filters button[type=submit]")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
     found = _get(system, "registration", "/registrations", q="mat ong", limit=50)
     assert found["total"] >= 1
     expect(page.locator("#results-total")).to_have_attribute("data-total", str(found["total"]))
@@ -52,8 +52,8 @@ def test_search_finds_names_without_diacritics(system, season, page, browser_log
     assert rows.evaluate_all("rows => rows.map(r => r.dataset.product)") == [r["product_id"] for r in found["items"]]
     assert all("Mật ong" in name for name in rows.locator("td:first-child").all_inner_texts())
     check_page(page, browser_log, "products-search")
-    page.locator(f"#results-table tr[data-product='{product['product_id']}'] a").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.locator(f"#results-table tr[data-product='{product['product_id']}'] a").click()
     assert page.url == f"{console}/products/{product['product_id']}"
     expect(page.locator("#product-name")).to_have_text(product["product_name"])
 

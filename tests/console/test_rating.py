@@ -96,8 +96,8 @@ def test_decisions_and_certificates_equal_the_api(system, season, year, page, br
     check_page(page, browser_log, "rating-decisions")
 
     first = decisions["items"][0]
-    page.locator("#decisions tbody tr").first.locator("a").first.click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.locator("#decisions tbody tr").first.locator("a").first.click()
     detail = _api(system, f"/decisions/{first['number']}", {"year": first["year"]})
     assert page.locator("h1").inner_text().endswith(first["number"])
     assert _rows(page, "#entries tbody tr", "data-product") == [e["product_id"] for e in detail["entries"]]

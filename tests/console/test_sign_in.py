@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 
 import httpx
@@ -31,7 +32,9 @@ def _services(request: httpx.Request) -> httpx.Response:
 
 def _client(kernel: KernelSettings | None = None, **settings: object) -> TestClient:
     gateway = Gateway(ConsoleSettings().service_urls(), 5, transport=httpx.MockTransport(_services))
-    return TestClient(create_app(ConsoleSettings(**settings), kernel or KernelSettings(), gateway=gateway))
+    # Over HTTPS, as production: with a real JWT secret the session cookie is sent over HTTPS only.
+    return TestClient(create_app(ConsoleSettings(**settings), kernel or KernelSettings(), gateway=gateway),
+                      base_url="https://console.test")
 
 
 def _form_key(html: str) -> str:
@@ -114,3 +117,37 @@ def test_a_bad_query_parameter_is_a_400_page_naming_the_field():
     with _client() as client:
         answer = client.get("/sign-in", params={"next": "x" * 3000})
         assert answer.status_code == 400 and "next" in answer.text and "2000" in answer.text
+
+
+def test_the_cookie_holds_no_usable_token_and_the_form_key_changes_at_sign_in():
+    with _client() as client:
+        page = client.get("/sign-in")
+        before = _form_key(page.text)
+        client.post("/sign-in/development", data={"role": "provincial_office", "actor": "vp-hoa", "form_key": before})
+        cookie = client.cookies["ocop_console"]
+        payload = base64.b64decode(cookie.split(".")[0] + "==").decode()
+        assert '"token"' in payload and "eyJ" not in payload, "the token is kept encrypted"
+        assert "vp-hoa" not in payload
+        assert "vp-hoa" in client.get("/").text
+        # A form rendered before signing in no longer posts.
+        assert client.post("/sign-out", data={"form_key": before}).status_code == 403
+        # A cookie whose sealed token was tampered with is no session.
+        tampered = cookie[:-4] + ("AAAA" if not cookie.endswith("AAAA") else "BBBB")
+        client.cookies.set("ocop_console", tampered, domain="console.test")
+        assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_every_answer_forbids_framing_and_caching_of_pages():
+    with _client() as client:
+        page = client.get("/sign-in")
+        assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        assert page.headers["x-frame-options"] == "DENY" and page.headers["cache-control"] == "no-store"
+        asset = client.get("/static/console.css")
+        assert asset.status_code == 200 and "max-age" in asset.headers["cache-control"]
+
+
+def test_with_the_development_key_cookies_go_over_plain_http_too_and_a_real_key_makes_them_https_only():
+    assert ConsoleSettings().cookies_over_https_only(KernelSettings()) is False
+    real = KernelSettings(jwt_secret="a-real-secret-of-the-province-0123456789")
+    assert ConsoleSettings().cookies_over_https_only(real) is True
+    assert ConsoleSettings(secure_cookies=False).cookies_over_https_only(real) is False
