@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from opentelemetry import trace
 
 from console import formatting
 from console.gateway import Refusal
@@ -39,5 +40,12 @@ def render(request: Request, template: str, viewer: Viewer | None, *, status_cod
         "refresh_seconds": settings.refresh_seconds,
         "rendered_at": datetime.now(formatting.VIETNAM).strftime("%H:%M:%S"),
         "asset_version": request.app.state.asset_version,
+        "page_trace": _trace_id(),
         **context,
     }, status_code=status_code)
+
+
+def _trace_id() -> str | None:
+    """The trace of this page view (the console's calls to the services carry it), for the footer's link."""
+    context = trace.get_current_span().get_span_context()
+    return format(context.trace_id, "032x") if context.is_valid and context.trace_flags.sampled else None

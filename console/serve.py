@@ -12,6 +12,7 @@ from shared.tracing import configure_tracing
 def serve() -> None:
     import uvicorn
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
     from console.app import create_app
 
@@ -23,6 +24,7 @@ def serve() -> None:
         raise SystemExit(f"ocop serve console: invalid settings: {problems}") from None
     configure_logging("console", settings.log_level, json=settings.log_json)
     configure_tracing("console", settings.trace_sample_ratio)
+    HTTPXClientInstrumentor().instrument()  # before the gateway's clients are made (in the app's lifespan)
     app = create_app(settings)
     # The sign-in link carries a token in its query: never recorded in a span (spans keep the URL).
     FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,static,sign-in/link")

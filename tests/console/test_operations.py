@@ -328,3 +328,28 @@ def test_a_dead_letter_page_escapes_the_record_and_the_reason():
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<b>no rewards</b>" not in page and "&lt;b&gt;no rewards&lt;/b&gt;" in page
     assert '\n    &#34;reason&#34;: &#34;&lt;script&gt;' in page  # the JSON value indented for reading, escaped
+
+
+EVERY_PROCESS = {"ocop-console", "ocop-registration", "ocop-rating", "ocop-finance", "ocop-monitoring"}
+
+
+def test_a_page_view_is_one_trace_through_the_console_and_the_services_it_read(system, page):
+    """The console's calls carry the page's trace (traceparent): the trace its footer names holds the console's spans
+    and the spans of the services the page read, as monitoring's span store has them."""
+    console = system["console"]
+    sign_in(page, console, "operator")
+    page.goto(f"{console}/operations")
+    trace_id = page.locator("#page-trace").get_attribute("data-trace")
+    assert trace_id and len(trace_id) == 32
+
+    def stored() -> dict[str, Any] | None:
+        answer = httpx.get(f"{system['monitoring']}/traces/{trace_id}", headers=api_headers(Role.operator), timeout=30)
+        # The console's spans and those of every service the page read (monitoring's health, each /ops/status).
+        if answer.status_code == 200 and set(answer.json()["services"]) == EVERY_PROCESS:
+            return answer.json()
+        return None
+
+    trace = until(stored, f"the page's trace with the spans of {sorted(EVERY_PROCESS)}", timeout=60)
+    assert any(span["service"] == "ocop-console" and span["kind"] == "client" for span in trace["spans"])
+    page.locator("#page-trace a").click()
+    expect(page.locator("tbody.service-group[data-service='ocop-console']")).to_be_visible()
