@@ -11,7 +11,7 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
     echo "installing Debian's chromium for the console's browser tests (apt-get)"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+    apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
     exit 0
 fi
 echo "the console's browser tests need Chromium at $binary: apt-get install chromium (or set OCOP_CHROMIUM)" >&2
