@@ -15,11 +15,12 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from ocop.demo import run_demo
 from ocop.infra.ports import free_port
+from ocop.launcher import Launcher
 from shared.auth import mint_token
 from shared.contracts.roles import Role
 from shared.settings import SERVICES, KernelSettings
 from tests.console.browser import CHROMIUM, CHROMIUM_ARGS, BrowserLog, chromium_missing_message
-from tests.system.processes import module_process, service_process
+from tests.system.processes import fresh_database, module_process, service_process
 
 #: The console refreshes its live parts this often in the tests (seconds), so a test sees an update soon.
 REFRESH_SECONDS = 2
@@ -33,6 +34,23 @@ def console_process(urls: dict[str, str], log_dir: Path, **env: str) -> Iterator
                    **{f"OCOP_CONSOLE_{name.upper()}_URL": url for name, url in urls.items()}, **env}
     with module_process("console", port, environment, log_dir / "console.log") as url:
         yield url
+
+
+@pytest.fixture(scope="package")
+def launcher(launcher) -> Iterator[Launcher]:
+    """The console's deployment apart from the rest of the suite: a database of its own on the session's PostgreSQL
+    and a Tansu broker of its own. Its season's councils, decisions and events never meet the other tests' (which
+    reuse the programme's decision numbers and councils), and its pages count only what it played."""
+    env = dict(launcher.env)
+    env["OCOP_DATABASE_URL"] = fresh_database(launcher, "ocop_console")
+    env.pop("OCOP_KAFKA_BOOTSTRAP_SERVERS", None)
+    own = Launcher(state_dir=launcher.state_dir / "console", env=env, services=(), broker_port=free_port(),
+                   postgres_port=free_port())
+    own.start_infrastructure()
+    try:
+        yield own
+    finally:
+        own.stop()
 
 
 @pytest.fixture(scope="package")
