@@ -3,13 +3,12 @@ for budget, holds and recoveries, and the reconciliation, read from finance's AP
 
 Finance lets every role read its figures except the reconciliation (finance officers, the provincial office and
 operators). A district officer sees the province's budget (it is no district's) and their own district's rewards
-only: the claims, the rounds, the holds and the recoveries of their district's products (``district_code`` forced,
-the per-round totals summed from those claims); the reconciliation shows finance's refusal.
+only: the totals, the rounds, the holds and the recoveries of their district's products (``district_code`` forced;
+every total is finance's, the console sums nothing but a table's rows); the reconciliation shows finance's refusal.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 from typing import Annotated, Any
 
@@ -76,23 +75,20 @@ async def _province_rewards(request: Request, viewer: Viewer, year: int) -> dict
 
 
 async def _district_rewards(request: Request, viewer: Viewer, year: int) -> dict[str, Any]:
-    """The officer's district only: its group of the per-district totals, its claims summed per round, its waiting
-    and held claims, the recoveries of its claims; the reconciliation as finance answers their role."""
+    """The officer's district only: finance's totals of its products per district and per round, its waiting and held
+    claims, the recoveries of its claims; the reconciliation as finance answers their role."""
     gateway = request.app.state.gateway
     token = viewer.token
     mine = viewer.scoped_district
-    by_district, claims, waiting, holds, recoveries, reconciliation = await gather(
-        gateway.get(token, "finance", "/rewards/totals", {"by": "district", "plan_year": year}),
-        gateway.get(token, "finance", "/claims", {"plan_year": year, "district_code": mine, "limit": CLAIMS_PAGE}),
+    by_district, by_round, waiting, holds, recoveries, reconciliation = await gather(
+        gateway.get(token, "finance", "/rewards/totals", {"by": "district", "plan_year": year, "district_code": mine}),
+        gateway.get(token, "finance", "/rewards/totals", {"by": "decision", "plan_year": year, "district_code": mine}),
         gateway.get(token, "finance", "/claims", {"plan_year": year, "district_code": mine,
                                                   "status": "waiting_for_budget", "limit": CLAIMS_PAGE}),
         gateway.get(token, "finance", "/claims", {"district_code": mine, "status": "on_hold", "limit": CLAIMS_PAGE}),
         gateway.get(token, "finance", "/recoveries"),
         gateway.get(token, "finance", "/reconciliation"))
-    district = _groups(by_district)
-    if not isinstance(district, Refusal):
-        district = _totalled([g for g in district["groups"] if g["key"] == mine])
-    return {"by_district": district, "by_round": _rounds_of(claims), "waiting": waiting, "holds": holds,
+    return {"by_district": _groups(by_district), "by_round": _groups(by_round), "waiting": waiting, "holds": holds,
             "recoveries": await _named_recoveries(request, viewer, recoveries), "reconciliation": reconciliation}
 
 
@@ -125,40 +121,20 @@ def _totalled(groups: list[dict[str, Any]]) -> dict[str, Any]:
     return {"groups": groups, "total": total}
 
 
-def _rounds_of(claims: Any) -> dict[str, Any] | Refusal:
-    """The district's claims summed per recognition decision, as ``/rewards/totals?by=decision`` sums all of them:
-    claimed and approved leave cancelled claims out, waiting is the amount waiting for budget, on hold the unpaid part
-    of a held claim."""
-    if isinstance(claims, Refusal):
-        return claims
-    rounds: dict[str, dict[str, Any]] = defaultdict(lambda: {"claims": 0, **dict.fromkeys(REWARD_FIGURES, 0)})
-    for claim in claims["items"]:
-        group = rounds[claim["decision_number"]]
-        group["claims"] += 1
-        status = claim["status"]
-        if status != "cancelled":
-            group["claimed"] += claim["amount"]
-            if claim["approved_on"] is not None:
-                group["approved"] += claim["amount"]
-        group["paid"] += claim["paid"]
-        if status == "waiting_for_budget":
-            group["waiting"] += claim["amount"]
-        if status == "on_hold":
-            group["on_hold"] += claim["amount"] - claim["paid"]
-        group["recovered"] += claim["recovered"]
-    return _totalled([{"key": key, **figures} for key, figures in rounds.items()])
-
-
 @router.get("/finance/rounds/{decision:path}", include_in_schema=False)
 async def round_rewards(request: Request, viewer: Annotated[Viewer, Depends(viewer_for(Page.finance))],
                         decision: str):
     """One round (đợt) as its recognition decision names it: every recognition, what it earned, what was paid (a
     district officer: their district's products only)."""
     gateway = request.app.state.gateway
-    summary, names = await gather(gateway.get(viewer.token, "finance", "/rewards/round", {"decision": decision}),
-                                  district_names(request))
-    rewards = [] if isinstance(summary, Refusal) else [
-        r for r in summary["rewards"] if viewer.scoped_district in (None, r["district_code"])]
+    mine = viewer.scoped_district
+    summary, totals, names = await gather(
+        gateway.get(viewer.token, "finance", "/rewards/round", {"decision": decision}),
+        gateway.get(viewer.token, "finance", "/rewards/totals", {"by": "decision", "district_code": mine}),
+        district_names(request))
+    rewards = [] if isinstance(summary, Refusal) else [r for r in summary["rewards"] if mine in (None, r["district_code"])]
+    if not isinstance(totals, Refusal):
+        totals = next((g for g in totals["groups"] if g["key"] == decision), None)
     return render(request, "finance/round.html", viewer, page=Page.finance, decision=decision, summary=summary,
-                  rewards=rewards, names=names,
+                  rewards=rewards, totals=totals, names=names, figures=REWARD_FIGURES,
                   status_code=404 if isinstance(summary, Refusal) and summary.kind == "not_found" else 200)

@@ -88,17 +88,14 @@ def _district_of(register: Any, rating: Any, money: Any) -> str | None:
 
 
 def summary(register: Any, rating: Any, money: Any, on: date) -> dict[str, Any]:
-    """The header: the certificate in force on ``on`` (else the latest one), money approved, paid and recovered."""
+    """The header: the certificate in force on ``on`` (else the latest one), money approved, paid and recovered (as
+    finance totals the product's claims)."""
     held = latest = None
     if isinstance(register, dict) and register["certificates"]:
         latest = register["certificates"][-1]
         held = next((p for p in register["certificates"] if p["valid_from"] <= on.isoformat() <= p["last_day"]), None)
-    approved = paid = recovered = 0
-    if isinstance(money, dict):
-        for claim in money.get("claims", []):
-            approved += (claim.get("amount") or 0) if claim.get("approved_on") else 0
-            paid += claim.get("paid") or 0
-            recovered += claim.get("recovered") or 0
+    totals = (money.get("totals") or {}) if isinstance(money, dict) else {}
+    approved, paid, recovered = (totals.get(name, 0) for name in ("approved", "paid", "recovered"))
     return {"held": held, "latest": latest, "approved": approved, "paid": paid, "recovered": recovered,
             "received": paid - recovered, "status": rating["dossier"]["status"] if isinstance(rating, dict) else None}
 

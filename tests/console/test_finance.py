@@ -104,9 +104,10 @@ def test_finance_figures_equal_the_api_and_add_up(system, season, page, browser_
     for n, reward in enumerate(summary["rewards"]):
         assert _figures(rows.nth(n), ("amount", "paid")) == {"amount": money(reward["amount"]),
                                                             "paid": money(reward["paid"])}
-    assert _figures(page.locator("#round-table tfoot tr"), ("amount", "paid")) == {
-        "amount": money(sum(r["amount"] for r in summary["rewards"])),
-        "paid": money(sum(r["paid"] for r in summary["rewards"]))}
+    # The total is finance's for the round (cancelled claims left out), not a sum the console makes.
+    [totals] = [g for g in _api(system, "/rewards/totals", {"by": "decision"})["groups"] if g["key"] == number]
+    assert _figures(page.locator("#round-table tfoot tr"), ("claimed", "paid")) == {
+        "claimed": money(totals["claimed"]), "paid": money(totals["paid"])}
     check_page(page, browser_log, "finance-round")
 
 
@@ -125,7 +126,7 @@ def test_a_district_officer_sees_their_district_rewards_only(system, season, pag
     rows = page.locator("#rewards-by-district tbody tr")
     assert [r.get_attribute("data-key") for r in rows.all()] == [mine]
     assert _figures(rows.first, REWARDS) == {name: money(group[name]) for name in REWARDS}
-    # The rounds are summed from the district's claims: they add up to the district's totals from finance.
+    # The rounds are finance's totals of the district's claims: they add up to the district's totals.
     claims = _api(system, "/claims", {"plan_year": year, "district_code": mine, "limit": 500})
     rounds = sorted({c["decision_number"] for c in claims["items"]})
     assert sorted(r.get_attribute("data-key") for r in page.locator("#rewards-by-round tbody tr").all()) == rounds
@@ -158,4 +159,8 @@ def test_a_district_officer_sees_their_district_rewards_only(system, season, pag
                 if r["district_code"] == mine]
     assert expected
     assert [r.get_attribute("data-product") for r in page.locator("#round-table tbody tr").all()] == expected
+    [totals] = [g for g in _api(system, "/rewards/totals", {"by": "decision", "district_code": mine})["groups"]
+                if g["key"] == mixed]
+    assert _figures(page.locator("#round-table tfoot tr"), ("claimed", "paid")) == {
+        "claimed": money(totals["claimed"]), "paid": money(totals["paid"])}
     check_page(page, browser_log, "finance-round-district-officer")

@@ -89,6 +89,13 @@ async def test_a_revocation_after_payment_opens_a_recovery_and_holds_the_unpaid_
     holds = await finance.get("/holds")
     assert f"{product}:2" in {c["claim_id"] for c in holds["items"]}
 
+    # The held claim is cancelled: the product's totals count it neither claimed nor approved (as every total does).
+    await finance.post(f"/claims/{product}:2/cancellation", {
+        "decision": {"number": "2400/QĐ-UBND", "date": "2021-10-01", "issued_by": "UBND tỉnh Thanh Hóa"},
+        "reason": "Sản phẩm bị thu hồi giấy chứng nhận"})
+    totals = (await finance.get(f"/products/{product}/money"))["totals"]
+    assert (totals["claims"], totals["claimed"], totals["approved"], totals["paid"]) == (2, 10 * M, 10 * M, 10 * M)
+
 
 async def test_a_claim_waits_for_budget_until_an_amendment_then_is_approved(finance: FinanceDriver):
     await finance.budget(2022, rewards=15 * M)
@@ -145,3 +152,8 @@ async def test_a_round_is_printed_in_vietnamese_with_what_each_product_earned(fi
     by_district = await finance.get("/rewards/totals", by="district", plan_year=2021)
     groups = {g["key"]: g for g in by_district["groups"]}
     assert groups["406"]["approved"] >= 20 * M and groups["405"]["claims"] >= 1
+    # One district's products only: its round total, the other district's claims left out.
+    of_406 = await finance.get("/rewards/totals", by="decision", plan_year=2021, district_code="406")
+    assert of_406["district_code"] == "406"
+    [round_406] = [g for g in of_406["groups"] if g["key"] == "1500/QĐ-UBND"]
+    assert (round_406["claims"], round_406["claimed"]) == (1, 20 * M)

@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from services.finance.adapters import queries
 from services.finance.adapters.queries import CLAIMS, DISTRICT
 
 # For each (line, source) of the plan year: the latest estimate and approved amounts set on or before the day, and
@@ -51,7 +52,9 @@ async def execution(conn: asyncpg.Connection, plan_year: int, as_of: date) -> di
 
 
 _GROUPS = {"district": DISTRICT, "stars": "c.stars::text", "decision": "c.decision_number",
-           "line": "c.line || ':' || c.source"}
+           "line": "c.line || ':' || c.source", "product": "c.product_id"}
+
+_FIGURES = ("claimed", "approved", "paid", "waiting", "on_hold", "recovered")
 
 # Money of the claims of each group: claimed (not cancelled), approved (and not cancelled before payment), paid,
 # waiting for budget, on hold, paid back.
@@ -63,13 +66,27 @@ SELECT {key} AS key, count(*) AS claims,
        coalesce(sum(c.amount) FILTER (WHERE c.status = 'waiting_for_budget'), 0) AS waiting,
        coalesce(sum(c.amount - c.paid) FILTER (WHERE c.status = 'on_hold'), 0) AS on_hold,
        coalesce(sum(c.recovered), 0) AS recovered
-FROM {source} WHERE ($1::int IS NULL OR c.plan_year = $1) GROUP BY 1 ORDER BY 1
+FROM {source} WHERE ($1::int IS NULL OR c.plan_year = $1) AND ($2::text IS NULL OR {district} = $2)
+  AND ($3::text IS NULL OR c.product_id = $3)
+GROUP BY 1 ORDER BY 1
 """
 
 
-async def reward_totals(conn: asyncpg.Connection, by: str, plan_year: int | None) -> list[dict[str, Any]]:
-    rows = await conn.fetch(_TOTALS.format(key=_GROUPS[by], source=CLAIMS), plan_year)
+async def reward_totals(conn: asyncpg.Connection, by: str, plan_year: int | None, district_code: str | None = None,
+                        product_id: str | None = None) -> list[dict[str, Any]]:
+    rows = await conn.fetch(_TOTALS.format(key=_GROUPS[by], source=CLAIMS, district=DISTRICT), plan_year, district_code,
+                            product_id)
     return [dict(r) for r in rows]
+
+
+async def product_money(conn: asyncpg.Connection, product_id: str) -> dict[str, Any] | None:
+    """A product's money history with the totals of its claims, counted as every reward total counts them."""
+    found = await queries.product_money(conn, product_id)
+    if found is None:
+        return None
+    [totals] = await reward_totals(conn, "product", None, product_id=product_id) or [
+        {"key": product_id, "claims": 0, **dict.fromkeys(_FIGURES, 0)}]
+    return {**found, "totals": totals}
 
 
 async def round_rewards(conn: asyncpg.Connection, decision_number: str) -> dict[str, Any] | None:

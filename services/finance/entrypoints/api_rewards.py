@@ -148,11 +148,13 @@ async def waive(recovery_id: str, body: s.DecidedBody, request: Request,
 
 @router.get("/rewards/totals", tags=["reports"])
 async def reward_totals(request: Request, by: str = Query(pattern="^(district|stars|decision|line)$"),
-                        plan_year: int | None = Year, _: Actor = Depends(current_actor)) -> rv.RewardTotals:
+                        plan_year: int | None = Year, district_code: str | None = District,
+                        _: Actor = Depends(current_actor)) -> rv.RewardTotals:
     """Rewards by district, star, recognition decision (round) or budget line: claimed, approved, paid, waiting,
-    on hold, recovered."""
-    rows = await read(request, reports.reward_totals, by, plan_year)
-    return rv.RewardTotals(by=by, plan_year=plan_year, groups=[rv.RewardTotal(**r) for r in rows])
+    on hold, recovered; of one district's products only with ``district_code``."""
+    rows = await read(request, reports.reward_totals, by, plan_year, district_code)
+    return rv.RewardTotals(by=by, plan_year=plan_year, district_code=district_code,
+                           groups=[rv.RewardTotal(**r) for r in rows])
 
 
 @router.get("/rewards/round", tags=["reports"], response_model=rv.RoundRewards,
@@ -171,7 +173,7 @@ async def round_rewards(request: Request, decision: str = Query(min_length=1, ma
 @router.get("/products/{product_id}/money", tags=["reports"])
 async def product_money(product_id: str, request: Request, _: Actor = Depends(current_actor)) -> rv.ProductMoney:
     """A product's money history: its claims, recoveries, support items and every fact, in order."""
-    return rv.ProductMoney(**found(await read(request, queries.product_money, product_id), "product", product_id))
+    return rv.ProductMoney(**found(await read(request, reports.product_money, product_id), "product", product_id))
 
 
 @router.get("/reconciliation", tags=["reports"])

@@ -105,6 +105,7 @@ class RewardTotal(BaseModel):
 class RewardTotals(BaseModel):
     by: str
     plan_year: int | None
+    district_code: str | None = None
     groups: list[RewardTotal]
 
 
@@ -213,6 +214,7 @@ class ProductMoney(BaseModel):
     recoveries: list[RecoveryRow]
     support_items: list[SupportRow]
     history: list[MoneyFact]
+    totals: RewardTotal = Field(description="its claims counted as /rewards/totals counts them (key: the product)")
 
 
 class Difference(BaseModel):
