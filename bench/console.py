@@ -387,7 +387,7 @@ async def play_demo(system: System, p: Params) -> Any:
 
 async def bulk_season(system: System, p: Params) -> dict[str, Any]:
     """The demo's registration season with ``producers`` producers, played through registration's API (16 requests in
-    flight): forms, returns and resubmissions, rejections, selections, one list per district."""
+    flight): forms, returns and resubmissions, rejections, selections, each district's lists (≤ 1,000 products each)."""
     from ocop.demo import season
     from ocop.demo.client import DemoContext, ServiceClient, Staff
 
@@ -404,16 +404,44 @@ async def bulk_season(system: System, p: Params) -> dict[str, Any]:
         say(f"  {len(planned):,} producers registered, {len(everything):,} forms submitted and proposed "
             f"({time.perf_counter() - started:.0f} s)")
         await season._gather(season._review(ctx, producer, r) for producer, r in everything)
-        sent = await season._gather(season._send_list(ctx, code, planned)
-                                    for code in sorted({producer.district_code for producer in planned}))
+        sent = [one for lists in await season._gather(_district_lists(ctx, code, chunks)
+                                                       for code, chunks in _list_chunks(planned).items())
+                for one in lists]
         produced = sum(len(s["registration_ids"]) for s in sent if s)
         say(f"  {sum(1 for s in sent if s)} district lists: {produced:,} ProductRegistered "
             f"({time.perf_counter() - started:.0f} s, {client.requests:,} requests)")
         return {"producers": len(planned), "products": len(everything), "sent": produced,
+                "lists": sum(1 for s in sent if s),
                 "outcomes": Counter(r.outcome for _, r in everything), "requests": client.requests,
                 "seconds": time.perf_counter() - started}
     finally:
         await client.aclose()
+
+
+LIST_MAX = 1000  # registration_ids a district list may hold (registration's API)
+
+
+def _list_chunks(planned: Sequence[Any]) -> dict[str, list[list[Any]]]:
+    """Each district's producers in groups whose selected products fit one list: a district of the bulk season
+    selects more products than one list may hold, so it sends several, as a district would."""
+    chunks: dict[str, list[list[Any]]] = {}
+    counts: dict[str, int] = {}
+    for producer in planned:
+        selected = sum(1 for r in producer.registrations if r.status == "selected")
+        groups = chunks.setdefault(producer.district_code, [[]])
+        if counts.get(producer.district_code, 0) + selected > LIST_MAX:
+            groups.append([])
+            counts[producer.district_code] = 0
+        groups[-1].append(producer)
+        counts[producer.district_code] = counts.get(producer.district_code, 0) + selected
+    return chunks
+
+
+async def _district_lists(ctx: Any, district: str, chunks: list[list[Any]]) -> list[dict[str, Any] | None]:
+    """One district's lists, one after the other (a district sends its lists in turn)."""
+    from ocop.demo import season
+
+    return [await season._send_list(ctx, district, chunk) for chunk in chunks]
 
 
 def token(role: str, district: str | None = None) -> str:
@@ -874,7 +902,8 @@ def report(p: Params, out: dict[str, Any], elapsed: float, note: str) -> str:
         f"- Large store, made **through the APIs**: a registration season of {bulk['producers']:,} more producers and "
         f"{bulk['products']:,} products (the demo's `plan_season`/`_intake`/`_review`/`_send_list`: "
         f"{bulk['outcomes'].get('select', 0):,} selected, {bulk['outcomes'].get('return', 0):,} returned and "
-        f"resubmitted then selected, {bulk['outcomes'].get('reject', 0):,} rejected; one list per district) in "
+        f"resubmitted then selected, {bulk['outcomes'].get('reject', 0):,} rejected; {bulk['lists']:,} district lists of at most {LIST_MAX:,} products, "
+        "as many as a district needs) in "
         f"{bulk['requests']:,} HTTP requests to registration; its {bulk['sent']:,} `ProductRegistered` reached rating, "
         f"finance and monitoring through Kafka. Registration was restarted without tracing for it "
         "(`OCOP_TRACE_SAMPLE_RATIO=0`: its flows have no spans, each later span following its parent's choice) and "

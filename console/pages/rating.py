@@ -25,6 +25,8 @@ LEVELS = ("district", "provincial", "central")
 SESSION_STATUSES = ("open", "partly_finalised", "finalised", "decided")
 DECISION_KINDS = ("recognition", "revocation", "re_rating", "warning")
 PAGE_SIZE = 25
+#: Upper (provincial, central) sessions shown to a district officer per level: a province holds a few a year.
+UPPER_SESSIONS = 100
 DISTRICT = r"^\d{3}$"
 Viewing = Annotated[Viewer, Depends(viewer_for(Page.rating))]
 Offset = Annotated[int, Query(ge=0, le=100_000)]
@@ -96,24 +98,18 @@ async def sessions(request: Request, viewer: Viewing,
 async def _upper_sessions(request: Request, viewer: Viewer, cycle_year: int | None, status: str | None,
                           level: str | None) -> list[dict[str, Any]] | Refusal:
     """For a district officer: the provincial and central sessions that examined products of their district, each
-    with how many of them (read from each session's list)."""
+    with how many of them (rating counts them: ``examined_district``)."""
     gateway = request.app.state.gateway
     levels = (level,) if level else ("provincial", "central")
     listings = await gather(*(gateway.get(viewer.token, "rating", "/sessions",
-                                          {"level": one, "cycle_year": cycle_year, "status": status, "limit": 100})
+                                          {"level": one, "cycle_year": cycle_year, "status": status,
+                                           "examined_district": viewer.scoped_district, "limit": UPPER_SESSIONS})
                               for one in levels))
+    upper = []
     for listing in listings:
         if isinstance(listing, Refusal):
             return listing
-    found = [s for listing in listings for s in listing["items"]]
-    details = await gather(*(gateway.get(viewer.token, "rating", f"/sessions/{segment(s['session_id'])}") for s in found))
-    upper = []
-    for session, detail in zip(found, details, strict=True):
-        if isinstance(detail, Refusal):
-            return detail
-        ours = _mine(detail.get("examined", []), viewer.scoped_district)
-        if ours:
-            upper.append({**session, "ours": len(ours)})
+        upper += [{**s, "ours": s["examined_in_district"]} for s in listing["items"]]
     return sorted(upper, key=lambda s: (s["held_on"], s["session_id"]))
 
 
@@ -159,31 +155,16 @@ def _outcomes(rows: list[dict[str, Any]]) -> dict[str, int]:
 async def decisions(request: Request, viewer: Viewing, year: Year = None,
                     kind: Annotated[str | None, Query(pattern="^(recognition|revocation|re_rating|warning)$")] = None,
                     offset: Offset = 0):
-    gateway = request.app.state.gateway
+    """Decisions in date order; a district officer's those covering products of their district, with how many."""
     mine = viewer.scoped_district
-    size = 100 if mine else PAGE_SIZE
     shown = {"year": year, "kind": kind}
-    listing = await gateway.get(viewer.token, "rating", "/decisions",
-                                {"year": year, "kind": kind, "limit": size, "offset": offset})
+    listing = await request.app.state.gateway.get(viewer.token, "rating", "/decisions", {
+        "year": year, "kind": kind, "district_code": mine, "limit": PAGE_SIZE, "offset": offset})
     if mine and not isinstance(listing, Refusal):
-        listing = await _decisions_of(request, viewer, listing)
+        listing = {**listing, "items": [{**d, "ours": d["district_products"]} for d in listing["items"]]}
     return render(request, "rating/decisions.html", viewer, page=Page.rating, tab="decisions", listing=listing,
-                  kinds=DECISION_KINDS, filters=shown, pages=pager("/rating/decisions", shown, listing, offset, size))
-
-
-async def _decisions_of(request: Request, viewer: Viewer, listing: dict[str, Any]) -> dict[str, Any] | Refusal:
-    """The decisions of ``listing`` that cover products of the officer's district, each with how many."""
-    gateway = request.app.state.gateway
-    details = await gather(*(gateway.get(viewer.token, "rating", f"/decisions/{segment(d['number'])}",
-                                         {"year": d["year"], "body": d["body"]}) for d in listing["items"]))
-    items = []
-    for decision, detail in zip(listing["items"], details, strict=True):
-        if isinstance(detail, Refusal):
-            return detail
-        ours = _mine(detail["entries"], viewer.scoped_district)
-        if ours:
-            items.append({**decision, "ours": len(ours)})
-    return {"total": len(items), "items": items, "scanned": listing["total"]}
+                  kinds=DECISION_KINDS, filters=shown, pages=pager("/rating/decisions", shown, listing, offset,
+                                                                   PAGE_SIZE))
 
 
 @router.get("/rating/decisions/{number:path}", include_in_schema=False)

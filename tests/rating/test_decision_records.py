@@ -78,6 +78,19 @@ async def test_one_decision_revokes_five_products_in_one_call_and_answers_what_i
     assert [(d["kind"], d["number"]) for d in of_product["items"]][-1] == ("revocation", no)
     assert of_product["items"][0]["kind"] == "recognition", "the round decision that certified it is a record too"
 
+    # A district's view: the decisions and the upper sessions that touched its products, each with how many.
+    of_district = await driver.get("/decisions", year=2021, kind="revocation", district_code=DISTRICT, limit=500)
+    assert {d["number"]: d["district_products"] for d in of_district["items"]}[no] == 5
+    assert of_district["total"] == len(of_district["items"]) and all(d["district_products"] for d in of_district["items"])
+    elsewhere = await driver.get("/decisions", year=2021, district_code="001", limit=500)
+    assert elsewhere == {"total": 0, "items": []}
+    history = await driver.get(f"/products/{products[0]}/rating-history")
+    [provincial] = {a["session_id"] for a in history["attempts"] if a["level"] == "provincial"}
+    examined = await driver.get("/sessions", level="provincial", examined_district=DISTRICT, limit=500)
+    assert {s["session_id"]: s["examined_in_district"] for s in examined["items"]}[provincial] == 5
+    assert all(s["examined_in_district"] for s in examined["items"])
+    assert (await driver.get("/sessions", examined_district="001"))["total"] == 0
+
 
 async def test_a_decision_refused_on_one_product_records_nothing_for_any(driver, launcher):
     revoked, clean = ids("dc", 2)

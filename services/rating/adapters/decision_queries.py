@@ -18,6 +18,7 @@ class DecisionFilter:
     product_id: str | None = None
     limit: int = 50
     offset: int = 0
+    district_code: str | None = None  # decisions covering products of this district (as their dossiers say), with how many
 
 
 _COLUMNS = "x.number, x.year, x.body, x.kind, x.date, x.issued_by, x.session_id, x.products, x.recorded_at"
@@ -28,7 +29,13 @@ async def decisions(conn: asyncpg.Connection, f: DecisionFilter) -> dict[str, An
     if f.product_id is not None:
         where.add("EXISTS (SELECT 1 FROM decision_products p WHERE p.decision_id = x.decision_id"
                   " AND p.product_id = ${})", f.product_id)
-    return await page(conn, columns=_COLUMNS, source="decisions x", where=where, order_by="x.date, x.body, x.number",
+    columns = _COLUMNS
+    if f.district_code is not None:
+        of_district = ("FROM decision_products p JOIN dossiers d USING (product_id)"
+                       " WHERE p.decision_id = x.decision_id AND d.district_code = ${}")
+        where.add(f"EXISTS (SELECT 1 {of_district})", f.district_code)
+        columns += f", (SELECT count(*) {of_district.replace('${}', f'${len(where.args)}')}) AS district_products"
+    return await page(conn, columns=columns, source="decisions x", where=where, order_by="x.date, x.body, x.number",
                       limit=f.limit, offset=f.offset)
 
 

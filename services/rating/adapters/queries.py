@@ -75,11 +75,17 @@ class SessionFilter:
     status: str | None = None
     limit: int = 50
     offset: int = 0
+    examined_district: str | None = None  # sessions that examined products of this district, with how many
 
 
 async def sessions(conn: asyncpg.Connection, f: SessionFilter) -> dict[str, Any]:
     where = Where("s").equal(level=f.level, district_code=f.district_code, cycle_year=f.cycle_year, status=f.status)
-    return await page(conn, columns="s.*", source="sessions s", where=where, order_by="s.held_on, s.session_id",
+    columns = "s.*"
+    if f.examined_district is not None:
+        of_district = "FROM session_products p WHERE p.session_id = s.session_id AND p.district_code = ${}"
+        where.add(f"EXISTS (SELECT 1 {of_district})", f.examined_district)
+        columns += f", (SELECT count(*) {of_district.replace('${}', f'${len(where.args)}')}) AS examined_in_district"
+    return await page(conn, columns=columns, source="sessions s", where=where, order_by="s.held_on, s.session_id",
                       limit=f.limit, offset=f.offset)
 
 

@@ -191,9 +191,12 @@ async def list_sessions(request: Request, level: str | None = Query(default=None
                         district_code: str | None = District, cycle_year: int | None = Year,
                         status_: str | None = Query(default=None, alias="status",
                                                     pattern="^(open|partly_finalised|finalised|decided)$"),
+                        examined_district: str | None = Query(default=None, pattern=r"^\d{3}$"),
                         limit: int = Limit, offset: int = Offset, _: Actor = Depends(current_actor)
                         ) -> v.SessionPage:
-    f = queries.SessionFilter(level, district_code, cycle_year, status_, limit, offset)
+    """Sessions by level, council district, cycle and status; ``examined_district``: those that examined products of
+    that district (any level), each with how many."""
+    f = queries.SessionFilter(level, district_code, cycle_year, status_, limit, offset, examined_district)
     return v.SessionPage(**await _read(request, queries.sessions, f))
 
 

@@ -55,6 +55,8 @@ class DecisionSummary(DecisionFacts):
 
     products: int = Field(description="how many products it covers")
     recorded_at: datetime
+    district_products: int | None = Field(
+        default=None, description="with district_code: how many of that district's products it covers")
 
 
 class DecisionPage(Page[DecisionSummary]):

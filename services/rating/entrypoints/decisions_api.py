@@ -52,9 +52,12 @@ async def issue_decision(body: s.DecisionRecordBody, request: Request, actor: Ac
 @router.get("/decisions", tags=["decisions"])
 async def list_decisions(request: Request, year: int | None = Year, kind: str | None = Kind, body: str | None = Body,
                          product_id: str | None = Query(default=None, max_length=64),
+                         district_code: str | None = Query(default=None, pattern=r"^\d{3}$"),
                          limit: int = limit_query(), offset: int = OFFSET,
                          _: Actor = Depends(current_actor)) -> v.DecisionPage:
-    f = q.DecisionFilter(year, kind, body, product_id, limit, offset)
+    """Decisions by year, kind, issuing body, product; ``district_code``: those covering products of that district,
+    each with how many."""
+    f = q.DecisionFilter(year, kind, body, product_id, limit, offset, district_code)
     async with runtime_of(request).pool.acquire() as conn:
         return v.DecisionPage(**await q.decisions(conn, f))
 

@@ -238,6 +238,8 @@ class SessionRecord(SessionFacts):
     decision: DecisionView | None
     version: int
     opened_at: datetime
+    examined_in_district: int | None = Field(
+        default=None, description="with examined_district: how many of that district's products it examined")
 
 
 class SessionPage(Page[SessionRecord]):
