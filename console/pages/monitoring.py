@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 
@@ -25,8 +24,6 @@ DEFAULT_PLAN_YEAR = 2021
 #: The order of the report periods in the grid (a kind the year adds comes after them).
 PERIOD_ORDER = ("six_month", "annual")
 REPORT_STATES = ("on_time", "late", "missing", "not_due")
-#: How many products of a page are named (one register read each); the rest show their id.
-NAMED_PRODUCTS = 60
 DistrictCode = Annotated[str | None, Query(pattern=r"^\d{3}$")]
 
 
@@ -42,15 +39,6 @@ def report_grid(schedule: dict[str, Any]) -> dict[str, Any]:
                                                       "cells": {}})
         row["cells"][item["kind"]] = item
     return {"kinds": kinds, "rows": [rows[code] for code in sorted(rows)]}
-
-
-async def product_names(gateway: Any, token: str, product_ids: list[str]) -> dict[str, str]:
-    """product id → name, from monitoring's register, for the (at most ``NAMED_PRODUCTS``) products the page lists; a
-    product the register cannot name is shown by its id."""
-    wanted = list(dict.fromkeys(product_ids))[:NAMED_PRODUCTS]
-    entries = await gather(*(gateway.get(token, "monitoring", f"/register/{quote(pid, safe='')}") for pid in wanted))
-    return {pid: entry["product"]["name"] for pid, entry in zip(wanted, entries)
-            if not isinstance(entry, Refusal) and entry.get("product")}
 
 
 @router.get("/monitoring", include_in_schema=False)
@@ -73,11 +61,8 @@ async def monitoring(request: Request, viewer: Annotated[Viewer, Depends(viewer_
                     {"plan_year": plan_year, "as_of": on, "district_code": district}),
         gateway.get(viewer.token, "registration", "/reference/districts"),
     )
-    names = await product_names(gateway, viewer.token, [
-        item["product_id"] for answer in (follow_ups, failed) if not isinstance(answer, Refusal) for item in answer["items"]])
     grid = report_grid(schedule) if not isinstance(schedule, Refusal) else None
     district_names = {d["code"]: d["name"] for d in districts} if isinstance(districts, list) else {}
     return render(request, "monitoring/monitoring.html", viewer, page=Page.monitoring, plans=plans, failed=failed,
                   follow_ups=follow_ups, schedule=schedule, grid=grid, plan_year=plan_year, as_of=on,
-                  district=district, district_names=district_names, report_states=REPORT_STATES,
-                  product_names=names)
+                  district=district, district_names=district_names, report_states=REPORT_STATES)

@@ -54,6 +54,11 @@ async def test_a_failed_campaign_is_published_put_under_review_and_closed_by_rat
 
     reviewing = await driver.get("/follow-ups", as_of="2021-09-20", district_code=DISTRICT, state="under_review")
     assert {i["product_id"] for i in reviewing["items"]} >= {revoked, downgraded}
+    # Each names its product as the register heard it, so a list needs no read per product.
+    names = {i["product_id"]: i["product_name"] for i in reviewing["items"]}
+    assert (names[revoked], names[downgraded]) == (f"Chè lam {revoked[-6:]}", f"Chè lam {downgraded[-6:]}")
+    listed = await driver.get("/inspections", product_id=passed)
+    assert [i["product_name"] for i in listed["items"]] == [f"Chè lam {passed[-6:]}"]
     held = await driver.get("/register", as_of="2021-09-20", district_code=DISTRICT, limit=500)
     status = {i["product_id"]: i["status"] for i in held["items"]}
     assert (status[revoked], status[downgraded], status[passed]) == ("under_review", "under_review", "in_force")

@@ -78,7 +78,7 @@ async def register_entry(conn: asyncpg.Connection, product_id: str) -> dict[str,
 
 # ------------------------------------------------------------------------------------------- inspections
 
-_INSPECTION = f"i.*, {_DISTRICT} AS district_code"
+_INSPECTION = f"i.*, {_DISTRICT} AS district_code, p.name AS product_name"
 _INSPECTIONS = f"inspections i {_BY_DISTRICT}"
 
 

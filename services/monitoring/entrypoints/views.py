@@ -93,6 +93,7 @@ class InspectionRecord(InspectionView):
     """An inspection as the read model keeps it, with the product's district and who recorded it."""
 
     district_code: str
+    product_name: str | None = Field(default=None, description="as the register heard it (null: not heard yet)")
     decided_on: date | None = Field(description="the date of rating's decision that closed the follow-up")
     decision_number: str | None
 
@@ -104,7 +105,7 @@ class InspectionRecord(InspectionView):
                    inspectors=row["inspectors"], findings=[FindingView(**f) for f in _json(row["findings"])],
                    severity=row["severity"], result=row["result"], recommended_action=row["recommended_action"],
                    follow_up=FollowUpView.of(follow_up), district_code=row["district_code"],
-                   decided_on=row["closed_on"], decision_number=row["closed_decision_number"])
+                   product_name=row["product_name"], decided_on=row["closed_on"], decision_number=row["closed_decision_number"])
 
 
 def _json(value: Any) -> Any:
@@ -127,6 +128,7 @@ class InspectionPage(BaseModel):
 class FollowUpItem(BaseModel):
     inspection_id: str
     product_id: str
+    product_name: str | None = Field(default=None, description="as the register heard it (null: not heard yet)")
     district_code: str
     certificate_number: str
     opened_on: date = Field(description="the failed inspection's date")
@@ -140,7 +142,7 @@ class FollowUpItem(BaseModel):
 
     @classmethod
     def of(cls, row: dict[str, Any], status: FollowUpStatus) -> FollowUpItem:
-        return cls(inspection_id=status.inspection_id, product_id=status.product_id,
+        return cls(inspection_id=status.inspection_id, product_id=status.product_id, product_name=row["product_name"],
                    district_code=row["district_code"], certificate_number=row["certificate_number"],
                    opened_on=status.opened_on, severity=row["severity"], recommended_action=row["recommended_action"],
                    state=status.state, overdue=status.overdue, days_open=status.days_open, outcome=status.outcome,
