@@ -11,7 +11,7 @@ does). Every run scores and finalises fresh sessions through the API and, for
 comparison, through the handlers directly, then replays the very events they
 stored with the kernel's ``EventStore`` alone (no HTTP, no domain, no projection)
 into a scratch schema. All runs share one rating schema, so the store grows to tens
-of thousands of events; at the end ``shared.projections.rebuild`` replays it several
+of thousands of events; at the end ``shared.rebuild.rebuild`` replays it several
 times, beside a read-only pass over the store and raw INSERTs of the rows the rebuild
 produced. Writes the "Rating" section of bench/RESULTS.md (after the kernel report).
 This is a measurement, not a test: nothing here asserts a time.
@@ -681,7 +681,7 @@ async def raw_rows(conn: asyncpg.Connection, target: str, rows: dict[str, tuple[
 
 
 async def rebuild_section(svc: Rating, p: Params, infra: Infra) -> dict[str, Any]:
-    from shared.projections import rebuild
+    from shared.rebuild import rebuild
 
     rt = svc.runtime
     pool = rt.pool
@@ -839,8 +839,9 @@ def report(p: Params, s: dict[str, Any], rb: dict[str, Any], facts: dict[str, st
         "EventStore.append` — one transaction per scorecard event, or per finalisation (its events + its outbox rows with "
         "NOTIFY) — same client split and order, on streams that already hold what preceded them; *+ load* also reads the "
         "stream(s) in the transaction first, as any event-sourced command must. No HTTP, no domain, no read models.",
-        f"- Rebuild: `shared.projections.rebuild(pool, [RatingProjection()], batch_size={p.rebuild_batch})` over the "
-        "whole store (TRUNCATE the 7 read-model tables, replay every event, one repeatable-read transaction). Baselines: "
+        f"- Rebuild: `shared.rebuild.rebuild(pool, [RatingProjection()], batch_size={p.rebuild_batch})` over the "
+        "whole store (the read-model tables built beside the live ones, a committed batch per page, then swapped in; "
+        "see the Rebuild section). Baselines: "
         "the same paging through the store with `EventStore.read_all` and nothing applied (*read only*), and the "
         f"{total_rows:,} rows the rebuild produces INSERTed into empty copies of the tables in one transaction: one "
         "awaited INSERT per row (*sequential*, a round trip per row like the projection writers), the same through "

@@ -127,13 +127,19 @@ def _minted(role: str, district: Optional[str], commune: Optional[str], actor_id
 @app.command()
 def rebuild(
     service: str = typer.Argument(..., help="registration | rating | finance | monitoring"),
-    batch_size: int = typer.Option(1000, min=1),
+    projection: Optional[list[str]] = typer.Option(
+        None, "--projection", help="rebuild only this projection (repeatable); default: all of the service's"),
+    restart: bool = typer.Option(False, "--restart", help="throw away an interrupted build instead of resuming it"),
+    batch_size: int = typer.Option(1000, min=1, help="events per committed batch (and checkpoint)"),
 ) -> None:
-    """Drop the service's read models and rebuild them from its own event store."""
+    """Rebuild the service's read models from its own event store beside the live tables, then swap them in.
+
+    The live tables keep answering while the copies fill; an interrupted rebuild resumes from its checkpoint."""
     from rich.progress import Progress
 
-    from shared.db import create_pool
-    from shared.projections import rebuild as rebuild_projections
+    from shared.db import KERNEL_MIGRATIONS, create_pool, discover, migrate
+    from shared.rebuild import RebuildError
+    from shared.rebuild import rebuild as rebuild_projections
     from shared.settings import service_settings
 
     definition = _service_definition(service)
@@ -142,19 +148,26 @@ def rebuild(
     async def run() -> int:
         pool = await create_pool(settings.database_url, settings.schema, name=f"ocop-{service}-rebuild")
         try:
+            await migrate(pool, settings.schema, discover("kernel", KERNEL_MIGRATIONS))  # the checkpoint table
             with Progress() as progress:
                 task = progress.add_task(f"rebuilding {service}", total=None)
                 return await rebuild_projections(
                     pool,
                     list(definition.projections()),
                     definition.events,
+                    only=projection or None,
+                    restart=restart,
                     batch_size=batch_size,
                     progress=lambda done, total: progress.update(task, completed=done, total=total),
                 )
         finally:
             await pool.close()
 
-    typer.echo(f"{service}: {asyncio.run(run())} events replayed into its projections")
+    try:
+        replayed = asyncio.run(run())
+    except RebuildError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    typer.echo(f"{service}: {replayed} events replayed into its projections")
 
 
 @app.command()

@@ -134,5 +134,12 @@ class EventStore:
         )
         return [_stored(r) for r in rows]
 
+    async def read_positions(self, positions: Sequence[int]) -> list[StoredEvent]:
+        """The events at these positions that this transaction sees, in store order."""
+        rows = await self._conn.fetch(
+            f"SELECT {_COLUMNS} FROM events WHERE position = ANY($1::bigint[]) ORDER BY position", positions
+        )
+        return [_stored(r) for r in rows]
+
     async def stream_version(self, stream_id: str) -> int:
         return await self._conn.fetchval("SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1", stream_id)

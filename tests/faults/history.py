@@ -26,7 +26,7 @@ assignment, no consumer group), never through the services. What it proves:
    one in every case. Losses are counted over the whole outbox, every time.
 5. **Versions only increase**: in each store every stream's versions run 1, 2, 3… in the order of their store
    positions, and on each topic the first copies of a product's events come in the order of their outbox rows.
-6. **Projections equal a fresh rebuild** of every read-model table, from the store (``shared.projections.rebuild``).
+6. **Projections equal a fresh rebuild** of every read-model table, from the store (``shared.rebuild.rebuild``).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from kafka.errors import KafkaError
 from shared.contracts import PRODUCT_RATED_TOPIC, PRODUCT_REGISTERED_TOPIC
 from shared.db import create_pool
 from shared.kafka import broker_view_async
-from shared.projections import rebuild
+from shared.rebuild import rebuild
 from shared.relay import lost_partitions
 from tests.faults.load import History
 

@@ -10,7 +10,7 @@ import pytest
 from services.rating.service import definition as rating
 from services.registration.service import definition as registration
 from shared.db import create_pool
-from shared.projections import rebuild
+from shared.rebuild import rebuild
 from tests.faults.scenario import Scenario, seeds
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,7 @@ import pytest
 
 from services.finance.service import definition
 from shared.contracts.roles import Role
-from shared.projections import rebuild
+from shared.rebuild import rebuild
 from tests.finance.flow import FinanceDriver
 from tests.finance.support import M, product_ids, rated, registered, revoked
 

@@ -6,7 +6,8 @@ import asyncio
 import uuid
 
 from shared.eventstore import EventStore
-from shared.projections import apply_all, rebuild
+from shared.projections import apply_all
+from shared.rebuild import rebuild
 from tests.kernel.support import eventually, new_topic, tally_service
 from tests.kernel.tally import Tally, open_and_increment
 

@@ -15,7 +15,7 @@ import pytest
 
 from shared.aggregate import DomainEvent
 from shared.events import EventDecodingError, EventRegistry, Upcast
-from shared.projections import rebuild
+from shared.rebuild import rebuild
 from tests.kernel.stall import Stall, StallOpened, StockAdded, count_is_amount, split_place
 from tests.kernel.support import tally_service
 from tests.kernel.tally import EVENTS

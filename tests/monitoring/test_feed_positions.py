@@ -18,7 +18,7 @@ import pytest_asyncio
 from services.monitoring.feed.adapters import log
 from services.monitoring.service import definition
 from shared.contracts import serialize_event
-from shared.projections import rebuild
+from shared.rebuild import rebuild
 from tests.kernel.support import eventually
 from tests.monitoring.feed_support import Feed, feed_service
 from tests.monitoring.public import rated, registered

@@ -16,7 +16,7 @@ from shared.consumer import Subscription
 from shared.contracts import CONTRACTS
 from shared.contracts.roles import Role
 from shared.errors import DomainError
-from shared.projections import rebuild
+from shared.rebuild import rebuild
 from shared.runtime import ServiceDefinition, ServiceRuntime
 from tests.kernel import tally
 from tests.kernel.support import eventually

@@ -10,7 +10,7 @@ import pytest
 from services.monitoring.adapters.projection import MonitoringProjection
 from services.monitoring.service import definition
 from shared.contracts.roles import Role
-from shared.projections import rebuild
+from shared.rebuild import rebuild
 from tests.monitoring.flow import MonitoringDriver, driver, send  # noqa: F401
 from tests.monitoring.public import decision, finding, inspection_body, rated, reward
 

@@ -21,7 +21,7 @@ from services.monitoring.operations.adapters.traces import prune
 from services.monitoring.operations.entrypoints import otlp
 from services.monitoring.service import definition
 from shared.contracts.roles import Role
-from shared.projections import rebuild
+from shared.rebuild import rebuild
 from tests.kernel.support import eventually
 from tests.monitoring.test_operations_helpers import (
     monitoring,

@@ -18,7 +18,7 @@ from services.rating.domain.session import CouncilSession
 from services.rating.domain.values import Decision
 from services.rating.service import definition
 from shared.contracts.roles import Role
-from shared.projections import rebuild
+from shared.rebuild import rebuild
 from tests.kernel.support import running_service
 from tests.rating.flow import RatingDriver, ids, inspection_failed, rated, send_inspections
 from tests.rating.legacy import a_certified_life, numbers

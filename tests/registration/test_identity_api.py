@@ -15,7 +15,7 @@ from shared.contracts import (
     parse_event,
     serialize_event,
 )
-from shared.projections import rebuild
+from shared.rebuild import rebuild
 from tests.kernel.support import produce
 from tests.registration.support import YEN_DINH, Registered, eventually, keyed, product, run_id, topic_records
 

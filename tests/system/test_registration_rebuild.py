@@ -9,7 +9,7 @@ import httpx
 from services.registration.service import definition
 from shared.auth import mint_token
 from shared.contracts.roles import Role
-from shared.projections import rebuild
+from shared.rebuild import rebuild
 from shared.http.app import create_app
 from shared.settings import service_settings
 

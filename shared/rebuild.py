@@ -1,0 +1,222 @@
+"""Rebuild read models beside the live ones, resumably, and swap them in with one short transaction.
+
+The projections' writers use unqualified table names. The build runs them on a connection whose search path puts a
+scratch schema per projection (``<schema>_rebuild_<projection>``, holding empty copies of its tables, see
+``shared.beside``) before the service schema: the writers fill the copies, ``events`` is read from the live schema,
+and the live tables keep serving reads and live writes. Every batch commits its rows with the checkpoint
+(``projection_rebuilds``), so an interrupted build resumes there. The swap locks the live tables, applies what the
+build has not seen yet and moves the copies in; a live writer that was waiting for the lock then writes the new
+table (PostgreSQL looks a name up again after a lock wait).
+
+Positions are taken before commit, so a page read after ``position > checkpoint`` can pass a position whose
+transaction commits later: such holes are kept with the checkpoint and looked for again every batch and at the swap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import asyncpg
+import structlog
+
+from shared import beside
+from shared.events import EventRegistry
+from shared.eventstore import EventStore
+from shared.projections import Projection, apply_all
+
+log = structlog.get_logger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+class RebuildError(RuntimeError):
+    pass
+
+
+@dataclass
+class _Build:
+    """Projections rebuilt together: one pass over the store, one checkpoint, one swap."""
+
+    schema: str
+    projections: Sequence[Projection]
+    build_id: uuid.UUID
+    position: int = 0
+    holes: list[int] = field(default_factory=list)
+    settled: int = 0
+    applied: int = 0
+
+    @property
+    def names(self) -> list[str]:
+        return [p.name for p in self.projections]
+
+    def scratch(self, projection: Projection) -> str:
+        return f"{self.schema}_rebuild_{projection.name}"
+
+    @property
+    def search_path(self) -> str:
+        return beside.search_path([self.scratch(p) for p in self.projections], self.schema)
+
+
+# Whoever inserts into ``events`` holds this lock from before its position is taken until it ends. None held (but
+# ours) means every position taken so far is committed or rolled back: a later snapshot sees all that will ever be.
+_QUIET = ("SELECT NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'relation' AND relation = 'events'::regclass"
+          " AND mode = 'RowExclusiveLock' AND pid <> pg_backend_pid())")
+_SAVE = ("UPDATE projection_rebuilds SET position = $2, holes = $3, settled = $4, applied = $5, updated_at = now()"
+         " WHERE projection = ANY($1::text[])")
+
+
+async def rebuild(
+    pool: asyncpg.Pool,
+    projections: Sequence[Projection],
+    registry: EventRegistry,
+    *,
+    only: Sequence[str] | None = None,
+    restart: bool = False,
+    batch_size: int = 1000,
+    unlogged: bool = True,
+    progress: Progress | None = None,
+    attempts: int = 5,
+) -> int:
+    """Rebuild ``projections`` (or those named in ``only``) from the store beside the live tables, then swap.
+
+    Resumes a build of the same projections that was interrupted, unless ``restart`` (or the live tables changed
+    shape since). Returns the number of events this call applied. Events are decoded through ``registry``.
+    """
+    chosen = _chosen(projections, only)
+    if not chosen:
+        return 0
+    async with pool.acquire() as conn:
+        build = await _begin(conn, chosen, restart=restart, unlogged=unlogged)
+        total = await conn.fetchval("SELECT count(*) FROM events")
+        before = build.applied
+
+        def report() -> None:
+            if progress:
+                progress(build.applied, max(total, build.applied))
+
+        while await _build_batch(conn, build, registry, batch_size):
+            report()
+        if unlogged:
+            async with conn.transaction():
+                for p in chosen:
+                    await beside.set_logged(conn, build.scratch(p), p.tables)
+            while await _build_batch(conn, build, registry, batch_size):  # what came during SET LOGGED
+                report()
+        for attempt in range(1, attempts + 1):
+            saved = (build.position, build.holes, build.settled, build.applied)
+            try:
+                await _swap(conn, build, registry, batch_size)
+                break
+            except asyncpg.DeadlockDetectedError:
+                build.position, build.holes, build.settled, build.applied = saved
+                # The live tables are locked one by one, so a live writer holding one and waiting for another can
+                # deadlock with us; PostgreSQL aborts one side. The swap rolled back whole: running it again is safe.
+                if attempt == attempts:
+                    raise
+                await asyncio.sleep(0.05 * attempt)
+        report()
+    log.info("projections rebuilt", projections=build.names, events=build.applied - before)
+    return build.applied - before
+
+
+def _chosen(projections: Sequence[Projection], only: Sequence[str] | None) -> list[Projection]:
+    names = [p.name for p in projections]
+    if len(set(names)) != len(names) or not all(names):
+        raise RebuildError(f"projections need distinct names to be rebuilt one by one: {names}")
+    unknown = sorted(set(only or ()) - set(names))
+    if unknown:
+        raise RebuildError(f"no projection named {', '.join(unknown)}; the service has {', '.join(names)}")
+    return [p for p in projections if only is None or p.name in only]
+
+
+async def _begin(conn: asyncpg.Connection, chosen: Sequence[Projection], *, restart: bool, unlogged: bool) -> _Build:
+    """The interrupted build of exactly these projections, or a new one with empty beside tables."""
+    schema = await conn.fetchval("SELECT current_schema()")
+    names = [p.name for p in chosen]
+    shapes = {p.name: await beside.shape(conn, schema, p.tables) for p in chosen}
+    rows = await conn.fetch(
+        "SELECT r.*, to_regnamespace(r.scratch) IS NOT NULL AS present, pg_postmaster_start_time() > r.updated_at"
+        " AS server_restarted FROM projection_rebuilds r WHERE projection = ANY($1::text[])", names)
+    if not restart and _resumable(rows, names, shapes):
+        first = rows[0]
+        build = _Build(schema, chosen, first["build_id"], first["position"], list(first["holes"]), first["settled"],
+                       first["applied"])
+        log.info("rebuild resumed", projections=names, position=build.position, applied=build.applied)
+        return build
+    build = _Build(schema, chosen, uuid.uuid4())
+    async with conn.transaction():
+        await conn.execute("DELETE FROM projection_rebuilds WHERE projection = ANY($1::text[])", names)
+        for p in chosen:
+            await beside.create(conn, schema, build.scratch(p), p.tables, unlogged=unlogged)
+            await conn.execute(
+                "INSERT INTO projection_rebuilds (projection, build_id, scratch, shape, unlogged) VALUES ($1, $2, $3, $4, $5)",
+                p.name, build.build_id, build.scratch(p), shapes[p.name], unlogged)
+    return build
+
+
+def _resumable(rows: Sequence[asyncpg.Record], names: Sequence[str], shapes: dict[str, str]) -> bool:
+    if len(rows) != len(names) or len({(r["build_id"], r["position"]) for r in rows}) != 1:
+        return False  # another set of projections was being rebuilt: start this one afresh
+    # A crash of the server empties UNLOGGED tables; a migration since the start changed what the rows must fit.
+    return all(r["present"] and not (r["unlogged"] and r["server_restarted"]) and r["shape"] == shapes[r["projection"]]
+               for r in rows)
+
+
+async def _build_batch(conn: asyncpg.Connection, build: _Build, registry: EventRegistry, batch_size: int) -> bool:
+    """Apply the next page (and holes that filled) into the beside tables, committed with the checkpoint.
+
+    True while there may be more: a full page was read.
+    """
+    async with conn.transaction():
+        # The build's own commits need not wait for the disk: a crash loses batches, and their checkpoint with them.
+        await conn.execute(f"SET LOCAL search_path TO {build.search_path}; SET LOCAL synchronous_commit TO off")
+        full = await _step(conn, build, registry, batch_size)
+        await conn.execute(_SAVE, build.names, build.position, build.holes, build.settled, build.applied)
+    return full
+
+
+async def _step(conn: asyncpg.Connection, build: _Build, registry: EventRegistry, batch_size: int) -> bool:
+    store = EventStore(conn)
+    found = await store.read_positions(build.holes) if build.holes else []
+    page = await store.read_all(after_position=build.position, limit=batch_size)
+    quiet = await conn.fetchval(_QUIET)
+    filled = {e.position for e in found}
+    # A hole at or below ``settled`` had no writer left when a snapshot before this one was taken: still not visible,
+    # it was rolled back and never fills.
+    holes = [h for h in build.holes if h not in filled and h > build.settled]
+    if page:
+        seen = {e.position for e in page}
+        holes += [p for p in range(build.position + 1, page[-1].position) if p not in seen]
+    events = [registry.recorded(stored) for stored in (*found, *page)]
+    await apply_all(conn, build.projections, events)
+    build.position = page[-1].position if page else build.position
+    build.holes = holes
+    if quiet:
+        build.settled = build.position
+    build.applied += len(events)
+    return len(page) == batch_size
+
+
+async def _swap(conn: asyncpg.Connection, build: _Build, registry: EventRegistry, batch_size: int) -> None:
+    tables = [beside.qualified(build.schema, t) for p in build.projections for t in p.tables]
+    async with conn.transaction(isolation="repeatable_read"):
+        if tables:
+            # First statement: REPEATABLE READ takes its snapshot at the first query, and LOCK is none, so a writer
+            # that committed while we waited is in the snapshot. Reading first would snapshot before, losing it.
+            await conn.execute(f"LOCK TABLE {', '.join(tables)} IN ACCESS EXCLUSIVE MODE")
+        for p in build.projections:
+            if await beside.shape(conn, build.schema, p.tables) != await conn.fetchval(
+                    "SELECT shape FROM projection_rebuilds WHERE projection = $1", p.name):
+                raise RebuildError(f"the tables of {p.name} changed during the rebuild (a migration?): run it again"
+                                   " with restart")
+        await conn.execute(f"SET LOCAL search_path TO {build.search_path}")
+        while await _step(conn, build, registry, batch_size):
+            pass
+        # Holes still not visible are rolled back, or belong to writers that touched none of the locked tables yet:
+        # they wait for our locks and then write the tables swapped in.
+        for p in build.projections:
+            await beside.swap_in(conn, build.schema, build.scratch(p), p.tables)
+        await conn.execute("DELETE FROM projection_rebuilds WHERE projection = ANY($1::text[])", build.names)
