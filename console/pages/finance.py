@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from console.params import CivilDay
 from console.formatting import today
-from console.gateway import Refusal, gather, segment
+from console.gateway import Refusal, gather
 from console.pages.rating import district_names
 from console.rendering import render
 from console.session import Page, Viewer, viewer_for
@@ -70,8 +70,7 @@ async def _province_rewards(request: Request, viewer: Viewer, year: int) -> dict
         gateway.get(token, "finance", "/recoveries"),
         gateway.get(token, "finance", "/reconciliation"))
     return {"by_district": _groups(by_district), "by_round": _groups(by_round),
-            "waiting": waiting, "holds": holds, "recoveries": await _named_recoveries(request, viewer, recoveries),
-            "reconciliation": reconciliation}
+            "waiting": waiting, "holds": holds, "recoveries": recoveries, "reconciliation": reconciliation}
 
 
 async def _district_rewards(request: Request, viewer: Viewer, year: int) -> dict[str, Any]:
@@ -86,27 +85,10 @@ async def _district_rewards(request: Request, viewer: Viewer, year: int) -> dict
         gateway.get(token, "finance", "/claims", {"plan_year": year, "district_code": mine,
                                                   "status": "waiting_for_budget", "limit": CLAIMS_PAGE}),
         gateway.get(token, "finance", "/claims", {"district_code": mine, "status": "on_hold", "limit": CLAIMS_PAGE}),
-        gateway.get(token, "finance", "/recoveries"),
+        gateway.get(token, "finance", "/recoveries", {"district_code": mine}),
         gateway.get(token, "finance", "/reconciliation"))
     return {"by_district": _groups(by_district), "by_round": _groups(by_round), "waiting": waiting, "holds": holds,
-            "recoveries": await _named_recoveries(request, viewer, recoveries), "reconciliation": reconciliation}
-
-
-async def _named_recoveries(request: Request, viewer: Viewer, recoveries: Any) -> list[dict[str, Any]] | Refusal:
-    """Each recovery with its claim's product name and district (a recovery names its claim only); a district
-    officer's the recoveries of their district's claims only."""
-    if isinstance(recoveries, Refusal):
-        return recoveries
-    gateway = request.app.state.gateway
-    claims = await gather(*(gateway.get(viewer.token, "finance", f"/claims/{segment(r['claim_id'])}") for r in recoveries))
-    named = []
-    for recovery, claim in zip(recoveries, claims, strict=True):
-        if isinstance(claim, Refusal):
-            return claim
-        if viewer.scoped_district in (None, claim["district_code"]):
-            named.append({**recovery, "product_name": claim["product_name"], "producer_name": claim["producer_name"],
-                          "district_code": claim["district_code"]})
-    return named
+            "recoveries": recoveries, "reconciliation": reconciliation}
 
 
 def _groups(answer: Any) -> dict[str, Any] | Refusal:

@@ -74,6 +74,7 @@ async def test_a_withdrawal_of_a_product_finance_never_heard_recognised_goes_to_
 
 async def test_a_revocation_after_payment_opens_a_recovery_and_holds_the_unpaid_claim(finance: FinanceDriver):
     [product] = product_ids("rv", 1)
+    await finance.send(registered(product, "407", "Nước mắm Ba Làng"))
     await finance.send(rated(product, stars=3), rated(product, stars=4, decision={
         "number": "2300/QĐ-UBND", "date": "2021-09-10", "issued_by": "UBND tỉnh Thanh Hóa"}))
     await finance.claim_when(f"{product}:2", lambda c: c["status"] == "approved")
@@ -86,6 +87,10 @@ async def test_a_revocation_after_payment_opens_a_recovery_and_holds_the_unpaid_
     [recovery] = [r for r in await finance.get("/recoveries", status="open") if r["product_id"] == product]
     assert (recovery["claim_id"], recovery["amount"], recovery["decision"]["number"]) == (
         f"{product}:1", 10 * M, "3763/QĐ-UBND")
+    assert (recovery["product_name"], recovery["district_code"]) == ("Nước mắm Ba Làng", "407")
+    of_district = await finance.get("/recoveries", district_code="407")
+    assert recovery["recovery_id"] in {r["recovery_id"] for r in of_district}
+    assert {r["district_code"] for r in of_district} == {"407"}
     holds = await finance.get("/holds")
     assert f"{product}:2" in {c["claim_id"] for c in holds["items"]}
 

@@ -68,11 +68,16 @@ async def claim(conn: asyncpg.Connection, claim_id: str) -> dict[str, Any] | Non
     return dict(row) if row else None
 
 
-async def recoveries(conn: asyncpg.Connection, status: str | None, product_id: str | None = None
-                     ) -> list[dict[str, Any]]:
+async def recoveries(conn: asyncpg.Connection, status: str | None, product_id: str | None = None,
+                     district_code: str | None = None) -> list[dict[str, Any]]:
+    """Recoveries (of a status, a product, a district's products), each with its product's names and district."""
     where = Where("r").equal(status=status, product_id=product_id)
-    rows = await conn.fetch(f"SELECT r.* FROM recoveries r{where.sql()} ORDER BY r.opened_at, r.recovery_id",
-                            *where.args)
+    if district_code is not None:
+        where.add(f"{DISTRICT} = ${{}}", district_code)
+    rows = await conn.fetch(
+        f"SELECT r.*, p.product_name, p.producer_name, {DISTRICT} AS district_code FROM recoveries r"
+        f" JOIN claims c USING (claim_id) LEFT JOIN products p ON p.product_id = c.product_id{where.sql()}"
+        " ORDER BY r.opened_at, r.recovery_id", *where.args)
     return [dict(r) for r in rows]
 
 

@@ -122,8 +122,11 @@ async def holds(request: Request, limit: int = Limit, offset: int = Offset,
 @router.get("/recoveries", tags=["holds and recoveries"])
 async def recoveries(request: Request, status_: str | None = Query(default=None, alias="status",
                                                                     pattern="^(open|recovered|waived)$"),
+                     district_code: str | None = District,
                      _: Actor = Depends(current_actor)) -> list[rv.RecoveryRow]:
-    return [rv.RecoveryRow(**row) for row in await read(request, queries.recoveries, status_)]
+    """Money to be paid back after a revocation, with its product's names and district (of one district: its products
+    only)."""
+    return [rv.RecoveryRow(**row) for row in await read(request, queries.recoveries, status_, None, district_code)]
 
 
 @router.post("/recoveries/{recovery_id}/payments", tags=["holds and recoveries"])

@@ -142,6 +142,9 @@ class RecoveryRow(BaseModel):
     recovery_id: str
     claim_id: str
     product_id: str
+    product_name: str | None = None
+    producer_name: str | None = None
+    district_code: str = Field(description="its claim's district ('' when finance never heard the product)")
     amount: int
     recovered: int
     status: str
