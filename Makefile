@@ -46,6 +46,7 @@ faults: install
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.kernel_path
+	$(BIN)/python -m bench.http_path
 	$(BIN)/python -m bench.rating
 	$(BIN)/python -m bench.finance
 	$(BIN)/python -m bench.monitoring

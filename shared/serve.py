@@ -28,7 +28,13 @@ def serve(name: str, definition: ServiceDefinition) -> None:
     configure_tracing(name, settings.trace_sample_ratio)
     AsyncPGInstrumentor().instrument()
     app = create_app(definition, settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False, lifespan="on")
+    uvicorn.run(app, host=settings.host, port=settings.port, lifespan="on", **uvicorn_options())
+
+
+def uvicorn_options() -> dict[str, Any]:
+    """How every service process runs uvicorn (bench.http_floor runs its raw-INSERT app the same way): our access
+    lines, not uvicorn's, and logging as :func:`configure_logging` set it."""
+    return {"log_config": None, "access_log": False}
 
 
 def _problem(error: Any) -> str:
