@@ -54,8 +54,10 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings | None =
     for router in definition.routers:
         app.include_router(router)
     document_storable_input(app)
-    # An HTTP command starts (or continues, from an incoming traceparent) the flow's trace.
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz")
+    # An HTTP command starts (or continues, from an incoming traceparent) the flow's trace. Without the ASGI
+    # "http receive"/"http send" spans (two or three per request, each exported and stored by monitoring): the server
+    # span already has the status and the duration, and they were half of a command's spans.
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz", exclude_spans=["receive", "send"])
     return app
 
 
