@@ -8,6 +8,8 @@ Role claims are read with the settings' role vocabulary (``settings.roles``).
 
 from __future__ import annotations
 
+import functools
+import types
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -114,14 +116,26 @@ def decode_token(
     return _actor_of(claims, settings)
 
 
-def _verified_claims(settings: KernelSettings, token: str) -> dict[str, Any]:
+def _verified_claims(settings: KernelSettings, token: str) -> Mapping[str, Any]:
     algorithm = algorithm_of(settings)
     key = verification_key(settings, algorithm)
     try:
-        return jwt.decode(token, key, algorithms=[algorithm], issuer=settings.jwt_issuer,
-                          audience=settings.jwt_audience, options=_DECODE_OPTIONS)
+        return _verified(token, key, algorithm, settings.jwt_issuer, settings.jwt_audience)
     except jwt.InvalidTokenError as exc:
         raise _rejection(exc, settings, token, algorithm) from exc
+
+
+@functools.lru_cache(maxsize=4096)
+def _verified(token: str, key: Any, algorithm: str, issuer: str, audience: str) -> Mapping[str, Any]:
+    """The claims of a token whose signature, issuer and audience were checked with ``key``; read-only.
+
+    Cached: a client sends the same token with every request, and decoding and checking it again was a visible part of
+    a command's CPU (bench.http_path). The cache is keyed by the key, issuer and audience too, so another
+    configuration checks again; a refused token is never cached (the error propagates); times (exp, nbf) are not
+    part of this and are checked on every request by ``_check_times``.
+    """
+    return types.MappingProxyType(jwt.decode(token, key, algorithms=[algorithm], issuer=issuer, audience=audience,
+                                             options=_DECODE_OPTIONS))
 
 
 def _rejection(exc: jwt.InvalidTokenError, settings: KernelSettings, token: str, algorithm: str) -> AuthError:
