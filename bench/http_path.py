@@ -502,12 +502,27 @@ async def warm_up(http: Http) -> None:
         await single_events(http, url, 8, 2)
 
 
+async def settle(http: Http, timeout: float = 120) -> None:
+    """Until the services have been idle for a second (under 5 % of a core together): after the set-up's requests,
+    monitoring is still taking their spans in when the pipeline is already quiet, and would load the next step."""
+    services = [name for name in http.pids() if name in SERVICES]
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        before = cpu_seconds(http.system)
+        await asyncio.sleep(1)
+        used = cpu_used(before, cpu_seconds(http.system))
+        if sum(used[name] for name in services) < 0.05:
+            return
+    say(f"warning: the services were still busy after {timeout:.0f} s; measuring anyway")
+
+
 async def one_run(index: int, http: Http, p: Params) -> dict[str, Any]:
     out: dict[str, Any] = {}
     lists = {c: await prepare_lists(http, c * p.lists_per_client) for c in CLIENTS}
     paced = {rate: await prepare_lists(http, max(2, round(rate * p.rate_seconds / LIST_SIZE))) for rate in p.rates}
     say(f"run {index}: {sum(map(len, lists.values())) + sum(map(len, paced.values()))} district lists prepared")
     await wait_quiet(http.system, 600)  # the set-up's events heard by every consumer before anything is timed
+    await settle(http)
     targets = [("floor", http.floor_url), ("producers", http.url("registration"))]
     async with RssPeak(http) as peak:
         for clients in CLIENTS:
@@ -525,6 +540,7 @@ async def one_run(index: int, http: Http, p: Params) -> dict[str, Any]:
                 lambda: single_events(http, http.url("registration"), 8, p.seconds))
         for rate in p.rates:
             await wait_quiet(http.system, 600)
+            await settle(http)
             out[f"e2e@{rate:g}"] = e2e = await end_to_end(http, rate, paced[rate])
             say(f"run {index}: {rate:g} products/s offered: list response → dossier committed p50 {e2e['p50']:.0f} ms,"
                 f" p99 {e2e['p99']:.0f} ms, max {e2e['max']:.0f} ms ({e2e['missing']} missing)")
