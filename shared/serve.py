@@ -33,10 +33,11 @@ def serve(name: str, definition: ServiceDefinition) -> None:
 
 def uvicorn_options() -> dict[str, Any]:
     """How every service process runs uvicorn (bench.http_floor runs its raw-INSERT app the same way): our access
-    lines, not uvicorn's, and logging as :func:`configure_logging` set it; uvloop's event loop and httptools' parser
-    (C, both dependencies of the project) rather than asyncio's loop and h11 (pure Python): less CPU per request on
-    the services' path (bench.http_path)."""
-    return {"log_config": None, "access_log": False, "loop": "uvloop", "http": "httptools"}
+    lines, not uvicorn's, and logging as :func:`configure_logging` set it. The event loop and HTTP parser stay on
+    uvicorn's "auto", which takes uvloop and httptools (C; both dependencies of the project, less CPU per request than
+    asyncio's loop and h11 in bench.http_path) when installed, and still starts in an environment installed before
+    they were."""
+    return {"log_config": None, "access_log": False, "loop": "auto", "http": "auto"}
 
 
 def _problem(error: Any) -> str:
