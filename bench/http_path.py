@@ -549,6 +549,7 @@ async def one_run(index: int, http: Http, p: Params) -> dict[str, Any]:
     out["eventsourcing"] = await asyncio.to_thread(eventsourcing_saves, http.system.infra.database_url, p.appends)
     say(f"run {index}: kernel append in process {out['kernel']['rate']:,.0f}/s, eventsourcing "
         f"{out['eventsourcing']['rate']:,.0f}/s")
+    out["rss_after"] = rss_all(http)  # before the variants restart registration
     for variant, env in VARIANTS.items():
         await asyncio.to_thread(restart_service, http.system, "registration", **env)
         await single_events(http, http.url("registration"), 8, 2)  # warm-up of the new process
@@ -604,7 +605,6 @@ async def _main(p: Params, http: Http, commit_ts: bool) -> dict[str, Any]:
     for index in range(1, p.runs + 1):
         started = time.perf_counter()
         runs.append(await one_run(index, http, p))
-        runs[-1]["rss_after"] = rss_all(http)
         say(f"run {index} done in {time.perf_counter() - started:.0f} s")
     say(f"soak: {p.soak_rate:g} commands/s for {p.soak_seconds:g} s")
     soaked = await soak(http, p)

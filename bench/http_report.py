@@ -183,9 +183,9 @@ def memory_table(out: dict[str, Any]) -> list[str]:
     soak = out["soak"]
     samples = soak["samples"]
     rows = ["### 4. Memory (RSS, MB)", "",
-            f"VmRSS of each process: at idle after start, the highest seen during the loads of point 1, after them "
-            f"(before the soak), then a soak of {soak['count']:,} POST /producers at "
-            f"{soak['count'] / max(samples[-1][0], 1):.0f}/s over {samples[-1][0] / 60:.1f} min (p50 "
+            "VmRSS of each process: at idle after start, the highest seen during the loads of point 1, after them and "
+            "the in-process baselines (before registration is restarted for point 2), then a soak of "
+            f"{soak['count']:,} POST /producers at {soak['count'] / max(samples[-1][0], 1):.0f}/s over {samples[-1][0] / 60:.1f} min (p50 "
             f"{_n(soak['p50'], 1)} ms, p99 {_n(soak['p99'], 1)} ms, {soak['errors']} errors), sampled every 5 s; "
             "growth is the least-squares slope over the soak's second half.", "",
             "| Process | idle | under load | after | soak start | soak end | growth MB/min |",
