@@ -1033,21 +1033,25 @@ def interpret(p: Params, out: dict[str, Any], base: dict[str, Any], scale: dict[
                      f"{api:,.0f} ms of it asked directly ({share:.0%}){slowest}.")
     if slow:
         lines.append(f"- Slow at scale (p99 > {SLOW_MS:.0f} ms): {', '.join(slow)}.")
-    statements = out["slow_statements"].get("plans", [])
-    if not out["slow_statements"].get("probe_seen"):
-        lines.append("- The slow statements could not be read (the database is not the benchmark's own, or "
-                     "`auto_explain` did not log its probe).")
-    elif statements:
-        lines += ["", f"Statements slower than {SLOW_STATEMENT_MS} ms while the large store's pages were measured "
-                  f"(PostgreSQL's `auto_explain`, all services' sessions; {len(statements)} distinct), by total time; "
-                  "the plan is the slowest one's:", ""]
-        for one in statements[:6]:
-            query = one["query"] if len(one["query"]) <= 600 else one["query"][:600] + " …"
-            lines += [f"- {one['count']}× up to {one['max_ms']:,.0f} ms (total {one['total_ms']:,.0f} ms): `{query}`",
-                      "", "```", *one["plan"].splitlines()[:40], "```", ""]
-    else:
-        lines.append(f"- No statement took over {SLOW_STATEMENT_MS} ms while the large store's pages were measured "
-                     "(PostgreSQL's `auto_explain` on every service's session).")
+    return lines + slow_statement_lines(out["slow_statements"], SLOW_STATEMENT_MS, "the large store's pages were measured",
+                                        "all services' sessions")
+
+
+def slow_statement_lines(found: dict[str, Any], ms: float, during: str, how: str) -> list[str]:
+    """What :func:`slow_statements` found, for a report: the slowest statements by total time with their plans."""
+    statements = found.get("plans", [])
+    if not found.get("probe_seen"):
+        return ["- The slow statements could not be read (the database is not the benchmark's own, or "
+                "`auto_explain` did not log its probe)."]
+    if not statements:
+        return [f"- No statement took over {ms} ms while {during} (PostgreSQL's `auto_explain` on every service's "
+                "session)."]
+    lines = ["", f"Statements slower than {ms} ms while {during} (PostgreSQL's `auto_explain`, {how}; "
+             f"{len(statements)} distinct), by total time; the plan is the slowest one's:", ""]
+    for one in statements[:6]:
+        query = one["query"] if len(one["query"]) <= 600 else one["query"][:600] + " …"
+        lines += [f"- {one['count']}× up to {one['max_ms']:,.0f} ms (total {one['total_ms']:,.0f} ms): `{query}`",
+                  "", "```", *one["plan"].splitlines()[:40], "```", ""]
     return lines
 
 

@@ -305,3 +305,30 @@ def consumer_lag(bootstrap_servers: str, group_id: str, topics: Iterable[str], t
         return lag
     finally:
         admin.close()
+
+
+async def read_topic(bootstrap_servers: str, topic: str) -> list[Any]:
+    """Every record of ``topic`` from its start to its end as of now, read by a client of no consumer group (the
+    broker's record, whatever any service's group has consumed): for tools and checks, not for services."""
+    from aiokafka import AIOKafkaConsumer
+    from aiokafka.structs import TopicPartition as Partition
+
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    await reader.start()
+    try:
+        partitions = [Partition(topic, p) for p in sorted(reader.partitions_for_topic(topic) or ())]
+        if not partitions:
+            return []
+        reader.assign(partitions)
+        await reader.seek_to_beginning(*partitions)
+        ends = await reader.end_offsets(partitions)
+        records: list[Any] = []
+        # Tansu's end offset of a partition can fall inside its last batch of several records: read past it until a
+        # fetch brings nothing more.
+        while True:
+            fetched = [r for batch in (await reader.getmany(timeout_ms=500)).values() for r in batch]
+            records += fetched
+            if not fetched and not [tp for tp in partitions if await reader.position(tp) < ends[tp]]:
+                return records
+    finally:
+        await reader.stop()

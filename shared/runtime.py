@@ -78,6 +78,7 @@ class ServiceRuntime:
         self.consumers: list[InboxConsumer] = []
         # Each consumer's way into its group, for /ops/status: waiting for the broker → joining → joined.
         self.joins: dict[str, str] = {}
+        self._subscribers: dict[str, Any] = {}  # consumer → its broker subscriber (whose client holds the assignment)
         self.ports: ServicePorts | None = None
         self._tasks: list[asyncio.Task[Any]] = []
 
@@ -132,6 +133,7 @@ class ServiceRuntime:
 
     async def _join(self, consumer: InboxConsumer, subscriber: Any) -> None:
         self.joins[consumer.consumer] = "joining"
+        self._subscribers[consumer.consumer] = subscriber
 
         async def attempt() -> None:
             try:
@@ -228,8 +230,20 @@ class ServiceRuntime:
             "dead_letters": dead_letters,
             "broker": broker,
             "consumers": dict(self.joins),
+            "assigned_partitions": self.assigned_partitions(),
             "consumer_lag": await self._consumer_lag() if broker == "ok" else {},
         }
+
+    def assigned_partitions(self) -> dict[str, list[str]]:
+        """Each consumer's partitions (``topic:partition``) as its group last assigned them to this process: replicas
+        of a service share a topic's partitions, and only the members themselves know the split (Tansu's group
+        coordinator does not keep the assignment the group's leader computed)."""
+        out: dict[str, list[str]] = {}
+        for name, subscriber in self._subscribers.items():
+            client = getattr(subscriber, "consumer", None)
+            owned = client.assignment() if client is not None else set()
+            out[name] = sorted(f"{tp.topic}:{tp.partition}" for tp in owned)
+        return out
 
     async def _consumer_lag(self) -> dict[str, Any]:
         lags = await asyncio.gather(*(
