@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.finance
 	$(BIN)/python -m bench.monitoring
 	$(BIN)/python -m bench.feed
+	$(BIN)/python -m bench.rebuild
 	$(BIN)/python -m bench.growth
 	$(BIN)/python -m bench.console
 

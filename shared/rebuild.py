@@ -23,6 +23,7 @@ import asyncpg
 import structlog
 
 from shared import beside
+from shared.batched import BatchedConnection
 from shared.events import EventRegistry
 from shared.eventstore import EventStore
 from shared.projections import Projection, apply_all
@@ -30,6 +31,7 @@ from shared.projections import Projection, apply_all
 log = structlog.get_logger(__name__)
 
 Progress = Callable[[int, int], None]
+_SLICE = 100  # events decoded and written at a time within a batch
 
 
 class RebuildError(RuntimeError):
@@ -43,6 +45,7 @@ class _Build:
     schema: str
     projections: Sequence[Projection]
     build_id: uuid.UUID
+    writer: BatchedConnection | None = None  # None: the writers' statements go one by one
     position: int = 0
     holes: list[int] = field(default_factory=list)
     settled: int = 0
@@ -77,6 +80,7 @@ async def rebuild(
     restart: bool = False,
     batch_size: int = 1000,
     unlogged: bool = True,
+    batched: bool = True,
     progress: Progress | None = None,
     attempts: int = 5,
 ) -> int:
@@ -90,36 +94,53 @@ async def rebuild(
         return 0
     async with pool.acquire() as conn:
         build = await _begin(conn, chosen, restart=restart, unlogged=unlogged)
-        total = await conn.fetchval("SELECT count(*) FROM events")
-        before = build.applied
+        build.writer = BatchedConnection(conn) if batched else None
+        total, before = await conn.fetchval("SELECT count(*) FROM events"), build.applied
 
         def report() -> None:
             if progress:
                 progress(build.applied, max(total, build.applied))
 
-        while await _build_batch(conn, build, registry, batch_size):
-            report()
-        if unlogged:
-            async with conn.transaction():
-                for p in chosen:
-                    await beside.set_logged(conn, build.scratch(p), p.tables)
-            while await _build_batch(conn, build, registry, batch_size):  # what came during SET LOGGED
-                report()
-        for attempt in range(1, attempts + 1):
-            saved = (build.position, build.holes, build.settled, build.applied)
-            try:
-                await _swap(conn, build, registry, batch_size)
-                break
-            except asyncpg.DeadlockDetectedError:
-                build.position, build.holes, build.settled, build.applied = saved
-                # The live tables are locked one by one, so a live writer holding one and waiting for another can
-                # deadlock with us; PostgreSQL aborts one side. The swap rolled back whole: running it again is safe.
-                if attempt == attempts:
-                    raise
-                await asyncio.sleep(0.05 * attempt)
+        try:
+            await _fill(conn, build, registry, batch_size, unlogged, report)
+            await _swap_retrying(conn, build, registry, batch_size, attempts)
+        finally:
+            if build.writer is not None:
+                await build.writer.close()
         report()
     log.info("projections rebuilt", projections=build.names, events=build.applied - before)
     return build.applied - before
+
+
+async def _fill(conn: asyncpg.Connection, build: _Build, registry: EventRegistry, batch_size: int, unlogged: bool,
+                report: Callable[[], None]) -> None:
+    """The beside tables up to the end of the store, logged."""
+    while await _build_batch(conn, build, registry, batch_size):
+        report()
+    if unlogged:
+        async with conn.transaction():
+            for p in build.projections:
+                await beside.set_logged(conn, build.scratch(p), p.tables)
+        while await _build_batch(conn, build, registry, batch_size):  # what came during SET LOGGED
+            report()
+
+
+async def _swap_retrying(conn: asyncpg.Connection, build: _Build, registry: EventRegistry, batch_size: int,
+                         attempts: int) -> None:
+    for attempt in range(1, attempts + 1):
+        saved = (build.position, build.holes, build.settled, build.applied)
+        try:
+            await _swap(conn, build, registry, batch_size)
+            return
+        except asyncpg.DeadlockDetectedError:
+            # The live tables are locked one by one, so a live writer holding one and waiting for another can
+            # deadlock with us; PostgreSQL aborts one side. The swap rolled back whole: running it again is safe.
+            build.position, build.holes, build.settled, build.applied = saved
+            if build.writer is not None:
+                await build.writer.discard()
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(0.05 * attempt)
 
 
 def _chosen(projections: Sequence[Projection], only: Sequence[str] | None) -> list[Projection]:
@@ -142,8 +163,8 @@ async def _begin(conn: asyncpg.Connection, chosen: Sequence[Projection], *, rest
         " AS server_restarted FROM projection_rebuilds r WHERE projection = ANY($1::text[])", names)
     if not restart and _resumable(rows, names, shapes):
         first = rows[0]
-        build = _Build(schema, chosen, first["build_id"], first["position"], list(first["holes"]), first["settled"],
-                       first["applied"])
+        build = _Build(schema, chosen, first["build_id"], position=first["position"], holes=list(first["holes"]),
+                       settled=first["settled"], applied=first["applied"])
         log.info("rebuild resumed", projections=names, position=build.position, applied=build.applied)
         return build
     build = _Build(schema, chosen, uuid.uuid4())
@@ -190,13 +211,20 @@ async def _step(conn: asyncpg.Connection, build: _Build, registry: EventRegistry
     if page:
         seen = {e.position for e in page}
         holes += [p for p in range(build.position + 1, page[-1].position) if p not in seen]
-    events = [registry.recorded(stored) for stored in (*found, *page)]
-    await apply_all(conn, build.projections, events)
+    stored = [*found, *page]
+    if build.writer is None:
+        await apply_all(conn, build.projections, [registry.recorded(s) for s in stored])
+    else:
+        # Decoded a slice at a time, so Python decodes and writes the next slice while PostgreSQL runs this one.
+        for i in range(0, len(stored), _SLICE):
+            await apply_all(build.writer, build.projections,  # type: ignore[arg-type]
+                            [registry.recorded(s) for s in stored[i:i + _SLICE]])
+        await build.writer.sync()
     build.position = page[-1].position if page else build.position
     build.holes = holes
     if quiet:
         build.settled = build.position
-    build.applied += len(events)
+    build.applied += len(stored)
     return len(page) == batch_size
 
 

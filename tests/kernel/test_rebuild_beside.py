@@ -125,9 +125,10 @@ async def test_a_build_whose_connection_is_lost_resumes_and_restart_throws_the_p
     async with seasoned(launcher) as (svc, events, true):
         gate, task = await paused(svc, after=12)
         async with svc.pool.acquire() as conn:
-            killed = await conn.fetchval("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'relation'"
-                                         " AND relation = $1::text::regclass AND pid <> pg_backend_pid() LIMIT 1",
-                                         f'"{svc.settings.schema}_rebuild_tallies".tallies')
+            # The build's connection: the pool's one in a transaction (the batch the gate holds open).
+            killed = await conn.fetchval(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE state = 'idle in transaction'"
+                " AND application_name = current_setting('application_name') AND pid <> pg_backend_pid()")
         gate.go.set()
         outcome = (await asyncio.gather(task, return_exceptions=True))[0]
         saved = await checkpoint(svc)
