@@ -22,7 +22,7 @@ Seeding. 100,000 products through HTTP would take hours, so the store grows by c
    is examined in the template's sessions and certified by the template's decisions, as a province's hundreds of
    products are by one decision a round. The copied events are COPYed into each service's ``events`` table.
 3. The read models: copy 1's events are COPYed, then every service's read models are rebuilt from its store
-   (``shared.projections.rebuild``, the writers themselves); the rows the writers made for copy 1 are compared with
+   (``shared.rebuild.rebuild``, the writers themselves); the rows the writers made for copy 1 are compared with
    the template's rows put through the same renaming (they must be equal: the check is in the report), and the
    other copies' rows are those renamed rows, COPYed. Then ``VACUUM ANALYZE``.
 
@@ -242,7 +242,7 @@ async def table_lines(conn: asyncpg.Connection, service: str, table: str) -> tup
 async def rebuild_all(database_url: str) -> dict[str, int]:
     """Every service's read models rebuilt from its store by its own projections (as ``ocop rebuild`` does)."""
     from shared.db import create_pool
-    from shared.projections import rebuild
+    from shared.rebuild import rebuild
 
     replayed = {}
     for service in SERVICES:
