@@ -266,7 +266,7 @@ def where_the_time_goes(runs: list[dict[str, Any]]) -> list[str]:
         "of one per statement), fewer round trips (a new stream's append, read-model rows and outbox rows in one "
         "statement), and less per-request Python in the ASGI stack (four middlewares, dependency solving, "
         "`jsonable_encoder` on the answer). Changes made from these figures: uvicorn with uvloop and httptools, no "
-        "ASGI send/receive spans, verified JWT claims cached per token, POST /producers without its read before the "
+        "ASGI send/receive spans, no BEGIN spans, verified JWT claims cached per token, POST /producers without its read before the "
         "append.",
     ]
     return lines
