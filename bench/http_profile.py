@@ -1,16 +1,16 @@
-"""Where registration's CPU goes under load: cProfile's figures of its event loop (bench.profiled), summed by layer.
+"""Where registration's CPU goes under load: CPU-time stack samples of its event loop (bench.profiled), by layer.
 
-Self time is the time a function's own code ran; each function's file names its layer. cProfile adds a cost per call,
-so layers of many small Python calls look somewhat bigger than they are; code in C (asyncpg's protocol, pydantic-core,
-json) counts under the Python function that called it. The span exporter's thread is not in these figures (cProfile
-follows the thread that started it): its cost is in the CPU per request of the tables.
+A sample's innermost Python frame names the layer whose code ran ("self"); code in C (asyncpg's protocol, json, the
+protobuf encoder) counts under the Python function that called it. A layer anywhere on the stack ("with callees")
+tells what a concern costs with what it calls. Samples taken while the loop waited (few: the timer counts CPU time)
+are left out of the shares.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
-import pstats
 import signal
 from collections.abc import Awaitable, Callable
 from collections import Counter
@@ -32,29 +32,39 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("other libraries", ("/site-packages/",)),
     ("json, uuid, datetime, enum and the rest of the standard library", ("/python3.",)),
 )
-OTHER = "built-in functions (C) called directly"
+OTHER = "other"
+# Innermost frames of a thread that waits: the event loop between callbacks (uvloop runs them from asyncio.run, in C),
+# a selector, a lock or condition, a socket read.
+_WAITS = ("asyncio/runners.py:run", "selectors.py:select", "threading.py:wait", "threading.py:_wait_for_tstate_lock",
+          "socket.py:readinto", "ssl.py:read", "ssl.py:recv_into", "base_events.py:_run_once")
+CONCERNS = ("OpenTelemetry (spans, context, propagation)", "logging (structlog, stdlib logging)", "asyncpg (driver)",
+            "pydantic (validation, serialisation)", "FastAPI and Starlette (routing, dependencies, middleware)",
+            "JWT (auth)", "kernel (shared/)")
 
 
-def layer_of(filename: str) -> str:
+def layer_of(frame: str) -> str:
+    filename = frame.rsplit(":", 1)[0]
     return next((name for name, parts in LAYERS if any(p in filename for p in parts)), OTHER)
 
 
 def summarise(path: str, requests: int) -> dict[str, Any]:
-    """Self seconds by layer, and the kernel's and registration's functions by cumulative time, per request."""
-    stats = pstats.Stats(path)
-    by_layer: Counter[str] = Counter()
-    ours: list[tuple[float, str]] = []
-    total = 0.0
-    for (filename, line, function), (_, _, tottime, cumtime, _) in stats.stats.items():  # type: ignore[attr-defined]
-        by_layer[layer_of(filename)] += tottime
-        total += tottime
-        if "/shared/" in filename or "/services/" in filename:
-            where = filename.split("/shared/", 1)[-1] if "/shared/" in filename else filename.split("/services/", 1)[-1]
-            ours.append((cumtime, f"{'shared' if '/shared/' in filename else 'services'}/{where}:{line} {function}"))
-    per = 1e6 / max(requests, 1)
-    return {"requests": requests, "total_us": total * per,
-            "layers": {name: seconds * per for name, seconds in by_layer.most_common()},
-            "functions": [(name, seconds * per) for seconds, name in sorted(ours, reverse=True)[:12]]}
+    """Busy samples by layer (self and with callees), as shares of the busy samples."""
+    stacks: dict[str, int] = json.loads(Path(path).read_text())
+    own: Counter[str] = Counter()
+    inclusive: Counter[str] = Counter()
+    idle = 0
+    for stack, n in stacks.items():
+        frames = stack.split(";")
+        if frames[-1].endswith(_WAITS):
+            idle += n
+            continue
+        own[layer_of(frames[-1])] += n
+        for name in {layer_of(f) for f in frames}:
+            inclusive[name] += n
+    busy = sum(own.values())
+    return {"requests": requests, "busy": busy, "idle": idle,
+            "layers": {k: v / busy for k, v in own.most_common()} if busy else {},
+            "inclusive": {k: inclusive[k] / busy for k in CONCERNS} if busy else {}}
 
 
 def spawn_profiled(launcher: Any, name: str, output: Path) -> None:

@@ -162,20 +162,19 @@ def variants_table(p: Any, runs: list[dict[str, Any]]) -> list[str]:
 
 
 def profile_table(profiled: dict[str, Any] | None) -> list[str]:
-    rows = ["### Where registration's CPU goes (cProfile of its event loop, first run)", ""]
-    if not profiled:
+    rows = ["### Where registration's CPU goes (stack samples, first run)", ""]
+    if not profiled or not profiled["profile"]["busy"]:
         return rows + ["Not profiled.", ""]
     prof = profiled["profile"]
-    rows += [f"Registration ran under `bench.profiled` (cProfile, started and stopped by signals) during one more "
-             f"8-client step of POST /producers: {profiled['rate']:,.0f} requests/s while profiled, "
-             f"{prof['total_us']:,.0f} µs of profiled time per request (cProfile's own cost included: compare layers, "
-             "not totals). Self time by layer, then the kernel's and registration's functions by time including "
-             "what they call.", "",
-             "| Layer (self time) | µs per request | share |", "| --- | ---: | ---: |"]
-    for layer, us in prof["layers"].items():
-        rows.append(f"| {layer} | {us:,.0f} | {us / prof['total_us']:.0%} |")
-    rows += ["", "| Function (with callees) | µs per request |", "| --- | ---: |"]
-    rows += [f"| `{name}` | {us:,.0f} |" for name, us in prof["functions"]]
+    rows += [f"Registration ran under `bench.profiled` (every 5 ms of its CPU time, the Python stack its event loop "
+             f"was running) during one more 8-client step of POST /producers: {profiled['rate']:,.0f} requests/s "
+             f"while sampled, {prof['busy']:,} samples ({prof['idle']:,} taken while waiting left out). Self: the "
+             "layer whose code was running (C code counts under its Python caller; the span exporter thread's CPU "
+             "under whatever the loop ran next); with callees: the samples with that layer anywhere on the stack.", "",
+             "| Layer | self | with callees |", "| --- | ---: | ---: |"]
+    for layer, share in prof["layers"].items():
+        with_callees = prof["inclusive"].get(layer)
+        rows.append(f"| {layer} | {share:.0%} | {'' if with_callees is None else f'{with_callees:.0%}'} |")
     return rows + [""]
 
 
@@ -243,8 +242,9 @@ def where_the_time_goes(runs: list[dict[str, Any]]) -> list[str]:
     profile = runs[0].get("profiled", {}).get("profile") if runs else None
     if profile:
         top = list(profile["layers"].items())[:5]
-        lines.append("- **Profile (cProfile, shares of registration's event-loop time)**: " + ", ".join(
-            f"{layer} {us_ / profile['total_us']:.0%}" for layer, us_ in top) + ".")
+        lines.append("- **Profile (stack samples, shares of registration's busy time, self)**: " + ", ".join(
+            f"{layer} {share:.0%}" for layer, share in top) + "; with callees, OpenTelemetry "
+            f"{profile['inclusive'].get('OpenTelemetry (spans, context, propagation)', 0):.0%}.")
     e2e = {rate: (spread(runs, f"e2e@{rate:g}", "p50").median, spread(runs, f"e2e@{rate:g}", "p99").median)
            for rate in (50, 100, 200)}
     lines.append(
