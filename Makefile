@@ -53,6 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.feed
 	$(BIN)/python -m bench.rebuild
 	$(BIN)/python -m bench.growth
+	$(BIN)/python -m bench.scale_out
 	$(BIN)/python -m bench.console
 
 schemas: $(STAMP)

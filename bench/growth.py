@@ -490,7 +490,10 @@ async def analyzed(database_url: str) -> Any:
         await conn.close()
 
 
-def start_system(state: str) -> System:
+def start_processes(state: str, services: Sequence[str], started: Sequence[str], **env: str) -> Any:
+    """PostgreSQL and Tansu (the launcher's), an empty store (auto_explain loaded in every new session), and the
+    ``started`` ones of ``services`` as processes on free ports (log level WARNING, no daily expiry job): the
+    launcher."""
     from ocop.infra.ports import free_port
 
     launcher = launch(state)
@@ -499,16 +502,21 @@ def start_system(state: str) -> System:
     try:
         launcher.start_infrastructure()
         asyncio.run(prepare_database(launcher.database_url, own=launcher.postgres is not None))
-        launcher.services = SERVICES
-        for name in SERVICES:
+        launcher.services = tuple(services)
+        for name in services:
             launcher.env[f"OCOP_{name.upper()}_PORT"] = str(free_port())
-        launcher.env.update(OCOP_LOG_LEVEL="WARNING", OCOP_RATING_EXPIRY_CHECK_AT="")
-        for name in SERVICES:
+        launcher.env.update(OCOP_LOG_LEVEL="WARNING", OCOP_RATING_EXPIRY_CHECK_AT="", **env)
+        for name in started:
             launcher.spawn_service(name)
         launcher.wait_ready(300)
     except BaseException:
         launcher.stop()
         raise
+    return launcher
+
+
+def start_system(state: str) -> System:
+    launcher = start_processes(state, SERVICES, SERVICES)
     return System(launcher, {name: launcher.processes[name].url for name in SERVICES}, "", "", infra_of(launcher))
 
 
