@@ -693,7 +693,7 @@ async def rebuild_section(svc: Rating, p: Params, infra: Infra) -> dict[str, Any
             "SELECT event_type, count(*) AS n FROM events GROUP BY 1 ORDER BY 2 DESC")}
     say(f"rebuild: {out['store_events']:,} events in the store; one counting pass (untimed warm-up)")
     counter = [0]
-    await rebuild(pool, [CountingProjection(x, counter) for x in rt.projections], rt.definition.events,
+    await rebuild(pool, [CountingProjection(x, counter) for x in rt.projections], rt.definition.events, batched=False,
                   batch_size=p.rebuild_batch)
     out["statements"] = counter[0]
     async with pool.acquire() as conn:
@@ -727,7 +727,8 @@ async def rebuild_section(svc: Rating, p: Params, infra: Infra) -> dict[str, Any
 
             events, total_rows = out["store_events"], sum(out["rows"].values())
             steps: list[tuple[str, Callable[[], Awaitable[Any]], int]] = [
-                ("rebuild", lambda: rebuild(pool, rt.projections, rt.definition.events, batch_size=p.rebuild_batch), events),
+                ("rebuild", lambda: rebuild(pool, rt.projections, rt.definition.events, batch_size=p.rebuild_batch,
+                                        batched=False), events),
                 ("read_only", lambda: read_only(pool, p.rebuild_batch), events),
                 ("rows_sequential", lambda: insert("sequential"), total_rows),
                 ("rows_pipelined", lambda: insert("pipelined"), total_rows),
@@ -839,9 +840,10 @@ def report(p: Params, s: dict[str, Any], rb: dict[str, Any], facts: dict[str, st
         "EventStore.append` — one transaction per scorecard event, or per finalisation (its events + its outbox rows with "
         "NOTIFY) — same client split and order, on streams that already hold what preceded them; *+ load* also reads the "
         "stream(s) in the transaction first, as any event-sourced command must. No HTTP, no domain, no read models.",
-        f"- Rebuild: `shared.rebuild.rebuild(pool, [RatingProjection()], batch_size={p.rebuild_batch})` over the "
+        f"- Rebuild: `shared.rebuild.rebuild(pool, [RatingProjection()], batch_size={p.rebuild_batch}, batched=False)` over the "
         "whole store (the read-model tables built beside the live ones, a committed batch per page, then swapped in; "
-        "see the Rebuild section). Baselines: "
+        "the writers' statements one per round trip, the reference for the batched rebuilds of the Rebuild section). "
+        "Baselines: "
         "the same paging through the store with `EventStore.read_all` and nothing applied (*read only*), and the "
         f"{total_rows:,} rows the rebuild produces INSERTed into empty copies of the tables in one transaction: one "
         "awaited INSERT per row (*sequential*, a round trip per row like the projection writers), the same through "
