@@ -276,3 +276,22 @@ async def test_the_swapped_in_table_keeps_the_live_tables_index_and_constraint_n
 
 async def _grants(conn: asyncpg.Connection) -> str:
     return await conn.fetchval("SELECT relacl::text FROM pg_class WHERE oid = 'tallies'::regclass")
+
+
+async def test_a_migration_during_the_build_stops_the_swap_and_the_next_run_starts_over_on_the_new_tables(launcher):
+    from shared.rebuild import RebuildError
+
+    async with seasoned(launcher) as (svc, events, true):
+        gate, task = await paused(svc, after=12)
+        async with svc.pool.acquire() as conn:
+            await conn.execute("ALTER TABLE tallies ADD COLUMN note TEXT")  # what a migration deployed meanwhile does
+        gate.go.set()
+        outcome = (await asyncio.gather(task, return_exceptions=True))[0]
+        kept = await rows(svc)
+        again = await rebuild(svc.pool, svc.projections, svc.definition.events, only=["tallies"], batch_size=BATCH)
+        after = await rows(svc)
+
+    assert isinstance(outcome, RebuildError)
+    assert kept == [(*r[:3], -1, r[4], None) for r in true]  # the live table, migrated, untouched by the build
+    assert again == events  # started over: the copy had the old columns
+    assert after == [(*r, None) for r in true]
