@@ -111,8 +111,10 @@ async def multiply(conn: asyncpg.Connection, schema: str, target: int) -> dict[s
     copier, started, k = Copier(rows, ONCE.get(schema, set())), time.perf_counter(), 0
     total = season
     while total < target:
-        k += 1
-        chunk = list(copier.copy(k))[: target - total]
+        chunk: list[tuple[Any, ...]] = []
+        while len(chunk) < 50_000 and total + len(chunk) < target:  # COPYs of about 50,000 rows
+            k += 1
+            chunk += list(copier.copy(k))[: target - total - len(chunk)]
         await conn.copy_records_to_table("events", schema_name=schema, records=chunk, columns=_COLUMNS)
         total += len(chunk)
     await conn.execute(f'VACUUM ANALYZE "{schema}".events')
