@@ -231,7 +231,13 @@ async def _main(p: Params) -> tuple[dict[str, Any], dict[str, str], Any]:
     system = await season(p)
     try:
         facts = await machine_facts(system.infra)
-        out = {name: await one_service(system.infra, name, p) for name in SERVICES}
+        out: dict[str, Any] = {}
+        for name in SERVICES:
+            try:
+                out[name] = await one_service(system.infra, name, p)
+            except Exception as exc:  # one service's failure is reported; the others are still measured
+                say(f"{name}: failed: {exc!r}")
+                out[name] = {"failed": f"{type(exc).__name__}: {exc}"}
     except BaseException:
         system.launcher.stop()
         raise
@@ -256,6 +262,8 @@ def run(p: Params) -> tuple[dict[str, Any], dict[str, str], float]:
 def summarize(out: dict[str, Any]) -> dict[str, dict[str, Any]]:
     s: dict[str, dict[str, Any]] = {}
     for name, o in out.items():
+        if "failed" in o:
+            continue
         runs, floor = o["runs"], o["floor"]
         rows = sum(floor["rows"].values())
         rate = Spread.of([r["rate"] for r in runs])
@@ -305,6 +313,7 @@ def report(p: Params, out: dict[str, Any], facts: dict[str, str], elapsed: float
         "Rebuild / COPY | Reads meanwhile p50 / p99 / max |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
+    lines += [f"| {name} | failed: {o['failed'][:200]} |||||||||" for name, o in out.items() if "failed" in o]
     for name, x in s.items():
         lines.append(
             f"| {name} | {out[name]['store']['events']:,} | {x['rate'].fmt(0, '/s')} | {x['wall'].fmt(1, ' s')} | "
@@ -312,7 +321,8 @@ def report(p: Params, out: dict[str, Any], facts: dict[str, str], elapsed: float
             f"({_n(x['floor_rate'])} rows/s) | {x['ratio']:.1f}× | {x['p50']:.1f} / {x['p99']:.1f} / {x['max']:.1f} ms "
             f"({x['reads']:,}) |")
     lines += ["", "Event mix per store (top 6): " + "; ".join(
-        f"{name} " + ", ".join(f"{k} {v:,}" for k, v in list(o["store"]["types"].items())[:6]) for name, o in out.items())]
+        f"{name} " + ", ".join(f"{k} {v:,}" for k, v in list(o["store"]["types"].items())[:6])
+        for name, o in out.items() if "store" in o)]
     return "\n".join(lines + closing(interpret(s))) + "\n"
 
 
@@ -322,6 +332,8 @@ def interpret(s: dict[str, dict[str, Any]]) -> list[str]:
     parts = "; ".join(
         f"{n} {1e6 / x['rate'].median:.0f} µs of wall time per event, {x['py_us'].median:.0f} µs of Python CPU and "
         f"{x['pg_us'].median:.0f} µs of PostgreSQL CPU" for n, x in s.items())
+    if not s:
+        return ["- No service was measured (see the table)."]
     worst = max(s.values(), key=lambda x: x["p99"])
     return [
         f"- Target ≥ 20,000 events/s: {'met by ' + ', '.join(met) if met else 'met by no service'}"
