@@ -32,6 +32,7 @@ log = structlog.get_logger(__name__)
 
 Progress = Callable[[int, int], None]
 _SLICE = 100  # events decoded and written at a time within a batch
+_LOCK_TIMEOUT_MS = 5000  # the swap's wait for the live tables, each attempt
 
 
 class RebuildError(RuntimeError):
@@ -132,14 +133,16 @@ async def _swap_retrying(conn: asyncpg.Connection, build: _Build, registry: Even
         try:
             await _swap(conn, build, registry, batch_size)
             return
-        except asyncpg.DeadlockDetectedError:
+        except (asyncpg.DeadlockDetectedError, asyncpg.LockNotAvailableError):
             # The live tables are locked one by one, so a live writer holding one and waiting for another can
-            # deadlock with us; PostgreSQL aborts one side. The swap rolled back whole: running it again is safe.
+            # deadlock with us (PostgreSQL aborts one side); or a reader held them past our lock timeout. The swap
+            # rolled back whole: running it again is safe.
             build.position, build.holes, build.settled, build.applied = saved
             if build.writer is not None:
                 await build.writer.discard()
             if attempt == attempts:
                 raise
+            log.info("rebuild swap tried again", projections=build.names, attempt=attempt)
             await asyncio.sleep(0.05 * attempt)
 
 
@@ -234,6 +237,9 @@ async def _swap(conn: asyncpg.Connection, build: _Build, registry: EventRegistry
         if tables:
             # First statement: REPEATABLE READ takes its snapshot at the first query, and LOCK is none, so a writer
             # that committed while we waited is in the snapshot. Reading first would snapshot before, losing it.
+            # (SET is no query either.) Readers queue behind our waiting lock: a long one makes us give up and try
+            # again rather than stall every read behind it.
+            await conn.execute(f"SET LOCAL lock_timeout = '{_LOCK_TIMEOUT_MS}ms'")
             await conn.execute(f"LOCK TABLE {', '.join(tables)} IN ACCESS EXCLUSIVE MODE")
         for p in build.projections:
             if await beside.shape(conn, build.schema, p.tables) != await conn.fetchval(

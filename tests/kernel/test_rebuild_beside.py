@@ -295,3 +295,35 @@ async def test_a_migration_during_the_build_stops_the_swap_and_the_next_run_star
     assert kept == [(*r[:3], -1, r[4], None) for r in true]  # the live table, migrated, untouched by the build
     assert again == events  # started over: the copy had the old columns
     assert after == [(*r, None) for r in true]
+
+
+async def _waiting_since(svc, table: str) -> Any:
+    """When the transaction waiting for a lock on ``table`` began (None: nobody waits)."""
+    async with svc.pool.acquire() as conn:
+        return await conn.fetchval(
+            "SELECT a.xact_start FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
+            " WHERE NOT l.granted AND l.relation = $1::text::regclass", table)
+
+
+async def test_a_swap_that_waits_too_long_for_a_reader_gives_up_and_tries_again(launcher, monkeypatch):
+    import shared.rebuild
+
+    monkeypatch.setattr(shared.rebuild, "_LOCK_TIMEOUT_MS", 200)
+    async with seasoned(launcher) as (svc, events, true):
+        async with svc.pool.acquire() as reader:
+            read = reader.transaction()
+            await read.start()
+            await reader.fetch("SELECT * FROM tallies")  # a long read: the swap cannot lock the table
+            task = asyncio.create_task(rebuild(svc.pool, svc.projections, svc.definition.events, only=["tallies"]))
+            first = await eventually(lambda: _waiting_since(svc, "tallies"), timeout=10, what="the swap to wait")
+
+            async def another_attempt() -> bool:
+                since = await _waiting_since(svc, "tallies")
+                return since is not None and since != first
+
+            await eventually(another_attempt, timeout=10, what="the swap to give up and wait again")
+            await read.commit()
+        replayed = await asyncio.wait_for(task, 30)
+        after = await rows(svc)
+
+    assert replayed == events and after == true
