@@ -148,8 +148,9 @@ class Http:
     system: System
     floor: subprocess.Popen[bytes]
     floor_url: str
-    profile_output: Path  # registration's cProfile stats (bench.profiled)
+    profile_output: Path  # registration's stack samples (bench.profiled)
     places: list[tuple[str, str]]  # (district, commune) pairs of the reference data
+    idle_cpu: float = 0.0  # CPU seconds per second of the four services at idle
     tag: str = field(default_factory=lambda: uuid.uuid4().hex[:6])
     serial: list[int] = field(default_factory=lambda: [0])
 
@@ -503,16 +504,22 @@ async def warm_up(http: Http) -> None:
         await single_events(http, url, 8, 2)
 
 
-async def settle(http: Http, timeout: float = 120) -> None:
-    """Until the services have been idle for a second (under 5 % of a core together): after the set-up's requests,
-    monitoring is still taking their spans in when the pipeline is already quiet, and would load the next step."""
+async def services_cpu(http: Http, seconds: float = 1.0) -> float:
+    """CPU seconds per second the four services use together, over ``seconds``."""
     services = [name for name in http.pids() if name in SERVICES]
+    before = cpu_seconds(http.system)
+    await asyncio.sleep(seconds)
+    used = cpu_used(before, cpu_seconds(http.system))
+    return sum(used[name] for name in services) / seconds
+
+
+async def settle(http: Http, timeout: float = 120) -> None:
+    """Until the services use no more CPU than at idle (their consumers' and relays' polls): after the set-up's
+    requests, monitoring is still taking their spans in when the pipeline is already quiet, and would load the next
+    step."""
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
-        before = cpu_seconds(http.system)
-        await asyncio.sleep(1)
-        used = cpu_used(before, cpu_seconds(http.system))
-        if sum(used[name] for name in services) < 0.05:
+        if await services_cpu(http) <= http.idle_cpu * 1.5 + 0.02:
             return
     say(f"warning: the services were still busy after {timeout:.0f} s; measuring anyway")
 
@@ -601,6 +608,9 @@ async def _main(p: Params, http: Http, commit_ts: bool) -> dict[str, Any]:
     facts = await machine_facts(http.system.infra)
     http.places = await reference_places(http)
     idle = rss_all(http)
+    http.idle_cpu = await services_cpu(http, 5)
+    say(f"the services at idle use {http.idle_cpu:.0%} of a core together")
+    facts["Services at idle"] = f"{http.idle_cpu:.0%} of a core, the four together (relay and consumer polls)"
     await warm_up(http)
     runs = []
     for index in range(1, p.runs + 1):

@@ -37,9 +37,10 @@ OTHER = "other"
 # a selector, a lock or condition, a socket read.
 _WAITS = ("asyncio/runners.py:run", "selectors.py:select", "threading.py:wait", "threading.py:_wait_for_tstate_lock",
           "socket.py:readinto", "ssl.py:read", "ssl.py:recv_into", "base_events.py:_run_once")
+# Layers whose "with callees" share means something: the kernel's serve, middleware and FastAPI's routing are on the
+# stack of every request, whatever it runs.
 CONCERNS = ("OpenTelemetry (spans, context, propagation)", "logging (structlog, stdlib logging)", "asyncpg (driver)",
-            "pydantic (validation, serialisation)", "FastAPI and Starlette (routing, dependencies, middleware)",
-            "JWT (auth)", "kernel (shared/)")
+            "pydantic (validation, serialisation)", "JWT (auth)")
 
 
 def layer_of(frame: str) -> str:
