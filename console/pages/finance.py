@@ -1,5 +1,5 @@
 """The finance page (*Tài chính*): budget execution by line and source, rewards by round and district, claims waiting
-for budget, holds and recoveries, and the reconciliation, read from finance's API.
+for budget, holds and recoveries, read from finance's API; the reconciliation on a page of its own, run on demand.
 
 Finance lets every role read its figures except the reconciliation (finance officers, the provincial office and
 operators). A district officer sees the province's budget (it is no district's) and their own district's rewards
@@ -62,33 +62,31 @@ def _source_names(budget: Any) -> dict[str, str]:
 async def _province_rewards(request: Request, viewer: Viewer, year: int) -> dict[str, Any]:
     gateway = request.app.state.gateway
     token = viewer.token
-    by_district, by_round, waiting, holds, recoveries, reconciliation = await gather(
+    by_district, by_round, waiting, holds, recoveries = await gather(
         gateway.get(token, "finance", "/rewards/totals", {"by": "district", "plan_year": year}),
         gateway.get(token, "finance", "/rewards/totals", {"by": "decision", "plan_year": year}),
         gateway.get(token, "finance", "/claims/waiting", {"plan_year": year, "limit": CLAIMS_PAGE}),
         gateway.get(token, "finance", "/holds", {"limit": CLAIMS_PAGE}),
-        gateway.get(token, "finance", "/recoveries"),
-        gateway.get(token, "finance", "/reconciliation"))
+        gateway.get(token, "finance", "/recoveries"))
     return {"by_district": _groups(by_district), "by_round": _groups(by_round),
-            "waiting": waiting, "holds": holds, "recoveries": recoveries, "reconciliation": reconciliation}
+            "waiting": waiting, "holds": holds, "recoveries": recoveries}
 
 
 async def _district_rewards(request: Request, viewer: Viewer, year: int) -> dict[str, Any]:
     """The officer's district only: finance's totals of its products per district and per round, its waiting and held
-    claims, the recoveries of its claims; the reconciliation as finance answers their role."""
+    claims, the recoveries of its claims."""
     gateway = request.app.state.gateway
     token = viewer.token
     mine = viewer.scoped_district
-    by_district, by_round, waiting, holds, recoveries, reconciliation = await gather(
+    by_district, by_round, waiting, holds, recoveries = await gather(
         gateway.get(token, "finance", "/rewards/totals", {"by": "district", "plan_year": year, "district_code": mine}),
         gateway.get(token, "finance", "/rewards/totals", {"by": "decision", "plan_year": year, "district_code": mine}),
         gateway.get(token, "finance", "/claims", {"plan_year": year, "district_code": mine,
                                                   "status": "waiting_for_budget", "limit": CLAIMS_PAGE}),
         gateway.get(token, "finance", "/claims", {"district_code": mine, "status": "on_hold", "limit": CLAIMS_PAGE}),
-        gateway.get(token, "finance", "/recoveries", {"district_code": mine}),
-        gateway.get(token, "finance", "/reconciliation"))
+        gateway.get(token, "finance", "/recoveries", {"district_code": mine}))
     return {"by_district": _groups(by_district), "by_round": _groups(by_round), "waiting": waiting, "holds": holds,
-            "recoveries": recoveries, "reconciliation": reconciliation}
+            "recoveries": recoveries}
 
 
 def _groups(answer: Any) -> dict[str, Any] | Refusal:
@@ -120,3 +118,11 @@ async def round_rewards(request: Request, viewer: Annotated[Viewer, Depends(view
     return render(request, "finance/round.html", viewer, page=Page.finance, decision=decision, summary=summary,
                   rewards=rewards, totals=totals, names=names, figures=REWARD_FIGURES,
                   status_code=404 if isinstance(summary, Refusal) and summary.kind == "not_found" else 200)
+
+
+@router.get("/finance/reconciliation", include_in_schema=False)
+async def reconciliation(request: Request, viewer: Annotated[Viewer, Depends(viewer_for(Page.finance))]):
+    """Finance's reconciliation on demand: it replays finance's whole store, too much for a page refreshed every few
+    seconds (about 300 ms at 9,000 products; see bench/RESULTS.md "Console")."""
+    answer = await request.app.state.gateway.get(viewer.token, "finance", "/reconciliation")
+    return render(request, "finance/reconciliation.html", viewer, page=Page.finance, reconciliation=answer)

@@ -91,10 +91,17 @@ def test_finance_figures_equal_the_api_and_add_up(system, season, page, browser_
             sum(c["amount"] for c in waiting["items"]))
     holds = _api(system, "/holds")
     assert page.locator("#holds-table tbody tr").count() == holds["total"]
+    check_page(page, browser_log, "finance")
+
+    # The reconciliation replays finance's store: a page of its own, opened from the finance page.
+    with page.expect_navigation():
+        page.locator("#reconciliation-link").click()
     reconciliation = _api(system, "/reconciliation")
     assert page.locator("#reconciliation-verdict").get_attribute("class") == (
         "alert" if reconciliation["differences"] else "ok")
-    check_page(page, browser_log, "finance")
+    assert str(reconciliation["events"]) in page.locator("#reconciliation-verdict").inner_text().replace(".", "")
+    check_page(page, browser_log, "finance-reconciliation")
+    page.goto(f"{system['console']}/finance?plan_year={year}&as_of={year}-12-31")
 
     # A round's page: every recognition of the decision, what it earned and what was paid, with the total.
     first = page.locator("#rewards-by-round tbody tr").first
@@ -143,15 +150,17 @@ def test_a_district_officer_sees_their_district_rewards_only(system, season, pag
             ours.append(recovery["recovery_id"])
     assert ours  # the first recovery's district was chosen
     assert [r.get_attribute("data-recovery") for r in page.locator("#recoveries-table tbody tr").all()] == ours
-    # Finance refuses its reconciliation to a district officer: the page says so in that part, nothing breaks.
-    refused = httpx.get(system["finance"] + "/reconciliation", headers=api_headers(Role.district_officer, mine))
-    assert refused.status_code == 403
-    assert page.locator("#reconciliation .refusal").is_visible()
     # The budget is the province's: the same execution total as anyone sees.
     execution = _api(system, f"/budgets/{year}/execution", {"as_of": f"{year}-12-31"})
     assert page.locator('#execution-total [data-figure="approved"]').inner_text() == money(
         execution["total"]["approved"])
     check_page(page, browser_log, "finance-district-officer")
+    # Finance refuses its reconciliation to a district officer: the page says so, nothing breaks.
+    refused = httpx.get(system["finance"] + "/reconciliation", headers=api_headers(Role.district_officer, mine))
+    assert refused.status_code == 403
+    page.goto(f"{console}/finance/reconciliation")
+    assert page.locator("#reconciliation .refusal").is_visible()
+    check_page(page, browser_log, "finance-reconciliation-district-officer")
 
     # A round holding another district's product too: the officer's rows only.
     mixed = next(number for number in sorted({c["decision_number"] for c in claims["items"]})
