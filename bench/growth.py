@@ -380,26 +380,35 @@ class Probe:
         return self.method == "POST"
 
 
-async def choose_probes(database_url: str) -> list[Probe]:
-    """The main read endpoints of the four services with real values of the store, and two commands."""
+async def probe_values(database_url: str) -> tuple[str, dt.date, str]:
+    """The busiest district, the day the last certificate took effect, and two words of a product's name."""
     conn = await asyncpg.connect(database_url)
     try:
         district = await conn.fetchval("SELECT district_code FROM registration.registrations GROUP BY 1"
                                        " ORDER BY count(*) DESC, 1 LIMIT 1")
-        product = await conn.fetchval("SELECT product_id FROM monitoring.audit_timeline GROUP BY 1"
-                                      " ORDER BY count(*) DESC, 1 LIMIT 1")
         name = await conn.fetchval("SELECT product->>'name' FROM registration.registrations ORDER BY registration_id"
                                    " LIMIT 1")
         as_of = await conn.fetchval("SELECT max(valid_from) FROM rating.certificates")
+    finally:
+        await conn.close()
+    return district, as_of or dt.date(2021, 12, 31), " ".join(str(name).split()[:2])
+
+
+async def choose_probes(database_url: str) -> list[Probe]:
+    """The main read endpoints of the four services with real values of the store, and two commands."""
+    district, as_of, accented = await probe_values(database_url)
+    conn = await asyncpg.connect(database_url)
+    try:
+        product = await conn.fetchval("SELECT product_id FROM monitoring.audit_timeline GROUP BY 1"
+                                      " ORDER BY count(*) DESC, 1 LIMIT 1")
         commune = await conn.fetchval("SELECT commune_code FROM registration.producers WHERE district_code = $1"
                                       " LIMIT 1", district)
     finally:
         await conn.close()
     from services.registration.domain.text import searchable  # the service's own folding
 
-    words = str(name).split()[:2]
-    accented, folded = " ".join(words), searchable(" ".join(words))
-    on = (as_of or dt.date(2021, 12, 31)).isoformat()
+    folded = searchable(accented)
+    on = as_of.isoformat()
     stamp = uuid.uuid4().hex[:6]
 
     def producer(n: int) -> dict[str, Any]:
@@ -466,6 +475,91 @@ async def measure(urls: dict[str, str], probes: Sequence[Probe], p: Params, stor
         for client in clients.values():
             await client.aclose()
     return {"runs": runs, "statuses": {k: sorted(v) for k, v in statuses.items()}, "sizes": sizes}
+
+
+# --------------------------------------------------------------------------- the order indexes, with and without
+
+# The migrations that gave the paged lists an index in their order (issue 16): their effect is measured on the large
+# store by running each list's own query function with them and without them (dropped in a transaction that is
+# rolled back).
+ORDER_MIGRATIONS = {"registration": "003_list_order_indexes.sql", "rating": "007_list_order_indexes.sql",
+                    "monitoring": "004_register_order_index.sql"}
+
+
+class Recorder:
+    """A connection that notes the statements a query function runs (to EXPLAIN them afterwards)."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn, self.statements = conn, []
+
+    async def fetch(self, sql: str, *args: Any) -> Any:
+        self.statements.append((sql, args))
+        return await self.conn.fetch(sql, *args)
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        self.statements.append((sql, args))
+        return await self.conn.fetchval(sql, *args)
+
+
+def list_queries(district: str, on: dt.date, term: str) -> list[tuple[str, str, Callable[[Any], Any]]]:
+    """(service, label, call) of the services' own list queries the order indexes are for, with the probes' values."""
+    from services.monitoring.adapters import queries as monitoring
+    from services.rating.adapters import queries as rating
+    from services.registration.adapters import queries as registration
+
+    return [
+        ("registration", "registrations of a district, page of 50",
+         lambda c: registration.list_registrations(c, registration.RegistrationFilter(district_code=district))),
+        ("registration", f"registrations matching {term}, page of 50",
+         lambda c: registration.list_registrations(c, registration.RegistrationFilter(q=term))),
+        ("rating", "dossiers of a district, page of 50",
+         lambda c: rating.list_dossiers(c, rating.DossierFilter(district_code=district))),
+        ("rating", f"certificates held on {on}, page of 50",
+         lambda c: rating.certified(c, rating.CertificateFilter(on, limit=50))),
+        ("rating", f"certificates held on {on} in a district, page of 50",
+         lambda c: rating.certified(c, rating.CertificateFilter(on, district_code=district, limit=50))),
+        ("monitoring", f"register on {on}, page of 50",
+         lambda c: monitoring.in_force(c, monitoring.RegisterFilter(on))),
+        ("monitoring", f"register on {on} in a district, page of 50",
+         lambda c: monitoring.in_force(c, monitoring.RegisterFilter(on, district_code=district))),
+    ]
+
+
+async def index_effect(database_url: str, district: str, on: dt.date, term: str, repeat: int = 5) -> list[dict]:
+    """Each list query's best time of ``repeat`` with the order indexes and without them, and the plan of its page
+    statement (EXPLAIN ANALYZE, BUFFERS) both ways."""
+    from services.registration.domain.text import searchable
+
+    out = []
+    root = Path(__file__).resolve().parent.parent / "services"
+    for service, label, call in list_queries(district, on, searchable(term)):
+        indexes = re.findall(r"CREATE INDEX IF NOT EXISTS (\w+)",
+                             (root / service / "migrations" / ORDER_MIGRATIONS[service]).read_text())
+        conn = await asyncpg.connect(database_url, server_settings={"search_path": service})
+        try:
+            one: dict[str, Any] = {"service": service, "label": label}
+            for state in ("with", "without"):
+                transaction = conn.transaction()
+                await transaction.start()
+                try:
+                    if state == "without":
+                        await conn.execute("DROP INDEX " + ", ".join(indexes))
+                    times = []
+                    for _ in range(repeat):
+                        recorder = Recorder(conn)
+                        began = time.perf_counter()
+                        await call(recorder)
+                        times.append((time.perf_counter() - began) * 1000)
+                    sql, args = recorder.statements[-1]
+                    plan = await conn.fetch(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", *args)
+                    one[state] = {"ms": min(times), "plan": [r[0] for r in plan],
+                                  "statements": len(recorder.statements)}
+                finally:
+                    await transaction.rollback()
+            out.append(one)
+        finally:
+            await conn.close()
+    return out
 
 
 # --------------------------------------------------------------------------- the whole run
@@ -560,6 +654,8 @@ async def _main(p: Params, system: System) -> dict[str, Any]:
             say("the plans of the slow statements: every endpoint again, with auto_explain's ANALYZE and BUFFERS")
             async with analyzed(url), slow_statements(system, p.explain_ms, found):
                 await measure(system.urls, probes, replace(p, runs=1, requests=5, commands=5), "explained", serial)
+            say("the list queries with and without the order indexes")
+            out["indexes"] = await index_effect(url, *await probe_values(url))
         stores.append({"grown": grown, "facts": facts, "measured": measured, "slow": found,
                        "probes": [q.label for q in probes]})
     out["stores"] = stores
@@ -643,8 +739,29 @@ def report(p: Params, out: dict[str, Any], elapsed: float, note: str) -> str:
         status = ", ".join(str(c) for c in large["measured"]["statuses"].get(label, []))
         lines.append(f"| `{label}` | {large['measured']['sizes'].get(label, 0):,} | {b_(a['p50'])} | {b_(a['p99'])} | "
                      f"{b_(b['p50'])} | {b_(b['p99'])} | {_n(ratio, 2)} | {status} |")
+    lines += index_lines(out.get("indexes", []), n_large)
     lines += closing(interpret(p, out, s, l))
     return "\n".join(lines)
+
+
+def index_lines(effects: list[dict[str, Any]], products: int) -> list[str]:
+    if not effects:
+        return []
+    lines = ["", f"### The paged lists with and without their order indexes ({products:,} products)", "",
+             "Each list's own query function (the service's `adapters/queries.py`: the count and the page), best of 5, "
+             "on the large store with the indexes of "
+             + ", ".join(f"`services/{k}/migrations/{v}`" for k, v in ORDER_MIGRATIONS.items())
+             + " and without them (dropped in a transaction rolled back after); the page statement's plan (EXPLAIN "
+             "ANALYZE, BUFFERS) both ways.", "",
+             "| Service | Query | With, ms | Without, ms |", "|---|---|---|---|"]
+    for e in effects:
+        lines.append(f"| {e['service']} | {e['label']} | {e['with']['ms']:,.1f} | {e['without']['ms']:,.1f} |")
+    for e in effects:
+        lines += ["", f"{e['service']}, {e['label']}: without the order indexes, then with them:", ""]
+        for state in ("without", "with"):
+            plan = e[state]["plan"]
+            lines += ["```", *plan[:14], *[x for x in plan[14:] if x.startswith("Execution Time")], "```", ""]
+    return lines + [""]
 
 
 def b_(v: Spread) -> str:
