@@ -76,7 +76,7 @@ COPIED_STREAMS = {
 # follows the store's positions): not copied.
 NOT_READ_MODELS = {"events", "inbox", "outbox", "dead_letters", "dead_letter_redrives", "relay_state", "relay_offsets",
                    "schema_migrations", "trace_spans", "feed_counter", "feed_districts", "feed_keys", "feed_log",
-                   "feed_reads"}
+                   "feed_reads", "projection_rebuilds"}
 EVENT_COLUMNS = ("stream_id", "stream_type", "version", "event_id", "event_type", "schema_version", "data", "metadata",
                  "recorded_at")
 # A demo producer's id, a UUID, a hexadecimal id of 6+ characters with a digit and a letter (an inspection's KT-…),
