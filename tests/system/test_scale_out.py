@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import uuid
 from collections import Counter
 
 import asyncpg
 import httpx
+import pytest
 
 from shared.auth import mint_token
 from shared.contracts import CONTRACTS
@@ -26,6 +28,7 @@ from tests.faults.load import wait_for
 from ocop.infra.ports import free_port
 from tests.system.processes import fresh_database, module_process
 
+EXTERNAL_BROKER = "OCOP_TEST_KAFKA_BOOTSTRAP_SERVERS"
 TOPIC = CONTRACTS["ProductRegistered"].topic
 CONSUMER = "rating.product-registered"
 DISTRICTS = ("401", "380")
@@ -94,6 +97,11 @@ async def _published(bootstrap_servers: str, products: set[str]) -> Counter[str]
 
 
 async def test_two_replicas_split_the_partitions_one_relay_publishes_and_no_effect_is_doubled(launcher, tmp_path):
+    if os.environ.get(EXTERNAL_BROKER):
+        # As in tests/faults/test_relay_leadership.py: on noida-db 0.2.3 a group that gained a member was seen to strand
+        # a partition for good, which would starve every later test of that group; `make test` runs this on Tansu.
+        pytest.skip(f"adds members to rating's and registration's consumer groups; the external broker "
+                    f"{os.environ[EXTERNAL_BROKER]} (noida-db) was seen to strand a partition of a group that gained one")
     database_url = await asyncio.to_thread(fresh_database, launcher, "scale_out")  # it runs a loop of its own
     env = {"OCOP_DATABASE_URL": database_url, "OCOP_RATING_EXPIRY_CHECK_AT": ""}
     run = uuid.uuid4().hex[:6]
