@@ -401,8 +401,8 @@ async def choose_probes(database_url: str) -> list[Probe]:
     try:
         product = await conn.fetchval("SELECT product_id FROM monitoring.audit_timeline GROUP BY 1"
                                       " ORDER BY count(*) DESC, 1 LIMIT 1")
-        commune = await conn.fetchval("SELECT commune_code FROM registration.producers WHERE district_code = $1"
-                                      " LIMIT 1", district)
+        commune, someone = await conn.fetchrow("SELECT commune_code, producer_id FROM registration.producers"
+                                               " WHERE district_code = $1 ORDER BY producer_id LIMIT 1", district)
     finally:
         await conn.close()
     from services.registration.domain.text import searchable  # the service's own folding
@@ -415,9 +415,15 @@ async def choose_probes(database_url: str) -> list[Probe]:
         return {"producer_id": f"growth-{stamp}-{n}", "name": f"HTX Thử tải {stamp} {n}", "legal_form": "cooperative",
                 "district_code": district, "commune_code": commune}
 
+    def form(n: int) -> dict[str, Any]:
+        return {"producer_id": someone, "cycle_year": 2021, "form": "01",
+                "product": {"name": f"Sản phẩm thử tải {stamp} {n}", "product_set": 24, "description": "thử tải"}}
+
     page = {"limit": 50}
     return [
         Probe("registration", "POST /producers (one event)", "POST", "/producers", body=producer,
+              role="district_officer", district=district),
+        Probe("registration", "POST /registrations (a form: two events)", "POST", "/registrations", body=form,
               role="district_officer", district=district),
         Probe("registration", "GET /registrations (district, page of 50)", "GET", "/registrations",
               {**page, "district_code": district}),
@@ -733,7 +739,7 @@ def report(p: Params, out: dict[str, Any], elapsed: float, note: str) -> str:
         f"- Each endpoint: {p.requests} requests one after the other (commands: {p.commands}), per run and store; "
         f"{p.runs} runs (order reversed every other run) after an untimed warm-up run; one client (httpx, keep-alive) in "
         "the benchmark process, on the same cores. Commands are new producers (one event each) in the busiest "
-        "district.", "",
+        "district, and forms (a registration and its product file) of one of its producers, each a new product.", "",
         "### Latency, milliseconds", "",
         f"| Endpoint | Answer bytes | {n_small:,}: p50 | p99 | {n_large:,}: p50 | p99 | p99 ratio | Status |",
         "|---|---|---|---|---|---|---|---|",
