@@ -14,19 +14,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import asyncpg
 
+from shared.db import jsonb_text
+
 Render = Callable[[Any], str]
-
-
-def _dumps(value: Any) -> str:
-    # As shared.db's jsonb codec writes what the live path sends.
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _text(value: Any) -> str:
@@ -55,7 +51,7 @@ def _quote(text: str) -> str:
 
 
 _TEXT = {"text", "varchar", "bpchar", "name", "citext"}
-_PLAIN = {"int2", "int4", "int8", "numeric", "float4", "float8", "oid", "uuid"}  # their text holds no quote
+_PLAIN = {"int2", "int4", "int8", "numeric", "float4", "float8", "oid", "uuid"}
 _TIMES = {"timestamptz", "timestamp", "date", "time", "timetz"}
 
 
@@ -63,12 +59,13 @@ def renderer(type_: Any) -> Render:
     """How a value of the parameter's type (an ``asyncpg.types.Type``) is written as a literal."""
     if type_.name in _TEXT:
         return lambda v: "NULL" if v is None else _quote(v if isinstance(v, str) else str(v))
+    # Quoted like any text: a str given for a number or a uuid (asyncpg takes one) must not end the literal.
     if type_.name in _PLAIN:
-        return lambda v: "NULL" if v is None else "'" + str(v) + "'"
+        return lambda v: "NULL" if v is None else _quote(str(v))
     if type_.name in _TIMES:
-        return lambda v: "NULL" if v is None else "'" + v.isoformat() + "'"
+        return lambda v: "NULL" if v is None else _quote(v.isoformat() if hasattr(v, "isoformat") else str(v))
     if type_.name == "jsonb":
-        text: Callable[[Any], str] = _dumps  # shared.db's codec encodes any value, a str included, as JSON
+        text: Callable[[Any], str] = jsonb_text  # shared.db's codec encodes any value, a str included, as JSON
     elif type_.name == "json":
         text = str  # no codec: asyncpg sends the text as it is
     elif type_.kind == "array":

@@ -9,6 +9,7 @@ schema is never on a pool's search path, so the migration runner and live code d
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import asyncpg
 
@@ -93,6 +94,23 @@ async def create(conn: asyncpg.Connection, schema: str, scratch: str, tables: Se
     await conn.execute(f"SET LOCAL search_path TO {search_path([], schema)}")
 
 
+# An UNLOGGED one-row table in the scratch schema naming the build: PostgreSQL empties it in any crash recovery, as it
+# empties UNLOGGED copies, so a build is resumed only while its marker is there.
+_MARKER = "_rebuild_marker"
+
+
+async def mark(conn: asyncpg.Connection, scratch: str, build_id: Any) -> None:
+    await conn.execute(f"CREATE UNLOGGED TABLE {qualified(scratch, _MARKER)} (build_id UUID PRIMARY KEY)")
+    await conn.execute(f"INSERT INTO {qualified(scratch, _MARKER)} VALUES ($1)", build_id)
+
+
+async def marked(conn: asyncpg.Connection, scratch: str) -> Any:
+    """The build id ``scratch``'s marker holds (None: no marker, or emptied by a crash)."""
+    if not await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", qualified(scratch, _MARKER)):
+        return None
+    return await conn.fetchval(f"SELECT build_id FROM {qualified(scratch, _MARKER)}")
+
+
 async def set_logged(conn: asyncpg.Connection, scratch: str, tables: Sequence[str]) -> None:
     for table in tables:
         await conn.execute(f"ALTER TABLE {qualified(scratch, table)} SET LOGGED")
@@ -106,6 +124,7 @@ async def swap_in(conn: asyncpg.Connection, schema: str, scratch: str, tables: S
     for table in tables:
         await conn.execute(f"DROP TABLE {qualified(schema, table)}")
         await conn.execute(f"ALTER TABLE {qualified(scratch, table)} SET SCHEMA {ident(schema)}")
+    await conn.execute(f"DROP TABLE IF EXISTS {qualified(scratch, _MARKER)}")
     await conn.execute(f"DROP SCHEMA {ident(scratch)}")
 
 

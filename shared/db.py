@@ -51,10 +51,11 @@ def may_run_again(exc: BaseException) -> bool:
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
-    await conn.set_type_codec("jsonb", encoder=_dumps, decoder=json.loads, schema="pg_catalog")
+    await conn.set_type_codec("jsonb", encoder=jsonb_text, decoder=json.loads, schema="pg_catalog")
 
 
-def _dumps(value: object) -> str:
+def jsonb_text(value: object) -> str:
+    """How the pool writes a jsonb value (compact, Vietnamese kept as it is)."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 

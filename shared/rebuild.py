@@ -15,8 +15,9 @@ transaction commits later: such holes are kept with the checkpoint and looked fo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -69,7 +70,7 @@ class _Build:
 _QUIET = ("SELECT NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'relation' AND relation = 'events'::regclass"
           " AND mode = 'RowExclusiveLock' AND pid <> pg_backend_pid())")
 _SAVE = ("UPDATE projection_rebuilds SET position = $2, holes = $3, settled = $4, applied = $5, updated_at = now()"
-         " WHERE projection = ANY($1::text[])")
+         " WHERE projection = ANY($1::text[]) AND build_id = $6")
 
 
 async def rebuild(
@@ -93,7 +94,7 @@ async def rebuild(
     chosen = _chosen(projections, only)
     if not chosen:
         return 0
-    async with pool.acquire() as conn:
+    async with pool.acquire() as conn, _alone(conn, chosen):
         build = await _begin(conn, chosen, restart=restart, unlogged=unlogged)
         build.writer = BatchedConnection(conn) if batched else None
         total, before = await conn.fetchval("SELECT count(*) FROM events"), build.applied
@@ -146,6 +147,25 @@ async def _swap_retrying(conn: asyncpg.Connection, build: _Build, registry: Even
             await asyncio.sleep(0.05 * attempt)
 
 
+@contextlib.asynccontextmanager
+async def _alone(conn: asyncpg.Connection, chosen: Sequence[Projection]) -> AsyncIterator[None]:
+    """One rebuild of a projection at a time: two would apply the same batches into the same beside tables (running
+    totals counted twice), or one would drop the other's tables under it. A session lock per projection, held for the
+    run and let go by PostgreSQL when the session ends, however the process ends."""
+    keys = [f"ocop-rebuild:{await conn.fetchval('SELECT current_schema()')}:{p.name}" for p in chosen]
+    taken: list[str] = []
+    try:
+        for key in keys:
+            if not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", key):
+                raise RebuildError(f"a rebuild of {key.rsplit(':', 1)[1]} is already running")
+            taken.append(key)
+        yield
+    finally:
+        for key in taken:
+            with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+                await conn.fetchval("SELECT pg_advisory_unlock(hashtext($1))", key)
+
+
 def _chosen(projections: Sequence[Projection], only: Sequence[str] | None) -> list[Projection]:
     names = [p.name for p in projections]
     if len(set(names)) != len(names) or not all(names):
@@ -164,7 +184,8 @@ async def _begin(conn: asyncpg.Connection, chosen: Sequence[Projection], *, rest
     rows = await conn.fetch(
         "SELECT r.*, to_regnamespace(r.scratch) IS NOT NULL AS present, pg_postmaster_start_time() > r.updated_at"
         " AS server_restarted FROM projection_rebuilds r WHERE projection = ANY($1::text[])", names)
-    if not restart and _resumable(rows, names, shapes):
+    marked = {r["projection"]: await beside.marked(conn, r["scratch"]) for r in rows if r["present"]}
+    if not restart and _resumable(rows, names, shapes, marked):
         first = rows[0]
         build = _Build(schema, chosen, first["build_id"], position=first["position"], holes=list(first["holes"]),
                        settled=first["settled"], applied=first["applied"])
@@ -175,17 +196,21 @@ async def _begin(conn: asyncpg.Connection, chosen: Sequence[Projection], *, rest
         await conn.execute("DELETE FROM projection_rebuilds WHERE projection = ANY($1::text[])", names)
         for p in chosen:
             await beside.create(conn, schema, build.scratch(p), p.tables, unlogged=unlogged)
+            await beside.mark(conn, build.scratch(p), build.build_id)
             await conn.execute(
                 "INSERT INTO projection_rebuilds (projection, build_id, scratch, shape, unlogged) VALUES ($1, $2, $3, $4, $5)",
                 p.name, build.build_id, build.scratch(p), shapes[p.name], unlogged)
     return build
 
 
-def _resumable(rows: Sequence[asyncpg.Record], names: Sequence[str], shapes: dict[str, str]) -> bool:
+def _resumable(rows: Sequence[asyncpg.Record], names: Sequence[str], shapes: dict[str, str],
+               marked: dict[str, uuid.UUID | None]) -> bool:
     if len(rows) != len(names) or len({(r["build_id"], r["position"]) for r in rows}) != 1:
         return False  # another set of projections was being rebuilt: start this one afresh
-    # A crash of the server empties UNLOGGED tables; a migration since the start changed what the rows must fit.
-    return all(r["present"] and not (r["unlogged"] and r["server_restarted"]) and r["shape"] == shapes[r["projection"]]
+    # Crash recovery empties UNLOGGED tables, the marker among them, whether the server restarted or only recovered
+    # from a backend's crash (its start time unchanged); a migration since the start changed what the rows must fit.
+    return all(r["present"] and marked.get(r["projection"]) == r["build_id"]
+               and not (r["unlogged"] and r["server_restarted"]) and r["shape"] == shapes[r["projection"]]
                for r in rows)
 
 
@@ -198,7 +223,12 @@ async def _build_batch(conn: asyncpg.Connection, build: _Build, registry: EventR
         # The build's own commits need not wait for the disk: a crash loses batches, and their checkpoint with them.
         await conn.execute(f"SET LOCAL search_path TO {build.search_path}; SET LOCAL synchronous_commit TO off")
         full = await _step(conn, build, registry, batch_size)
-        await conn.execute(_SAVE, build.names, build.position, build.holes, build.settled, build.applied)
+        saved = await conn.execute(_SAVE, build.names, build.position, build.holes, build.settled, build.applied,
+                                   build.build_id)
+        if saved != f"UPDATE {len(build.names)}":
+            # Our checkpoint is gone (another run restarted these projections): roll this batch back, whatever
+            # tables it reached, rather than write on.
+            raise RebuildError(f"the rebuild of {', '.join(build.names)} was taken over by another run")
     return full
 
 

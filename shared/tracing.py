@@ -73,7 +73,8 @@ class DropTransactionStarts(Sampler):
     def should_sample(self, parent_context: otel_context.Context | None, trace_id: int, name: str,
                       kind: SpanKind | None = None, attributes: Attributes = None, links: Sequence[Link] | None = None,
                       trace_state: Any = None) -> SamplingResult:
-        if name == "BEGIN" and kind == SpanKind.CLIENT and attributes and any(key in attributes for key in _DB_SYSTEM):
+        # asyncpg sends "BEGIN;" for a default transaction (its instrumentation names the span by the first word).
+        if name.rstrip(";") == "BEGIN" and kind == SpanKind.CLIENT and attributes and any(key in attributes for key in _DB_SYSTEM):
             return SamplingResult(Decision.DROP)
         return self._inner.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
 

@@ -329,7 +329,7 @@ class Checker:
         pool = await create_pool(self.database_url, service, min_size=1, max_size=2, name=f"faults-{service}-check")
         try:
             live = await _tables(pool, projections)
-            await rebuild(pool, projections, definition.events)
+            await rebuild(pool, projections, definition.events, restart=True)  # a fresh one, never a resumed build
             rebuilt = await _tables(pool, projections)
         finally:
             await pool.close()

@@ -14,7 +14,7 @@ import asyncpg
 
 from shared.eventstore import EventStore
 from shared.projections import Projection, apply_all
-from shared.rebuild import rebuild
+from shared.rebuild import RebuildError, rebuild
 from tests.kernel.support import eventually, new_topic, tally_service
 from tests.kernel.tally import Tally, open_and_increment
 
@@ -139,6 +139,40 @@ async def test_a_build_whose_connection_is_lost_resumes_and_restart_throws_the_p
     assert killed and isinstance(outcome, Exception)
     assert saved["applied"] == 10
     assert restarted == events
+    assert after == true
+
+
+async def test_a_second_rebuild_of_a_projection_being_rebuilt_is_refused_and_the_first_one_finishes(launcher):
+    async with seasoned(launcher) as (svc, events, true):
+        gate, task = await paused(svc, after=12)
+        second = await asyncio.gather(rebuild(svc.pool, svc.projections, svc.definition.events, only=["tallies"],
+                                              restart=True, batch_size=BATCH), return_exceptions=True)
+        gate.go.set()
+        first = await asyncio.wait_for(task, 30)
+        after = await rows(svc)
+        again = await rebuild(svc.pool, svc.projections, svc.definition.events, only=["tallies"], batch_size=BATCH)
+
+    assert isinstance(second[0], RebuildError) and "already running" in str(second[0])
+    assert first == events and after == true
+    assert again == events  # the first run's lock went with it
+
+
+async def test_a_build_whose_unlogged_copies_a_crash_recovery_emptied_starts_over(launcher):
+    async with seasoned(launcher) as (svc, events, true):
+        gate, task = await paused(svc, after=17)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        saved = await checkpoint(svc)
+        async with svc.pool.acquire() as conn:
+            # What crash recovery does to every UNLOGGED table, the copies and the build's marker among them, while
+            # the server's start time stays as it was (a backend crashed, the postmaster did not restart).
+            scratch = f'"{svc.settings.schema}_rebuild_tallies"'
+            await conn.execute(f"TRUNCATE {scratch}.tallies, {scratch}._rebuild_marker")
+        rebuilt = await rebuild(svc.pool, svc.projections, svc.definition.events, only=["tallies"], batch_size=BATCH)
+        after = await rows(svc)
+
+    assert saved["applied"] == 15
+    assert rebuilt == events  # started over, not resumed over emptied copies
     assert after == true
 
 
