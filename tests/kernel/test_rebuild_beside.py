@@ -348,7 +348,9 @@ async def test_a_swap_that_waits_too_long_for_a_reader_gives_up_and_tries_again(
             read = reader.transaction()
             await read.start()
             await reader.fetch("SELECT * FROM tallies")  # a long read: the swap cannot lock the table
-            task = asyncio.create_task(rebuild(svc.pool, svc.projections, svc.definition.events, only=["tallies"]))
+            # Attempts enough that a slow machine sees the second wait before the last attempt gives up.
+            task = asyncio.create_task(rebuild(svc.pool, svc.projections, svc.definition.events, only=["tallies"],
+                                               attempts=100))
             first = await eventually(lambda: _waiting_since(svc, "tallies"), timeout=10, what="the swap to wait")
 
             async def another_attempt() -> bool:
