@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import inspect
+import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
@@ -185,7 +188,8 @@ async def _begin(conn: asyncpg.Connection, chosen: Sequence[Projection], *, rest
         "SELECT r.*, to_regnamespace(r.scratch) IS NOT NULL AS present, pg_postmaster_start_time() > r.updated_at"
         " AS server_restarted FROM projection_rebuilds r WHERE projection = ANY($1::text[])", names)
     marked = {r["projection"]: await beside.marked(conn, r["scratch"]) for r in rows if r["present"]}
-    if not restart and _resumable(rows, names, shapes, marked):
+    code = {p.name: _code_of(p) for p in chosen}
+    if not restart and _resumable(rows, names, shapes, marked, code):
         first = rows[0]
         build = _Build(schema, chosen, first["build_id"], position=first["position"], holes=list(first["holes"]),
                        settled=first["settled"], applied=first["applied"])
@@ -198,18 +202,30 @@ async def _begin(conn: asyncpg.Connection, chosen: Sequence[Projection], *, rest
             await beside.create(conn, schema, build.scratch(p), p.tables, unlogged=unlogged)
             await beside.mark(conn, build.scratch(p), build.build_id)
             await conn.execute(
-                "INSERT INTO projection_rebuilds (projection, build_id, scratch, shape, unlogged) VALUES ($1, $2, $3, $4, $5)",
-                p.name, build.build_id, build.scratch(p), shapes[p.name], unlogged)
+                "INSERT INTO projection_rebuilds (projection, build_id, scratch, shape, unlogged, code)"
+                " VALUES ($1, $2, $3, $4, $5, $6)", p.name, build.build_id, build.scratch(p), shapes[p.name], unlogged,
+                code[p.name])
     return build
 
 
+def _code_of(projection: Projection) -> str:
+    """A fingerprint of the code that writes the projection's rows (its module's source): rows written by two versions
+    of a writer must not end up in one table, so a build interrupted before a release is not resumed after it."""
+    wrapped = getattr(projection, "__wrapped__", projection)  # a wrapper (functools' convention) writes with its inner
+    try:
+        source = inspect.getsource(sys.modules[type(wrapped).__module__])
+    except (OSError, TypeError, KeyError):
+        return ""
+    return hashlib.sha256(source.encode()).hexdigest()
+
+
 def _resumable(rows: Sequence[asyncpg.Record], names: Sequence[str], shapes: dict[str, str],
-               marked: dict[str, uuid.UUID | None]) -> bool:
+               marked: dict[str, uuid.UUID | None], code: dict[str, str]) -> bool:
     if len(rows) != len(names) or len({(r["build_id"], r["position"]) for r in rows}) != 1:
         return False  # another set of projections was being rebuilt: start this one afresh
     # Crash recovery empties UNLOGGED tables, the marker among them, whether the server restarted or only recovered
     # from a backend's crash (its start time unchanged); a migration since the start changed what the rows must fit.
-    return all(r["present"] and marked.get(r["projection"]) == r["build_id"]
+    return all(r["present"] and marked.get(r["projection"]) == r["build_id"] and r["code"] == code[r["projection"]]
                and not (r["unlogged"] and r["server_restarted"]) and r["shape"] == shapes[r["projection"]]
                for r in rows)
 

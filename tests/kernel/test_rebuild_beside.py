@@ -26,6 +26,7 @@ class Gate:
 
     def __init__(self, inner: Projection, after: int) -> None:
         self.name, self.tables, self.inner, self.after = inner.name, inner.tables, inner, after
+        self.__wrapped__ = inner  # the rebuild fingerprints the inner projection's code
         self.seen = 0
         self.reached, self.go = asyncio.Event(), asyncio.Event()
 
@@ -174,6 +175,22 @@ async def test_a_build_whose_unlogged_copies_a_crash_recovery_emptied_starts_ove
     assert saved["applied"] == 15
     assert rebuilt == events  # started over, not resumed over emptied copies
     assert after == true
+
+
+async def test_a_build_interrupted_before_its_writers_changed_starts_over_after(launcher, monkeypatch):
+    import shared.rebuild
+
+    async with seasoned(launcher) as (svc, events, true):
+        gate, task = await paused(svc, after=17)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        saved = await checkpoint(svc)
+        monkeypatch.setattr(shared.rebuild, "_code_of", lambda projection: "the next release's writers")
+        rebuilt = await rebuild(svc.pool, svc.projections, svc.definition.events, only=["tallies"], batch_size=BATCH)
+        after = await rows(svc)
+
+    assert saved["applied"] == 15 and saved["code"]  # the interrupted build recorded its writers' fingerprint
+    assert rebuilt == events and after == true
 
 
 async def test_one_projection_is_rebuilt_alone_and_the_others_tables_are_untouched(launcher):
