@@ -65,6 +65,7 @@ LIST_SIZE = 20
 CLIENTS = (8, 32)
 # Registration restarted with these settings for point 2 (tracing and logging cost); "on" is the default set-up.
 VARIANTS: dict[str, dict[str, str]] = {
+    "tracing on": {"OCOP_TRACE_SAMPLE_RATIO": "1.0", "OCOP_LOG_LEVEL": "INFO"},  # as point 1, in a fresh process too
     "tracing off": {"OCOP_TRACE_SAMPLE_RATIO": "0"},
     "tracing 10 %": {"OCOP_TRACE_SAMPLE_RATIO": "0.1"},
     "logs at WARNING": {"OCOP_LOG_LEVEL": "WARNING"},
@@ -519,7 +520,7 @@ async def settle(http: Http, timeout: float = 120) -> None:
     step."""
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
-        if await services_cpu(http) <= http.idle_cpu * 1.5 + 0.02:
+        if await services_cpu(http) <= http.idle_cpu * 1.5 + 0.05:
             return
     say(f"warning: the services were still busy after {timeout:.0f} s; measuring anyway")
 
@@ -559,13 +560,13 @@ async def one_run(index: int, http: Http, p: Params) -> dict[str, Any]:
         f"{out['eventsourcing']['rate']:,.0f}/s")
     out["rss_after"] = rss_all(http)  # before the variants restart registration
     for variant, env in VARIANTS.items():
-        await asyncio.to_thread(restart_service, http.system, "registration", **env)
+        await asyncio.to_thread(restart_service, http.system, "registration", **{**VARIANTS["tracing on"], **env})
         await single_events(http, http.url("registration"), 8, 2)  # warm-up of the new process
+        await settle(http)
         out[variant] = await single_events(http, http.url("registration"), 8, p.seconds)
         say(f"run {index}: {variant}: POST /producers {out[variant]['rate']:,.0f}/s")
-    # Back to the set-up of point 1 (every variant changes one of these two settings only).
-    await asyncio.to_thread(restart_service, http.system, "registration", OCOP_LOG_LEVEL="INFO",
-                            OCOP_TRACE_SAMPLE_RATIO="1.0")
+    # Back to the set-up of point 1.
+    await asyncio.to_thread(restart_service, http.system, "registration", **VARIANTS["tracing on"])
     await single_events(http, http.url("registration"), 8, 2)
     return out
 
@@ -608,10 +609,12 @@ async def _main(p: Params, http: Http, commit_ts: bool) -> dict[str, Any]:
     facts = await machine_facts(http.system.infra)
     http.places = await reference_places(http)
     idle = rss_all(http)
-    http.idle_cpu = await services_cpu(http, 5)
+    await warm_up(http)
+    await wait_quiet(http.system, 600)
+    # The lowest of ten 1-s windows: what their polls cost, without the tail of start-up or of the warm-up's spans.
+    http.idle_cpu = min([await services_cpu(http) for _ in range(10)])
     say(f"the services at idle use {http.idle_cpu:.0%} of a core together")
     facts["Services at idle"] = f"{http.idle_cpu:.0%} of a core, the four together (relay and consumer polls)"
-    await warm_up(http)
     runs = []
     for index in range(1, p.runs + 1):
         started = time.perf_counter()
