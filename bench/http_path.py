@@ -454,15 +454,10 @@ def eventsourcing_saves(database_url: str, events: int, threads: int = 8) -> dic
     """The ``eventsourcing`` library's Application saving ``events`` new single-event aggregates (8 threads, its
     PostgreSQL recorder over psycopg 3, pool of ``threads``) in a schema of its own."""
     from eventsourcing.application import Application
-    from eventsourcing.domain import Aggregate, event
 
     from bench.service import registration_data
 
-    class Item(Aggregate):
-        @event("Opened")
-        def __init__(self, product_id: str, data: dict[str, Any]) -> None:
-            self.product_id, self.data = product_id, data
-
+    Item = _es_item()
     url = urlsplit(database_url)
     schema = f"bench_es_{uuid.uuid4().hex[:6]}"
     env = {"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": url.path.lstrip("/"),
@@ -487,6 +482,19 @@ def eventsourcing_saves(database_url: str, events: int, threads: int = 8) -> dic
         return {"rate": events / wall}
     finally:
         asyncio.run(_schema(database_url, f"DROP SCHEMA {schema} CASCADE"))
+
+
+@functools.cache
+def _es_item() -> type:
+    """The library's aggregate, made once: its topic registry refuses a second class under the same name."""
+    from eventsourcing.domain import Aggregate, event
+
+    class Item(Aggregate):
+        @event("Opened")
+        def __init__(self, product_id: str, data: dict[str, Any]) -> None:
+            self.product_id, self.data = product_id, data
+
+    return Item
 
 
 async def _schema(database_url: str, statement: str) -> None:

@@ -265,12 +265,15 @@ def where_the_time_goes(runs: list[dict[str, Any]]) -> list[str]:
         "The 20 products of one list leave in one relay batch and arrive in one or two consumer batches, so the "
         "p99 follows the slowest batch; on a busy machine each hop also waits for a core.")
     lines += [
-        f"- **Kernel against `eventsourcing` in process: {_n(kernel)} against {_n(es)} aggregates/s.** The library's "
-        "PostgreSQL application recorder takes `LOCK TABLE … IN EXCLUSIVE MODE` in every insert transaction (for "
-        "gap-free notification ids), so its 8 threads commit one after another and each waits for its own WAL flush; "
-        "the kernel's 8 writers commit concurrently and share flushes, and it orders publication by the outbox "
-        "and relay instead. The kernel's own limit is CPU (5 round trips per new aggregate and the envelope, see "
-        "the Appends section above).",
+        f"- **Kernel against `eventsourcing` in process: {_n(kernel)} against {_n(es)} aggregates/s "
+        f"({kernel / es:.1f}×).** Both serialise their commits, so both are bound by one WAL flush after another "
+        "rather than by CPU: the library's PostgreSQL application recorder takes `LOCK TABLE … IN EXCLUSIVE MODE` "
+        "in every insert transaction (for gap-free notification ids), and every kernel command that writes an "
+        "outbox row sends `pg_notify` to wake the relay, and PostgreSQL holds its notification queue's lock from "
+        "the commit's start to its end, so notifying transactions do not share WAL flushes either (the Appends "
+        "section above: a raw INSERT with `pg_notify` against without). The kernel's lead is its CPU per command, "
+        "not concurrency. 3× would take commits that share flushes: a relay woken without `pg_notify` in the "
+        "command's transaction (a short poll while commands flow, or one NOTIFY per burst from outside it).",
         "- **What would close the gap to the floor**: fewer spans per command (one for the unit of work's commit instead "
         "of one per statement), fewer round trips (a new stream's append, read-model rows and outbox rows in one "
         "statement), and less per-request Python in the ASGI stack (four middlewares, dependency solving, "
