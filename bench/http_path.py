@@ -297,7 +297,7 @@ async def closed_loop(url: str, clients: int, more: Callable[[], bool],
             began = time.perf_counter()
             try:
                 await request(conn, counter[0])
-            except RuntimeError:
+            except (RuntimeError, OSError, asyncio.IncompleteReadError):  # refused, or the connection lost
                 errors[0] += 1
                 continue
             latencies.append((time.perf_counter() - began) * 1000)
@@ -393,7 +393,7 @@ async def end_to_end(http: Http, rate: float, lists: list[PreparedList], timeout
         conn = pool.pop() if pool else Connection(http.url("registration"))
         try:
             await send_list(conn, lst)
-        except RuntimeError:
+        except (RuntimeError, OSError, asyncio.IncompleteReadError):  # refused, or the connection lost
             errors[0] += 1
             return
         at = time.time()
@@ -593,7 +593,7 @@ async def soak(http: Http, p: Params) -> dict[str, Any]:
         try:
             await call(conn, "POST", "/producers", body, bearer, 201)
             latencies.append((time.perf_counter() - began) * 1000)
-        except RuntimeError:
+        except (RuntimeError, OSError, asyncio.IncompleteReadError):  # refused, or the connection lost
             errors[0] += 1
         pool.append(conn)
 
@@ -627,6 +627,8 @@ async def _main(p: Params, http: Http, commit_ts: bool) -> dict[str, Any]:
     for index in range(1, p.runs + 1):
         started = time.perf_counter()
         runs.append(await one_run(index, http, p))
+        FIGURES.parent.mkdir(parents=True, exist_ok=True)  # each run's figures kept as it ends: a later failure keeps them
+        FIGURES.with_suffix(".runs.json").write_text(json.dumps(runs, default=str))
         say(f"run {index} done in {time.perf_counter() - started:.0f} s")
     say(f"soak: {p.soak_rate:g} commands/s for {p.soak_seconds:g} s")
     soaked = await soak(http, p)
