@@ -307,9 +307,10 @@ def consumer_lag(bootstrap_servers: str, group_id: str, topics: Iterable[str], t
         admin.close()
 
 
-async def read_topic(bootstrap_servers: str, topic: str) -> list[Any]:
+async def read_topic(bootstrap_servers: str, topic: str, *, timeout: float = 60.0) -> list[Any]:
     """Every record of ``topic`` from its start to its end as of now, read by a client of no consumer group (the
-    broker's record, whatever any service's group has consumed): for tools and checks, not for services."""
+    broker's record, whatever any service's group has consumed): for tools and checks, not for services.
+    ``TimeoutError`` if the end is not reached within ``timeout`` seconds (a partition that never gets there)."""
     from aiokafka import AIOKafkaConsumer
     from aiokafka.structs import TopicPartition as Partition
 
@@ -325,10 +326,12 @@ async def read_topic(bootstrap_servers: str, topic: str) -> list[Any]:
         records: list[Any] = []
         # Tansu's end offset of a partition can fall inside its last batch of several records: read past it until a
         # fetch brings nothing more.
-        while True:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
             fetched = [r for batch in (await reader.getmany(timeout_ms=500)).values() for r in batch]
             records += fetched
             if not fetched and not [tp for tp in partitions if await reader.position(tp) < ends[tp]]:
                 return records
+        raise TimeoutError(f"{topic}: its end offsets {ends} not reached in {timeout:.0f} s")
     finally:
         await reader.stop()
