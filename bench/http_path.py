@@ -51,7 +51,7 @@ import typer
 
 from bench import http_profile
 from bench.console import System, cpu_seconds, cpu_used, restart_service, wait_quiet
-from bench.finance import closing, infra_of, launch, machine_load, publish
+from bench.finance import infra_of, launch, machine_load, publish
 from bench.http_report import report
 from bench.kernel_path import machine_facts, percentile, say
 

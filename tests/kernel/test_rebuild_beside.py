@@ -5,7 +5,6 @@ and a position committed after the build passed it (a hole) is applied."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
