@@ -253,15 +253,21 @@ class OutboxRelay:
         for this transaction, then skips the rows it marked, so no row is published by both.
         """
         self.polls += 1
-        async with self._pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(_CLAIM, self._settings.relay_batch_size)
-            if not rows or not self._producer_ready({row["topic"] for row in rows}):
-                return 0
-            self._ensure_leader()
-            acks = await self.send(rows)
-            await conn.execute(_MARK, [row["id"] for row in rows])
-            await conn.execute(_REMEMBER_OFFSETS, *first_offsets(acks))
-        self.published += len(rows)
+        async with self._pool.acquire() as conn:
+            async with conn.transaction():
+                rows = await conn.fetch(_CLAIM, self._settings.relay_batch_size)
+                if not rows or not self._producer_ready({row["topic"] for row in rows}):
+                    return 0
+                self._ensure_leader()
+                published, acks, error = settled(rows, await self.send(rows))
+                # Rows the broker took are marked even when others of the batch failed: sent again, they would
+                # be on the topic twice (a batch spans partitions, and one partition can fail alone).
+                if published:
+                    await conn.execute(_MARK, [row["id"] for row in published])
+                    await conn.execute(_REMEMBER_OFFSETS, *first_offsets(acks))
+        self.published += len(published)
+        if error is not None:
+            raise error
         return len(rows)
 
     def _producer_ready(self, topics: set[str]) -> bool:
@@ -278,30 +284,43 @@ class OutboxRelay:
         self._unknown = frozenset()
         return True
 
-    async def send(self, rows: list[asyncpg.Record]) -> list[RecordMetadata]:
-        """Send in row order and wait for every acknowledgement; aiokafka batches them per partition."""
+    async def send(self, rows: list[asyncpg.Record]) -> list[RecordMetadata | BaseException]:
+        """Send in row order and wait for every answer: each row's acknowledgement or the error it failed with.
+
+        aiokafka batches the rows per partition. When the producer refuses a row, the rows after it are not sent and
+        fail with the same error; the ones already on their way are still waited for, so the caller knows their fate.
+        """
         assert self._producer is not None
         futures = []
+        refused: BaseException | None = None
         for row in rows:
             span = _publish_span(row)
             try:
                 future = await self._producer.send(row["topic"], row["payload"], key=row["message_key"].encode(),
                                                    headers=_headers(row, span))
-            except BaseException as exc:
-                failed(span, exc)
+            except asyncio.CancelledError:
+                failed(span, asyncio.CancelledError())
                 span.end()
                 raise
+            except Exception as exc:
+                failed(span, exc)
+                span.end()
+                refused = exc
+                break
             future.add_done_callback(functools.partial(_acknowledged_row, span, row))
             futures.append(future)
-        return await self._acknowledged(futures, {row["topic"] for row in rows})
+        outcomes = await self._acknowledged(futures, {row["topic"] for row in rows}) if futures else []
+        return outcomes + [refused] * (len(rows) - len(outcomes))  # type: ignore[list-item]
 
-    async def _acknowledged(self, futures: list[asyncio.Future[Any]], topics: set[str]) -> list[RecordMetadata]:
-        """Wait for the acknowledgements; while they are late, create whichever of the topics is missing.
+    async def _acknowledged(
+        self, futures: list[asyncio.Future[Any]], topics: set[str],
+    ) -> list[RecordMetadata | BaseException]:
+        """Wait for every answer; while they are late, create whichever of the topics is missing.
 
         A broker replaced while the batch was on its way lacks our topics, and the producer, which may not create
         them, would wait for them until its timeout. The broker is checked again right after this batch.
         """
-        acks = asyncio.gather(*futures)
+        acks = asyncio.gather(*futures, return_exceptions=True)
         try:
             while not (await asyncio.wait({acks}, timeout=self._settings.relay_broker_check_seconds))[0]:
                 self._next_check = 0.0
@@ -370,6 +389,28 @@ def _acknowledged_row(span: trace.Span, row: asyncpg.Record, done: asyncio.Futur
         log.info("event published", outcome="published", event_id=headers.get("event_id"),
                  event_type=headers.get("event_type"), product_id=row["message_key"], topic=ack.topic,
                  partition=ack.partition, offset=ack.offset)
+
+
+def settled(
+    rows: list[Any], outcomes: list[RecordMetadata | BaseException],
+) -> tuple[list[Any], list[RecordMetadata], BaseException | None]:
+    """The rows to mark published, their acknowledgements, and the first error of the batch (None if none).
+
+    A row counts as published when the broker acknowledged it and every earlier row of the batch with the same topic
+    and key was published too: a product's events must reach the topic in store order, so a row behind a failed one
+    of its key stays pending with it and both go again, in order. Rows of other keys do not wait for it.
+    """
+    published, acks, error = [], [], None
+    blocked: set[tuple[str, str]] = set()
+    for row, outcome in zip(rows, outcomes, strict=True):
+        key = (row["topic"], row["message_key"])
+        if isinstance(outcome, BaseException) or key in blocked:
+            blocked.add(key)
+            error = error or (outcome if isinstance(outcome, BaseException) else None)
+            continue
+        published.append(row)
+        acks.append(outcome)
+    return published, acks, error
 
 
 def first_offsets(acks: Iterable[RecordMetadata]) -> tuple[list[str], list[int], list[int]]:

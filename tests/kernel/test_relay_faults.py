@@ -20,7 +20,7 @@ from aiokafka.errors import KafkaError
 from ocop.infra.broker import die_with_parent_preexec
 from ocop.infra.ports import free_port, port_accepts, wait_until
 from shared.kafka import broker_view, cluster_id, contract_topics, make_producer
-from shared.relay import first_offsets, lost_partitions
+from shared.relay import first_offsets, lost_partitions, settled
 from shared.settings import KernelSettings
 from tests.kernel.support import eventually, header, new_topic, read_topic, tally_service
 from tests.kernel.tally import open_and_increment
@@ -268,6 +268,17 @@ def test_the_first_offset_of_each_partitions_batch_is_remembered():
 
     acks = [Ack("a", 0, 3), Ack("a", 1, 7), Ack("a", 0, 5), Ack("a", 0, 4), Ack("b", 0, 0)]
     assert first_offsets(acks) == (["a", "a", "b"], [0, 1, 0], [3, 7, 0])
+
+
+def test_a_row_counts_as_published_when_it_and_every_earlier_row_of_its_key_were_acknowledged():
+    rows = [{"topic": "a", "message_key": k} for k in ("p1", "p2", "p1", "p3", "p2")]
+    refused = KafkaError("refused")
+    outcomes = ["ack0", refused, "ack2", "ack3", "ack4"]
+    published, acks, error = settled(rows, outcomes)
+    assert published == [rows[0], rows[2], rows[3]]  # p2's second row waits behind its failed first
+    assert acks == ["ack0", "ack2", "ack3"]
+    assert error is refused
+    assert settled(rows, ["x"] * 5) == (rows, ["x"] * 5, None)
 
 
 # ------------------------------------------------------------------ noida-db: DescribeCluster v0 only, a fixed id
