@@ -25,6 +25,29 @@ from shared.db import jsonb_text
 Render = Callable[[Any], str]
 
 
+class Memo(dict[Any, Any]):
+    """What writers derived from rows they wrote through this connection, so they need not read those rows back:
+    a read (``fetch*``) waits for every statement kept before it, a round trip that stalls the batching.
+
+    ``complete``: the tables were empty when the connection began and every row in them came through it (a fresh
+    build), so a key not here has no rows. Forgotten, and no longer complete, when what was kept is discarded (its
+    transaction rolled back) or when it holds ``limit`` entries (a writer then reads the rows again).
+    """
+
+    def __init__(self, complete: bool, limit: int = 500_000) -> None:
+        super().__init__()
+        self.complete, self._limit = complete, limit
+
+    def keep(self, key: Any, value: Any) -> None:
+        if len(self) >= self._limit and key not in self:
+            self.forget()
+        self[key] = value
+
+    def forget(self) -> None:
+        self.clear()
+        self.complete = False
+
+
 def _text(value: Any) -> str:
     """The text form PostgreSQL reads a scalar from."""
     if isinstance(value, bool):
@@ -78,8 +101,10 @@ def renderer(type_: Any) -> Render:
 class BatchedConnection:
     """What projection writers use of an ``asyncpg.Connection``, batching their writes (see the module)."""
 
-    def __init__(self, conn: asyncpg.Connection, *, flush_at: int = 400) -> None:
+    def __init__(self, conn: asyncpg.Connection, *, flush_at: int = 400, fresh: bool = False) -> None:
+        """``fresh``: the tables the writers write were empty and only this connection writes them (see ``Memo``)."""
         self._conn, self._flush_at = conn, flush_at
+        self.memo = Memo(complete=fresh)
         self._prefix = f"rebuild_{uuid.uuid4().hex[:12]}_"
         self._statements: dict[str, tuple[str, Sequence[Render]]] = {}
         self._kept: list[str] = []
@@ -139,6 +164,7 @@ class BatchedConnection:
     async def discard(self) -> None:
         """Forget what is kept and the answer awaited: their transaction failed."""
         self._kept.clear()
+        self.memo.forget()  # it may hold rows of the failed transaction
         with contextlib.suppress(Exception):
             await self._wait()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import asyncpg
 
@@ -21,6 +21,11 @@ class Projection(Protocol):
     tables: Sequence[str]
 
     async def apply(self, conn: asyncpg.Connection, events: Sequence[Recorded]) -> None: ...
+
+
+def memo_of(conn: object) -> Any:
+    """The ``shared.batched.Memo`` of a rebuild's connection, or None (the live path: read the rows)."""
+    return getattr(conn, "memo", None)
 
 
 Writer = Callable[[asyncpg.Connection, Recorded], Awaitable[None]]

@@ -51,6 +51,7 @@ class _Build:
     projections: Sequence[Projection]
     build_id: uuid.UUID
     writer: BatchedConnection | None = None  # None: the writers' statements go one by one
+    fresh: bool = False  # the beside tables were created empty by this run
     position: int = 0
     holes: list[int] = field(default_factory=list)
     settled: int = 0
@@ -99,7 +100,7 @@ async def rebuild(
         return 0
     async with pool.acquire() as conn, _alone(conn, chosen):
         build = await _begin(conn, chosen, restart=restart, unlogged=unlogged)
-        build.writer = BatchedConnection(conn) if batched else None
+        build.writer = BatchedConnection(conn, fresh=build.fresh) if batched else None
         total, before = await conn.fetchval("SELECT count(*) FROM events"), build.applied
 
         def report() -> None:
@@ -195,7 +196,7 @@ async def _begin(conn: asyncpg.Connection, chosen: Sequence[Projection], *, rest
                        settled=first["settled"], applied=first["applied"])
         log.info("rebuild resumed", projections=names, position=build.position, applied=build.applied)
         return build
-    build = _Build(schema, chosen, uuid.uuid4())
+    build = _Build(schema, chosen, uuid.uuid4(), fresh=True)
     async with conn.transaction():
         await conn.execute("DELETE FROM projection_rebuilds WHERE projection = ANY($1::text[])", names)
         for p in chosen:

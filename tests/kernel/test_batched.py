@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
-from shared.batched import BatchedConnection
+from shared.batched import BatchedConnection, Memo
 from shared.db import create_pool
 
 _TABLE = ("CREATE TABLE things (k INT, t TEXT, n NUMERIC, f DOUBLE PRECISION, b BOOLEAN, d DATE, ts TIMESTAMPTZ,"
@@ -50,3 +50,30 @@ async def test_statements_sent_in_batches_write_the_rows_the_same_statements_wri
     assert in_batches == one_by_one and len(one_by_one) == 3
     assert read == 1 and batched.statements == 4 and batched.round_trips >= 2
     assert left == 0
+
+
+async def test_the_memo_is_forgotten_with_what_a_failed_transaction_kept_and_when_full(launcher):
+    pool = await create_pool(launcher.database_url, f"kb_{uuid.uuid4().hex[:10]}", max_size=1)
+    try:
+        async with pool.acquire() as conn:
+            batched = BatchedConnection(conn, fresh=True)
+            batched.memo.keep("a", 1)
+            kept_before = dict(batched.memo), batched.memo.complete
+            await batched.discard()  # the writes the memo stood for were rolled back
+            after_discard = dict(batched.memo), batched.memo.complete
+            await batched.close()
+    finally:
+        await pool.close()
+    assert kept_before == ({"a": 1}, True)
+    assert after_discard == ({}, False)  # writers read the rows again
+
+
+def test_a_full_memo_forgets_everything_and_is_no_longer_complete():
+    memo = Memo(complete=True, limit=2)
+    memo.keep("a", 1)
+    memo.keep("b", 2)
+    memo.keep("b", 3)  # a key it holds: nothing forgotten
+    full = dict(memo), memo.complete
+    memo.keep("c", 4)
+    assert full == ({"a": 1, "b": 3}, True)
+    assert dict(memo) == {"c": 4} and not memo.complete

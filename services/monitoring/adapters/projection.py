@@ -15,7 +15,7 @@ from pydantic_core import to_jsonable_python
 from services.monitoring.domain import events as ev
 from services.monitoring.domain.certificates import CertificatePeriod, follow
 from shared.events import Recorded
-from shared.projections import EventWriters
+from shared.projections import EventWriters, memo_of
 
 # ------------------------------------------------------------------------------------------- register
 
@@ -36,6 +36,9 @@ async def _product(conn: asyncpg.Connection, r: Recorded) -> None:
 
 
 async def _periods(conn: asyncpg.Connection, product_id: str) -> tuple[CertificatePeriod, ...]:
+    memo = memo_of(conn)  # a rebuild keeps the periods it wrote: reading them back would wait for every write sent
+    if memo is not None and (("register_certificates", product_id) in memo or memo.complete):
+        return memo.get(("register_certificates", product_id), ())
     rows = await conn.fetch("SELECT number, stars, level, valid_from, valid_until, ends_on, ended_by"
                             " FROM register_certificates WHERE product_id = $1 ORDER BY seq", product_id)
     return tuple(CertificatePeriod(**dict(row)) for row in rows)
@@ -54,6 +57,8 @@ async def _rating(conn: asyncpg.Connection, r: Recorded) -> None:
         c.number if c else None, c.valid_from if c else None, c.valid_until if c else None, g.reason,
         g.inspection_id, r.recorded_at)
     periods = follow(await _periods(conn, r.stream_id), g)
+    if (memo := memo_of(conn)) is not None:
+        memo.keep(("register_certificates", r.stream_id), periods)
     await conn.execute("DELETE FROM register_certificates WHERE product_id = $1", r.stream_id)
     await conn.executemany(
         "INSERT INTO register_certificates (product_id, seq, number, stars, level, valid_from, valid_until, ends_on,"
