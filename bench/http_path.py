@@ -432,22 +432,50 @@ async def end_to_end(http: Http, rate: float, lists: list[PreparedList], timeout
 
 async def kernel_appends(http: Http, events: int) -> dict[str, Any]:
     """bench.kernel_path's single-event append scenario, 8 writers, on a schema of its own."""
+    return await kernel_appends_on(http.system.infra, f"bench_http_{http.next_id('k').replace('-', '_')}", events)
+
+
+async def kernel_appends_on(infra: Any, name: str, events: int) -> dict[str, Any]:
     from bench import baseline
     from bench.kernel_path import Params as KernelParams
     from bench.kernel_path import _settings, kernel_append
     from bench.meter import Meter
     from bench.service import BenchRuntime, definition
 
-    name = f"bench_http_{http.next_id('k').replace('-', '_')}"
     p = KernelParams(events, 1, 1, 8, 1, (), 0, 0, False)
-    rt = BenchRuntime(definition(name, f"bench.http.{name}"), _settings(name, http.system.infra))
+    rt = BenchRuntime(definition(name, f"bench.http.{name}"), _settings(name, infra))
     await rt.start(relay=False, consumers=False)
     try:
         out = await kernel_append(rt, f"bench.http.{name}", name, p, Meter())
     finally:
         await rt.stop()
-        await baseline.drop_schema(http.system.infra.database_url, name)
+        await baseline.drop_schema(infra.database_url, name)
     return {"rate": out["rate"]}
+
+
+def appends_only(runs: int, events: int) -> None:
+    """Only the kernel-against-eventsourcing comparison, on the bench's own PostgreSQL and Tansu (no services): each
+    run saves ``events`` aggregates with each, the order alternating; prints every run and the medians."""
+    launcher = launch("bench-http-appends")
+    say("starting infrastructure only (the kernel against eventsourcing, in process)")
+    kernel: list[float] = []
+    es: list[float] = []
+    try:
+        launcher.start_infrastructure()
+        asyncio.run(commit_timestamps_on(launcher))  # the cluster as the full benchmark configures it
+        infra = infra_of(launcher)
+        for index in range(1, runs + 1):
+            name = f"bench_http_appends_{uuid.uuid4().hex[:6]}"
+            steps = [lambda: kernel.append(asyncio.run(kernel_appends_on(infra, name, events))["rate"]),
+                     lambda: es.append(eventsourcing_saves(infra.database_url, events)["rate"])]
+            for step in steps if index % 2 else steps[::-1]:
+                step()
+            say(f"run {index}: kernel {kernel[-1]:,.0f}/s, eventsourcing {es[-1]:,.0f}/s, "
+                f"{kernel[-1] / es[-1]:.2f}x")
+    finally:
+        launcher.stop()
+    k, e = percentile(kernel, 50), percentile(es, 50)
+    say(f"median of {runs}: kernel {k:,.0f}/s, eventsourcing {e:,.0f}/s, {k / e:.2f}x")
 
 
 def eventsourcing_saves(database_url: str, events: int, threads: int = 8) -> dict[str, Any]:
@@ -670,12 +698,21 @@ def main(
     figures: Path | None = typer.Option(None, help="Render the section from the figures an earlier run kept."),
     write: bool = typer.Option(True, help="Write the Through HTTP section of --output."),
     output: Path = typer.Option(RESULTS, help="Report file (its other sections are kept)."),
+    appends_only_: bool = typer.Option(False, "--appends-only", help="Only the kernel against eventsourcing in process "
+                                       "(--runs runs of --appends aggregates each, PostgreSQL and Tansu without the "
+                                       "services); prints the figures, writes nothing."),
 ) -> None:
     """Measure the path through HTTP with tracing on, its baselines, tracing/logging cost and RSS; write the Through
     HTTP section of bench/RESULTS.md."""
     if quick:
         runs, seconds, lists_per_client, rate_seconds, appends, soak_seconds = 1, 3, 1, 2, 400, 10
         note = note or "--quick: 1 run, 3 s steps, 2 s paced steps, 400 appends, 10 s soak"
+    if appends_only_:
+        from shared.observability import configure_logging
+
+        configure_logging("bench", "WARNING")
+        appends_only(runs, appends)
+        return
     p = Params(runs, seconds, lists_per_client, (50, 100, 200), rate_seconds, appends, soak_seconds, soak_rate, quick)
     if figures is not None:  # the report again from an earlier run's figures
         saved = json.loads(figures.read_text())

@@ -259,21 +259,20 @@ def where_the_time_goes(runs: list[dict[str, Any]]) -> list[str]:
     lines.append(
         "- **District list → dossier**: " + ", ".join(f"{rate}/s offered p50 {_n(a)} ms, p99 {_n(b)} ms"
                                                      for rate, (a, b) in e2e.items()) +
-        ". On the way: the list's commit NOTIFYs registration's relay, which reads the outbox batch, produces it to "
+        ". On the way: the list's commit wakes registration's relay (in process, or by a NOTIFY from a replica), which reads the outbox batch, produces it to "
         "the broker and marks it published; rating's consumer fetches (waiting up to OCOP_KAFKA_FETCH_MAX_WAIT_MS, "
         "20 ms, for more), and handles the batch in one transaction (inbox rows, dossier and history rows, spans). "
         "The 20 products of one list leave in one relay batch and arrive in one or two consumer batches, so the "
         "p99 follows the slowest batch; on a busy machine each hop also waits for a core.")
     lines += [
         f"- **Kernel against `eventsourcing` in process: {_n(kernel)} against {_n(es)} aggregates/s "
-        f"({kernel / es:.1f}×).** Both serialise their commits, so both are bound by one WAL flush after another "
-        "rather than by CPU: the library's PostgreSQL application recorder takes `LOCK TABLE … IN EXCLUSIVE MODE` "
-        "in every insert transaction (for gap-free notification ids), and every kernel command that writes an "
-        "outbox row sends `pg_notify` to wake the relay, and PostgreSQL holds its notification queue's lock from "
-        "the commit's start to its end, so notifying transactions do not share WAL flushes either (the Appends "
-        "section above: a raw INSERT with `pg_notify` against without). The kernel's lead is its CPU per command, "
-        "not concurrency. 3× would take commits that share flushes: a relay woken without `pg_notify` in the "
-        "command's transaction (a short poll while commands flow, or one NOTIFY per burst from outside it).",
+        f"({kernel / es:.1f}×).** The library's PostgreSQL application recorder takes `LOCK TABLE … IN EXCLUSIVE "
+        "MODE` in every insert transaction (for gap-free notification ids), so its commits never share a WAL flush. "
+        "The kernel's commands no longer notify in their own transaction (PostgreSQL holds its notification queue's "
+        "lock from a notifying commit's start to its end, which serialised their flushes too): the relay is woken "
+        "after the commit, in process when it leads there, else by one NOTIFY per burst of commits sent in the "
+        "background with `synchronous_commit = off` (here no relay runs in the process, so the NOTIFY path is the "
+        "one measured). `python -m bench.http_path --appends-only` runs this comparison alone.",
         "- **What would close the gap to the floor**: fewer spans per command (one for the unit of work's commit instead "
         "of one per statement), fewer round trips (a new stream's append, read-model rows and outbox rows in one "
         "statement), and less per-request Python in the ASGI stack (four middlewares, dependency solving, "

@@ -536,7 +536,8 @@ def report(p: Params, s: dict[str, Any], facts: dict[str, str], kernel: ServiceS
         "",
         "A kernel command is what a service's command handler does: `UnitOfWork` (pool acquire, BEGIN), load the aggregate's "
         f"stream (0–{p.stream_length - 1} earlier events), record one event, publish one integration event, commit "
-        "(append CTE, outbox rows + `pg_notify` in one statement, COMMIT), pool release.",
+        "(append CTE, outbox rows, COMMIT), pool release, then the relay's wake-up outside the transaction (here, with "
+        "no relay running in the process, one coalesced `pg_notify` per burst of commits, in the background).",
         "",
         "## Relay and consumer (events/s)",
         "",
@@ -629,16 +630,16 @@ def interpret(p: Params, s: dict[str, Any], kernel: ServiceSettings) -> list[str
         f"against {m(ro['py_us']):,.0f} µs and {m(ro['pg_us']):,.0f} µs for the raw statement; Python, PostgreSQL and the "
         f"broker kept {m(ka['own']):.0f} % of the cores busy and the Python process was at {m(ka['py_core']):.0f} % of a core, so "
         + ("CPU, not the WAL flush, is the limit. " if cpu_bound else "the limit is the time per command more than CPU. ")
-        + "The command makes 5 database round trips against 1 (BEGIN, stream read, append, outbox rows with their "
-        "NOTIFY in one statement, COMMIT), each costing CPU on both ends of the socket: at the raw "
+        + "The command makes 5 database round trips against 1 (BEGIN, stream read, append, outbox rows, COMMIT), "
+        "each costing CPU on both ends of the socket: at the raw "
         f"statement's {m(ro['py_us']):,.0f} µs per round trip, the 5 account for about {5 * m(ro['py_us']):,.0f} µs of the "
         f"{m(ka['py_us']):,.0f} µs. The rest is Python data work: decoding the stream's JSON rows, the unit of work and "
         "repository, and building, validating and serialising the envelope with its headers. With one writer a command takes "
         f"{m(s['kernel_serial_ms']):.2f} ms against {m(s['raw_serial_ms']):.2f} ms for the raw statement.",
         f"- **`pg_notify` is the next ceiling.** The raw statement plus `pg_notify` reached {m(rn['rate']):,.0f}/s against "
         f"{m(ro['rate']):,.0f}/s without it ({_share(rn['rate'], ro['rate'])}): PostgreSQL serialises the commits of notifying "
-        "transactions on one lock, so they no longer share WAL flushes. Every kernel command notifies the relay, so once the "
-        "per-command CPU is cut, this caps single-event commands near that raw figure.",
+        "transactions on one lock, so they no longer share WAL flushes. This is why no kernel command notifies in its own "
+        "transaction: the relay is woken after the commit (in process when it leads here, else one NOTIFY per burst).",
         f"- **Batched appends: {m(kb['rate']):,.0f} events/s in transactions of {p.batch}, {_share(kb['rate'], rb['rate'])} of a raw "
         f"unnest insert of the event rows alone ({m(rb['rate']):,.0f}/s).** One WAL flush serves {p.batch} events, so per-event "
         f"work dominates: {m(kb['py_us']):,.0f} µs of Python CPU per event against {m(rb['py_us']):,.0f} µs (envelope, domain "

@@ -20,7 +20,6 @@ from shared.consumer import Subscription
 from shared.contracts import new_envelope, serialize_event
 from shared.events import EventRegistry, Recorded
 from shared.publication import Publisher, derived_id, public_event
-from shared.relay import notify_channel
 from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.uow import UnitOfWork
@@ -168,7 +167,7 @@ class BenchRuntime(ServiceRuntime):
         if not self.first_uow_at:
             self.first_uow_at = time.perf_counter()
         return TimedUnitOfWork(
-            self.pool, self.definition.events, self.projections, notify_channel=notify_channel(self.settings.schema),
+            self.pool, self.definition.events, self.projections, wake_relay=self.wakeup,
             on_commit=self._on_commit, publications=self.publications,
         )
 

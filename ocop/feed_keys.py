@@ -26,7 +26,8 @@ async def _monitoring() -> AsyncIterator[Any]:
     try:
         yield runtime
     finally:
-        assert runtime.pool is not None
+        assert runtime.pool is not None and runtime.wakeup is not None
+        await runtime.wakeup.close()  # a NOTIFY still on its way to monitoring's relay
         await runtime.pool.close()
 
 

@@ -63,6 +63,75 @@ def notify_channel(schema: str) -> str:
     return f"ocop_outbox_{schema}"
 
 
+# Its own transaction, committed without waiting for its WAL flush: PostgreSQL holds its notification lock from a
+# notifying commit's start to its end, and a notify that waited for fdatasync there would make every other notify
+# wait for it. Losing it in a crash loses nothing: the rows are in the outbox, and the relay polls.
+_NOTIFY = "SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, '')"
+
+
+class RelayWakeup:
+    """Wakes the service's leading relay once a unit of work has committed outbox rows, outside that unit's transaction.
+
+    A NOTIFY sent in the command's own transaction serialised the commits: PostgreSQL holds its notification lock
+    through the whole commit, WAL flush included, so notifying transactions never shared a flush (group commit) and
+    each command waited for its own fdatasync in turn. Now the command commits alone; then, when this process's relay
+    leads, it is woken in process (an asyncio.Event: no round trip); otherwise (another replica leads, or this
+    process runs no relay) one NOTIFY is sent from a pool connection, in the background, at most one in flight: the
+    commits that land meanwhile are covered by one more NOTIFY after it, however many they are. A crash between a
+    commit and its wake-up only delays publication to the relay's next poll (``relay_poll_seconds``).
+    """
+
+    def __init__(self, pool: asyncpg.Pool, schema: str, local: Callable[[], OutboxRelay | None]) -> None:
+        self._pool = pool
+        self._channel = notify_channel(schema)
+        self._local = local
+        self._task: asyncio.Task[None] | None = None
+        self._again = False
+        self._closed = False
+        self.notifies = 0  # NOTIFYs sent (the in-process wake-ups cost nothing to count)
+
+    def __call__(self) -> None:
+        """Never raises: it runs after the command committed, and the command's outcome is not in doubt."""
+        try:
+            relay = self._local()
+            if relay is not None and relay.wake_if_leading():
+                return
+            if self._closed:  # the pool is closing: the relays' polls find the rows
+                return
+            if self._task is not None:
+                # The NOTIFY in flight may reach the relay before this commit is visible to it: one more after it.
+                self._again = True
+                return
+            self._task = asyncio.create_task(self._notify(), name=f"{self._channel}-wakeup")
+        except Exception as exc:
+            log.warning("relay wake-up not sent; the relay's poll will publish", error=repr(exc))
+
+    async def _notify(self) -> None:
+        try:
+            while True:
+                self._again = False
+                try:
+                    async with self._pool.acquire() as conn:
+                        await conn.execute(_NOTIFY, self._channel)
+                    self.notifies += 1
+                except Exception as exc:  # the rows wait in the outbox for the relay's poll
+                    log.warning("relay wake-up not sent; the relay's poll will publish", error=repr(exc))
+                if not self._again:
+                    return
+        finally:
+            self._task = None
+
+    async def close(self, timeout: float = 2.0) -> None:
+        """Send no more; let a NOTIFY in flight finish for up to ``timeout``, else cancel it (the relays' polls cover
+        it). Called before the pool closes."""
+        self._closed = True
+        if (task := self._task) is not None:
+            if not (await asyncio.wait({task}, timeout=timeout))[0]:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+
 class OutboxRelay:
     def __init__(
         self,
@@ -125,6 +194,17 @@ class OutboxRelay:
 
     def _on_notify(self, *_: Any) -> None:
         self._wake.set()
+
+    def wake_if_leading(self) -> bool:
+        """Wake this relay if it leads (its lock session alive): True. False: whoever leads must be woken otherwise."""
+        lock = self._lock_conn
+        try:
+            leading = self.is_leader and lock is not None and not lock.is_closed()
+        except asyncpg.InterfaceError:  # already released to the pool: the session, and the lock, ended
+            leading = False
+        if leading:
+            self._wake.set()
+        return leading
 
     def _ensure_leader(self) -> None:
         """Never publish without the lock: it is held exactly as long as its session lives."""

@@ -31,7 +31,7 @@ from shared.kafka import (
 from shared.ports import ServicePorts
 from shared.projections import Projection
 from shared.publication import Publications, Publisher, regenerate_outbox
-from shared.relay import OutboxRelay, notify_channel
+from shared.relay import OutboxRelay, RelayWakeup
 from shared.retention import prune_periodically
 from shared.settings import ServiceSettings
 from shared.uow import UnitOfWork
@@ -80,6 +80,7 @@ class ServiceRuntime:
         self.joins: dict[str, str] = {}
         self._subscribers: dict[str, Any] = {}  # consumer → its broker subscriber (whose client holds the assignment)
         self.ports: ServicePorts | None = None
+        self.wakeup: RelayWakeup | None = None  # wakes the leading relay after a commit that wrote outbox rows
         self._tasks: list[asyncio.Task[Any]] = []
 
     def spawn(self, work: Any, name: str) -> None:
@@ -88,7 +89,7 @@ class ServiceRuntime:
 
     def uow(self) -> UnitOfWork:
         assert self.pool is not None, "service not started"
-        return UnitOfWork(self.pool, self.definition.events, self.projections, notify_channel=notify_channel(self.settings.schema),
+        return UnitOfWork(self.pool, self.definition.events, self.projections, wake_relay=self.wakeup,
                           acquire_timeout=self.settings.database_acquire_timeout_seconds, publications=self.publications)
 
     async def regenerate_outbox(self, conn: asyncpg.Connection) -> int:
@@ -123,6 +124,7 @@ class ServiceRuntime:
         """The pool, migrated, and the ports the service's bootstrap builds on it: all a command-line tool running the
         service's handlers needs (``ocop feed-key``); the broker is not touched."""
         self.pool = await _retry(self._connect_database, timeout, "database")
+        self.wakeup = RelayWakeup(self.pool, self.settings.schema, lambda: self.relay)
         self.ports = self.definition.bootstrap(self.uow)
 
     async def _join_broker(self) -> None:
@@ -194,6 +196,8 @@ class ServiceRuntime:
             await asyncio.wait_for(self.broker.stop(), limit)
         except Exception as exc:  # a stuck or failing client must not keep the process alive
             log.warning("broker clients did not stop cleanly", error=repr(exc), seconds=limit)
+        if self.wakeup is not None:  # after the consumers: their last commits may still send one
+            await self.wakeup.close(limit)
         if self.pool is not None:
             pool, self.pool = self.pool, None
             try:

@@ -23,14 +23,11 @@ A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
 
 
-# One round trip: the outbox rows, and a NOTIFY (delivered at commit) that wakes the relay without polling.
+# No NOTIFY here: a notifying transaction holds PostgreSQL's notification lock through its WAL flush, so commits that
+# notify never share a flush. The relay is woken after the commit instead (``wake_relay``, shared.relay.RelayWakeup).
 _OUTBOX = """
-WITH written AS (
-    INSERT INTO outbox (event_id, topic, message_key, payload, headers)
-    SELECT e, t, k, p, h::jsonb FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::text[]) AS u(e, t, k, p, h)
-    RETURNING 1
-)
-SELECT pg_notify($6, '') WHERE EXISTS (SELECT 1 FROM written)
+INSERT INTO outbox (event_id, topic, message_key, payload, headers)
+SELECT e, t, k, p, h::jsonb FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::text[]) AS u(e, t, k, p, h)
 """
 
 _INBOX_BATCH = """
@@ -102,14 +99,15 @@ class UnitOfWork:
     """``async with uow:`` opens a transaction; leaving without ``commit()`` rolls it back."""
 
     def __init__(self, pool: asyncpg.Pool, registry: EventRegistry, projections: Sequence[Projection] = (), *,
-                 notify_channel: str, acquire_timeout: float | None = None,
+                 wake_relay: Callable[[], None] | None = None, acquire_timeout: float | None = None,
                  publications: Publications | None = None) -> None:
         self._pool = pool
         self._acquire_timeout = acquire_timeout
         self.registry = registry
         self.publications = publications or Publications()
         self._projections = projections
-        self._notify_channel = notify_channel
+        # Called once a unit that wrote outbox rows committed; must not block (without it, the relay's poll finds them).
+        self._wake_relay = wake_relay
         self._conn: asyncpg.Connection | None = None
         self._tx: Any = None
         self._tracked: list[Aggregate] = []
@@ -188,7 +186,7 @@ class UnitOfWork:
         if rows := self._outbox:
             await self.connection.execute(_OUTBOX, [r.event_id for r in rows], [r.topic for r in rows],
                                           [r.key for r in rows], [r.payload for r in rows],
-                                          [r.headers_json() for r in rows], self._notify_channel)
+                                          [r.headers_json() for r in rows])
         try:
             await self._tx.commit()
         except Exception as exc:
@@ -196,6 +194,8 @@ class UnitOfWork:
                 raise
             await self._settle_lost_commit(exc)
         self._tx = None
+        if rows and self._wake_relay is not None:
+            self._wake_relay()
         appended, self._appended, self._outbox = self._appended, [], []
         return appended
 
