@@ -55,10 +55,11 @@ WHERE k.conrelid = $1::text::regclass AND k.contype IN ('p', 'u', 'x', 'f')
 ORDER BY k.contype = 'f', k.conname
 """
 # pg_get_indexdef always names the table with its schema: that is taken off, for the search path to choose.
+# $2: the unique ones (created with the copy: ON CONFLICT needs them) or the others (see ``add_indexes``).
 _INDEXES = """
 SELECT replace(pg_get_indexdef(i.indexrelid), format(' %I.%I USING ', n.nspname, c.relname), format(' %I USING ', c.relname))
 FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE i.indrelid = $1::text::regclass
+WHERE i.indrelid = $1::text::regclass AND i.indisunique = $2
   AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))
 ORDER BY i.indexrelid
 """
@@ -72,7 +73,8 @@ FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = $1::text::regclass AND a.g
 
 async def create(conn: asyncpg.Connection, schema: str, scratch: str, tables: Sequence[str], *, unlogged: bool) -> None:
     """(Re)create ``scratch`` with an empty copy of each live table; on ``conn`` in the caller's transaction,
-    whose search path is the live schema's."""
+    whose search path is the live schema's. The copies have their constraints and unique indexes; the other
+    indexes come with ``add_indexes`` once the copies are filled."""
     ddl: list[str] = [f"DROP SCHEMA IF EXISTS {ident(scratch)} CASCADE", f"CREATE SCHEMA {ident(scratch)}"]
     for table in tables:
         live, copy = qualified(schema, table), qualified(scratch, table)
@@ -85,7 +87,7 @@ async def create(conn: asyncpg.Connection, schema: str, scratch: str, tables: Se
     for table in tables:
         live = qualified(schema, table)
         later += [r[0] for r in await conn.fetch(_CONSTRAINTS, live)]
-        later += [r[0] for r in await conn.fetch(_INDEXES, live)]
+        later += [r[0] for r in await conn.fetch(_INDEXES, live, True)]
     for statement in ddl:
         await conn.execute(statement)
     await conn.execute(f"SET LOCAL search_path TO {search_path([scratch], schema)}")
@@ -109,6 +111,23 @@ async def marked(conn: asyncpg.Connection, scratch: str) -> Any:
     if not await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", qualified(scratch, _MARKER)):
         return None
     return await conn.fetchval(f"SELECT build_id FROM {qualified(scratch, _MARKER)}")
+
+
+async def add_indexes(conn: asyncpg.Connection, schema: str, scratch: str, tables: Sequence[str]) -> None:
+    """Give the filled copies the live tables' other indexes (not unique, no constraint's), on ``conn`` in the
+    caller's transaction, whose search path is the live schema's. Built once from the rows rather than kept up to
+    date row by row while the copies fill: that upkeep was much of PostgreSQL's work in a rebuild, and an UPDATE
+    that changes an indexed column of a row could not be a HOT one. The writers find their rows by primary key
+    (or the unique indexes kept), which the copies have from the start. ``IF NOT EXISTS``: a resumed build may
+    have added them already."""
+    later: list[str] = []
+    for table in tables:
+        later += [r[0].replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
+                  for r in await conn.fetch(_INDEXES, qualified(schema, table), False)]
+    await conn.execute(f"SET LOCAL search_path TO {search_path([scratch], schema)}")
+    for statement in later:
+        await conn.execute(statement)
+    await conn.execute(f"SET LOCAL search_path TO {search_path([], schema)}")
 
 
 async def set_logged(conn: asyncpg.Connection, scratch: str, tables: Sequence[str]) -> None:

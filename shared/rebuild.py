@@ -120,15 +120,16 @@ async def rebuild(
 
 async def _fill(conn: asyncpg.Connection, build: _Build, registry: EventRegistry, batch_size: int, unlogged: bool,
                 report: Callable[[], None]) -> None:
-    """The beside tables up to the end of the store, logged."""
+    """The beside tables up to the end of the store, logged, with all their indexes."""
     while await _build_batch(conn, build, registry, batch_size):
         report()
-    if unlogged:
-        async with conn.transaction():
-            for p in build.projections:
+    async with conn.transaction():
+        for p in build.projections:
+            if unlogged:
                 await beside.set_logged(conn, build.scratch(p), p.tables)
-        while await _build_batch(conn, build, registry, batch_size):  # what came during SET LOGGED
-            report()
+            await beside.add_indexes(conn, build.schema, build.scratch(p), p.tables)  # after: built once, logged
+    while await _build_batch(conn, build, registry, batch_size):  # what came meanwhile
+        report()
 
 
 async def _swap_retrying(conn: asyncpg.Connection, build: _Build, registry: EventRegistry, batch_size: int,
