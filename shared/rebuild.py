@@ -28,8 +28,7 @@ import structlog
 
 from shared import beside
 from shared.batched import BatchedConnection
-from shared.events import EventRegistry
-from shared.eventstore import EventStore
+from shared.events import EventRegistry, Recorded
 from shared.projections import Projection, apply_all
 
 log = structlog.get_logger(__name__)
@@ -250,28 +249,40 @@ async def _build_batch(conn: asyncpg.Connection, build: _Build, registry: EventR
     return full
 
 
+# The store's columns as a rebuild reads them: ``data`` as its JSON text, validated straight into the event's class
+# (``EventRegistry.decode_text``); the rest as ``EventStore`` reads them.
+_READ = ("SELECT position, stream_id, stream_type, version, event_id, event_type, schema_version, data::text AS data,"
+         " metadata, recorded_at FROM events")
+
+
+def _recorded(registry: EventRegistry, row: asyncpg.Record) -> Recorded:
+    position, stream_id, stream_type, version, event_id, event_type, schema_version, data, metadata, at = row
+    return Recorded(registry.decode_text(event_type, schema_version, data), stream_id, stream_type, version, position,
+                    event_id, metadata, at)
+
+
 async def _step(conn: asyncpg.Connection, build: _Build, registry: EventRegistry, batch_size: int) -> bool:
-    store = EventStore(conn)
-    found = await store.read_positions(build.holes) if build.holes else []
-    page = await store.read_all(after_position=build.position, limit=batch_size)
+    found = (await conn.fetch(f"{_READ} WHERE position = ANY($1::bigint[]) ORDER BY position", build.holes)
+             if build.holes else [])
+    page = await conn.fetch(f"{_READ} WHERE position > $1 ORDER BY position LIMIT $2", build.position, batch_size)
     quiet = await conn.fetchval(_QUIET)
-    filled = {e.position for e in found}
+    filled = {e["position"] for e in found}
     # A hole at or below ``settled`` had no writer left when a snapshot before this one was taken: still not visible,
     # it was rolled back and never fills.
     holes = [h for h in build.holes if h not in filled and h > build.settled]
     if page:
-        seen = {e.position for e in page}
-        holes += [p for p in range(build.position + 1, page[-1].position) if p not in seen]
+        seen = {e["position"] for e in page}
+        holes += [p for p in range(build.position + 1, page[-1]["position"]) if p not in seen]
     stored = [*found, *page]
     if build.writer is None:
-        await apply_all(conn, build.projections, [registry.recorded(s) for s in stored])
+        await apply_all(conn, build.projections, [_recorded(registry, s) for s in stored])
     else:
         # Decoded a slice at a time, so Python decodes and writes the next slice while PostgreSQL runs this one.
         for i in range(0, len(stored), _SLICE):
             await apply_all(build.writer, build.projections,  # type: ignore[arg-type]
-                            [registry.recorded(s) for s in stored[i:i + _SLICE]])
+                            [_recorded(registry, s) for s in stored[i:i + _SLICE]])
         await build.writer.sync()
-    build.position = page[-1].position if page else build.position
+    build.position = page[-1]["position"] if page else build.position
     build.holes = holes
     if quiet:
         build.settled = build.position

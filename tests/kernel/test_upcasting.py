@@ -81,6 +81,17 @@ def test_data_that_does_not_fit_the_event_cannot_be_decoded():
         EVENTS.decode("StockAdded", 2, {"count": 1})
 
 
+def test_stored_json_text_decodes_as_its_parsed_data_does_through_the_upcasters_or_straight_into_the_class():
+    shipped = Upcast("Shipped", 1, lambda d: {"destination": d["to"]}, to_type="Delivered")
+    registry = EventRegistry([Harvested, Delivered], [*HARVEST_UPCASTS, shipped])
+    assert registry.decode_text("Harvested", 1, '{"kg": 2}') == Harvested(2000, "unknown")
+    assert registry.decode_text("Harvested", 3, '{"grams": 500, "grade": "A"}') == Harvested(500, "A")
+    assert registry.decode_text("Shipped", 1, '{"to": "Thọ Xuân"}') == Delivered("Thọ Xuân")
+    assert registry.decode_text("Delivered", 2, '{"destination": "Nga S\\u01a1n"}') == Delivered("Nga Sơn")
+    with pytest.raises(EventDecodingError, match="does not fit Harvested"):
+        registry.decode_text("Harvested", 3, '{"grams": "many"}')
+
+
 def test_the_registry_refuses_an_event_at_v2_with_no_upcaster_for_v1():
     with pytest.raises(ValueError, match="Harvested is at v3 but nothing upcasts v2"):
         EventRegistry([Harvested], HARVEST_UPCASTS[:1])
