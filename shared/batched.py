@@ -79,14 +79,16 @@ _TIMES = {"timestamptz", "timestamp", "date", "time", "timetz"}
 
 
 def renderer(type_: Any) -> Render:
-    """How a value of the parameter's type (an ``asyncpg.types.Type``) is written as a literal."""
+    """How a value of the parameter's type (an ``asyncpg.types.Type``) is written as a literal (``_quote`` written
+    out in the commonest: a rebuild renders a few arguments per event)."""
     if type_.name in _TEXT:
-        return lambda v: "NULL" if v is None else _quote(v if isinstance(v, str) else str(v))
+        return lambda v: "NULL" if v is None else "'" + (v if isinstance(v, str) else str(v)).replace("'", "''") + "'"
     # Quoted like any text: a str given for a number or a uuid (asyncpg takes one) must not end the literal.
     if type_.name in _PLAIN:
-        return lambda v: "NULL" if v is None else _quote(str(v))
+        return lambda v: "NULL" if v is None else "'" + str(v).replace("'", "''") + "'"
     if type_.name in _TIMES:
-        return lambda v: "NULL" if v is None else _quote(v.isoformat() if hasattr(v, "isoformat") else str(v))
+        return lambda v: "NULL" if v is None else "'" + (v.isoformat() if hasattr(v, "isoformat") else str(v)).replace(
+            "'", "''") + "'"
     if type_.name == "jsonb":
         text: Callable[[Any], str] = jsonb_text  # shared.db's codec encodes any value, a str included, as JSON
     elif type_.name == "json":
@@ -127,7 +129,7 @@ class BatchedConnection:
         for args in rows:
             if len(args) != len(renders):
                 raise TypeError(f"the statement takes {len(renders)} arguments, {len(args)} given: {sql}")
-            self._kept.append(f"EXECUTE {name}({','.join(r(a) for r, a in zip(renders, args))})")
+            self._kept.append(f"EXECUTE {name}({','.join([r(a) for r, a in zip(renders, args)])})")
             self.statements += 1
         if len(self._kept) >= self._flush_at:
             await self._send()

@@ -7,7 +7,6 @@ dead letter asked to be re-driven. Each writer stores what its fact carries and 
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict
 
 import asyncpg
 from pydantic_core import to_jsonable_python
@@ -24,7 +23,7 @@ def _uuid(value: str | None) -> uuid.UUID | None:
 
 async def _observed(conn: asyncpg.Connection, r: Recorded) -> None:
     e = r.event.event
-    refs = to_jsonable_python([asdict(ref) for ref in e.references])
+    refs = to_jsonable_python(e.references)  # each Reference a JSON object of its fields, as asdict gives
     await conn.execute(
         "INSERT INTO audit_timeline (event_id, product_id, event_type, source, occurred_at, actor_id, actor_role,"
         " correlation_id, causation_id, trace_id, refs, summary, observed_at, position)"
