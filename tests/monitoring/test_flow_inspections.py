@@ -121,3 +121,30 @@ async def test_an_event_delivered_twice_is_counted_once(driver: MonitoringDriver
     assert {r["event_type"]: r["n"] for r in noted} == {"ProductNoted": 2, "RatingNoted": 1, "RewardNoted": 2}
     entry = await driver.get(f"/register/{product_id}")
     assert [c["number"] for c in entry["certificates"]] == [number]
+
+
+async def test_a_certificate_heard_before_its_product_joins_the_district_s_register_when_the_product_is_heard(
+        driver: MonitoringDriver):
+    # The register filters by the district and product set each certificate period keeps of its product: a period
+    # written before the product's ProductRegistered is heard must take them when it is.
+    product_id, number = f"sp-{uuid.uuid4().hex[:10]}", f"GCN-{uuid.uuid4().hex[:8]}"
+    await send(driver.bootstrap, rated(product_id, certificate=number, decided=decision()))
+    await driver.when(f"/register/{product_id}", lambda e: e["certificates"], "the certificate, product unheard")
+
+    def listed(answer: dict) -> list[str]:
+        return [i["product_id"] for i in answer["items"] if i["product_id"] == product_id]
+
+    everywhere = await driver.get("/register", as_of="2021-09-20", limit=500)
+    assert listed(everywhere) == [product_id]  # in force, in no district yet
+    assert listed(await driver.get("/register", as_of="2021-09-20", district_code="398", limit=500)) == []
+    before = await driver.get("/register", as_of="2021-09-20", district_code="398", product_set=5, limit=500)
+
+    await send(driver.bootstrap, registered(product_id, district_code="398"))
+    await driver.when(f"/register/{product_id}", lambda e: e["product"], "the product heard")
+    after = await driver.get("/register", as_of="2021-09-20", district_code="398", product_set=5, limit=500)
+    assert listed(after) == [product_id]
+    assert after["total"] == before["total"] + 1
+    [item] = [i for i in after["items"] if i["product_id"] == product_id]
+    assert (item["district_code"], item["product_set"], item["certificate_number"]) == ("398", 5, number)
+    assert listed(await driver.get("/register", as_of="2021-09-20", district_code="398", product_set=6,
+                                   limit=500)) == []

@@ -33,6 +33,9 @@ async def _product(conn: asyncpg.Connection, r: Recorded) -> None:
         "INSERT INTO register_registrations (product_id, registration_id, cycle_year, district_code)"
         " VALUES ($1, $2, $3, $4) ON CONFLICT (product_id, registration_id) DO UPDATE SET cycle_year = $3,"
         " district_code = $4", r.stream_id, p.registration_id, p.cycle_year, p.district_code)
+    # The register's certificate periods carry the product's district and set (the register filters on them by index).
+    await conn.execute("UPDATE register_certificates SET district_code = $2, product_set = $3 WHERE product_id = $1",
+                       r.stream_id, p.district_code, p.product_set)
 
 
 async def _periods(conn: asyncpg.Connection, product_id: str) -> tuple[CertificatePeriod, ...]:
@@ -62,7 +65,10 @@ async def _rating(conn: asyncpg.Connection, r: Recorded) -> None:
     await conn.execute("DELETE FROM register_certificates WHERE product_id = $1", r.stream_id)
     await conn.executemany(
         "INSERT INTO register_certificates (product_id, seq, number, stars, level, valid_from, valid_until, ends_on,"
-        " ended_by, last_day) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        " ended_by, last_day, district_code, product_set) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+        # Read on the server, in statement order: a rebuild's batched writes need no round trip for it.
+        " (SELECT district_code FROM register_products WHERE product_id = $1),"
+        " (SELECT product_set FROM register_products WHERE product_id = $1))",
         [(r.stream_id, seq, p.number, p.stars, p.level, p.valid_from, p.valid_until, p.ends_on, p.ended_by,
           p.last_day) for seq, p in enumerate(periods)])
 

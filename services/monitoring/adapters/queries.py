@@ -51,10 +51,12 @@ async def in_force(conn: asyncpg.Connection, f: RegisterFilter) -> dict[str, Any
     """Certificates in force on ``as_of`` (valid from then, last day in force not before), with their products."""
     where = Where("c").add("c.valid_from <= ${}", f.as_of).add("c.last_day >= ${}", f.as_of)
     where.equal(stars=f.stars)
+    # The period's own copy of its product's district and set (as the joined product's; NULL before it is heard):
+    # an index serves the filter, which the joined table's column could not.
     if f.district_code is not None:
-        where.add("p.district_code = ${}", f.district_code)
+        where.add("c.district_code = ${}", f.district_code)
     if f.product_set is not None:
-        where.add("p.product_set = ${}", f.product_set)
+        where.add("c.product_set = ${}", f.product_set)
     if f.within_days is not None:
         where.add("c.last_day <= ${}", f.as_of + timedelta(days=f.within_days))
     return await page(conn, columns=_HELD, source=f"register_certificates c {_BY_DISTRICT}", where=where,
