@@ -16,7 +16,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from ocop.launcher import Launcher
 from services.monitoring.service import definition
 from services.monitoring.operations.adapters.span_sink import LocalSpans
-from services.monitoring.operations.adapters.traces import decode_otlp, spans_from_otlp, spans_from_sdk
+from services.monitoring.operations.adapters.traces import decode_otlp, spans_from_otlp
 from services.monitoring.operations.domain.errors import TraceRejected
 from shared.http.app import create_app
 from tests.monitoring.test_operations_helpers import otlp_spans
@@ -77,7 +77,7 @@ def test_own_spans_are_collected_and_read_like_exported_ones():
     with tracer.start_as_current_span("GET /pipeline/health", kind=SpanKind.SERVER) as root:
         with tracer.start_as_current_span("SELECT ocop", kind=SpanKind.CLIENT) as child:
             child.set_status(Status(StatusCode.ERROR, "gone"))
-    rows = spans_from_sdk(sink.drain())
+    rows = sink.drain()
     assert [(r.name, r.kind, r.status, r.service) for r in rows] == [
         ("SELECT ocop", "client", "error", "ocop-monitoring"), ("GET /pipeline/health", "server", "unset", "ocop-monitoring")]
     assert rows[0].parent_span_id == format(root.get_span_context().span_id, "016x")
@@ -92,7 +92,7 @@ def test_the_intake_and_lone_database_polls_are_not_kept():
         pass
     with tracer.start_as_current_span("SELECT ocop", attributes={"db.system": "postgresql"}):
         pass
-    rows = spans_from_sdk(sink.drain())
+    rows = sink.drain()
     assert [r.kept(lone_database_spans=False) for r in rows] == [False, False]
     assert [r.kept(lone_database_spans=True) for r in rows] == [False, True]
 
@@ -121,7 +121,7 @@ def test_attributes_json_cannot_hold_are_kept_as_text_or_hex():
     with provider.get_tracer("test").start_as_current_span("INSERT ocop", attributes={
             "db.statement.parameters": (b"\x01\xff", "bánh gai", 3), "long": "x" * 2000}):
         pass
-    (row,) = spans_from_sdk(sink.drain())
+    (row,) = sink.drain()
     assert row.attributes["db.statement.parameters"] == ["01ff", "bánh gai", 3]
     assert len(row.attributes["long"]) == 500
 

@@ -16,7 +16,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 
-from services.monitoring.operations.adapters.span_sink import LocalSpans, keep_own_spans
+from services.monitoring.operations.adapters.span_sink import STORE_CHUNK, LocalSpans, keep_own_spans
 from services.monitoring.operations.adapters.traces import prune
 from services.monitoring.operations.entrypoints import otlp
 from services.monitoring.service import definition
@@ -207,6 +207,29 @@ async def test_monitorings_own_spans_reach_the_store_and_old_spans_are_pruned(se
         await conn.execute("UPDATE trace_spans SET received_at = now() - interval '4 days' WHERE trace_id = $1", trace_id)
         assert await prune(conn, 3) >= 1
     assert (await client.get(f"/traces/{trace_id}", headers=token(settings, Role.operator))).status_code == 404
+
+
+async def test_a_backlog_of_own_spans_longer_than_one_statement_is_stored_whole(service):
+    client, settings, runtime = service
+    provider, sink = TracerProvider(resource=Resource.create({"service.name": "ocop-monitoring"})), LocalSpans()
+    provider.add_span_processor(sink)
+    tracer = provider.get_tracer("test")
+    with tracer.start_as_current_span("monitoring.timeline handle a backlog") as span:
+        trace_id = format(span.get_span_context().trace_id, "032x")
+        for n in range(2 * STORE_CHUNK):
+            with tracer.start_as_current_span(f"step {n}"):
+                pass
+    keeping = asyncio.create_task(keep_own_spans(runtime.pool, sink, lone_database_spans=False, every=0.05))
+    try:
+        async def stored() -> int:
+            async with runtime.pool.acquire() as conn:
+                count = await conn.fetchval("SELECT count(*) FROM trace_spans WHERE trace_id = $1", trace_id)
+            return count if count == 2 * STORE_CHUNK + 1 else 0
+
+        await eventually(stored, what="every span of the backlog in the store")
+    finally:
+        keeping.cancel()
+    assert sink.drain() == [] and sink.dropped == 0
 
 
 async def test_the_intakes_lifespan_prunes_old_spans_while_the_service_serves(service):
