@@ -32,15 +32,21 @@ class Where:
 
 
 async def page(
-    conn: asyncpg.Connection, *, columns: str, source: str, where: Where, order_by: str, limit: int, offset: int
+    conn: asyncpg.Connection, *, columns: str, source: str, where: Where, order_by: str, limit: int, offset: int,
+    key: str | None = None,
 ) -> dict[str, Any]:
-    """``{"total": n, "items": [...]}``: the count of all matches and one page of them."""
+    """``{"total": n, "items": [...]}``: the count of all matches and one page of them.
+
+    ``key``: a unique column of ``source``; the page's keys are chosen first, then only their rows are read. When an
+    index holds the order and the filtered columns, the choice is an index-only scan: the rows that fail the filter
+    are skipped in the index instead of each being fetched from the table (same rows, same order).
+    """
     condition, args = where.sql(), where.args
     total = await conn.fetchval(f"SELECT count(*) FROM {source}{condition}", *args)
-    rows = await conn.fetch(
-        f"SELECT {columns} FROM {source}{condition} ORDER BY {order_by} LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
-        *args,
-        limit,
-        offset,
-    )
+    chosen = f"{source}{condition} ORDER BY {order_by} LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}"
+    if key is None:
+        sql = f"SELECT {columns} FROM {chosen}"
+    else:
+        sql = f"SELECT {columns} FROM {source} WHERE {key} IN (SELECT {key} FROM {chosen}) ORDER BY {order_by}"
+    rows = await conn.fetch(sql, *args, limit, offset)
     return {"total": total, "items": [dict(r) for r in rows]}

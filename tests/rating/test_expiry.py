@@ -164,3 +164,20 @@ async def test_certificate_counts_agree_with_the_lists_in_one_call(driver, liste
     for stars, count in everywhere["by_stars"].items():
         assert count == len(await driver.held(on, stars=int(stars)))
     assert sum(everywhere["by_district"].values()) == everywhere["total"] == sum(everywhere["by_product_set"].values())
+
+
+async def test_pages_of_certificates_held_follow_the_list_order_one_page_after_the_other(driver, listed):
+    # The page's numbers are chosen first (an index-only scan), then their rows read: the pages must still come in
+    # the list's order (stars down, district, name, number), each page after the one before, with the same total.
+    on, mine = "2021-07-01", {listed["early"], listed["four"], listed["other_set"]}
+    whole = await driver.get("/certificates", as_of=on, district_code=LISTED, limit=500)
+    order = [(-c["stars"], c["district_code"], c["product_name"], c["number"]) for c in whole["items"]]
+    assert order == sorted(order) and mine <= {c["product_id"] for c in whole["items"]}
+    pages = [await driver.get("/certificates", as_of=on, district_code=LISTED, limit=2, offset=offset)
+             for offset in range(0, whole["total"], 2)]
+    assert {p["total"] for p in pages} == {whole["total"]}
+    assert [c["number"] for p in pages for c in p["items"]] == [c["number"] for c in whole["items"]]
+    # 2024-04-06 is the 3★'s last valid day, 2024-04-07 the first without it: it leaves the pages, the rest stay.
+    last_day = await driver.get("/certificates", as_of="2024-04-06", district_code=LISTED, limit=1, offset=0)
+    after = await driver.get("/certificates", as_of="2024-04-07", district_code=LISTED, limit=500)
+    assert after["total"] == last_day["total"] - 1 and listed["early"] not in {c["product_id"] for c in after["items"]}
