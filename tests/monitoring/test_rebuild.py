@@ -12,7 +12,7 @@ from services.monitoring.service import definition
 from shared.contracts.roles import Role
 from shared.rebuild import rebuild
 from tests.monitoring.flow import MonitoringDriver, driver, send  # noqa: F401
-from tests.monitoring.public import decision, finding, inspection_body, rated, reward
+from tests.monitoring.public import certified, decision, finding, inspection_body, new_id, rated, registered, reward
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 DISTRICT = "396"  # Thường Xuân: this module's products
@@ -50,7 +50,14 @@ async def a_season(driver: MonitoringDriver) -> tuple[list[str], str]:
     amended = await driver.post(f"/reports/2021/{DISTRICT}/annual/amendment", {"document_ref": "annual-b/BC"},
                                 Role.district_officer, DISTRICT)
     assert amended.status_code == 200, amended.text
-    return [p for p, _, _ in products], plan["plan_id"]
+    # Rated before its registration is heard: its certificate period takes the district when the product is heard,
+    # in a rebuild as live.
+    late, late_cert = new_id("sp"), new_id("GCN")
+    await send(driver.bootstrap, certified(late, late_cert))
+    await driver.when(f"/register/{late}", lambda e: e["certificates"], "the late product's certificate")
+    await send(driver.bootstrap, registered(late, district_code=DISTRICT))
+    await driver.when(f"/register/{late}", lambda e: e["product"], "the late product's registration")
+    return [*(p for p, _, _ in products), late], plan["plan_id"]
 
 
 async def answers(driver: MonitoringDriver, products: list[str], plan_id: str) -> dict[str, Any]:
@@ -60,6 +67,8 @@ async def answers(driver: MonitoringDriver, products: list[str], plan_id: str) -
     found["inspections"] = await driver.get("/inspections", district_code=DISTRICT, as_of="2021-12-31", limit=500)
     for on in DATES:
         found[f"register {on}"] = await driver.get("/register", as_of=on, limit=500)
+        found[f"district's register {on}"] = await driver.get("/register", as_of=on, district_code=DISTRICT,
+                                                              product_set=5, limit=500)
         found[f"ending {on}"] = await driver.get("/register", as_of=on, within_days=1000, limit=500)
         found[f"follow-ups {on}"] = await driver.get("/follow-ups", as_of=on)
         found[f"reports {on}"] = await driver.get("/reports", plan_year=2021, as_of=on)
@@ -78,6 +87,7 @@ async def test_rebuilt_read_models_answer_every_query_as_live_processing_did(dri
     live, live_rows = await answers(driver, products, plan_id), await tables(driver)
     assert set(KEYS) == set(MonitoringProjection.tables)
     assert live["register 2021-12-31"]["total"] >= 2 and live["reports 2021-12-31"]["total"] == 54
+    assert products[3] in {i["product_id"] for i in live["district's register 2021-12-31"]["items"]}
     assert {i["product_id"] for i in live["follow-ups 2021-09-20"]["items"]} >= set(products[:2])
 
     async with driver.runtime.pool.acquire() as conn:  # a read model gone wrong: rows lost, others changed

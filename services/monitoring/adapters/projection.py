@@ -34,8 +34,12 @@ async def _product(conn: asyncpg.Connection, r: Recorded) -> None:
         " VALUES ($1, $2, $3, $4) ON CONFLICT (product_id, registration_id) DO UPDATE SET cycle_year = $3,"
         " district_code = $4", r.stream_id, p.registration_id, p.cycle_year, p.district_code)
     # The register's certificate periods carry the product's district and set (the register filters on them by index).
-    await conn.execute("UPDATE register_certificates SET district_code = $2, product_set = $3 WHERE product_id = $1",
-                       r.stream_id, p.district_code, p.product_set)
+    # A fresh rebuild knows which products have periods (usually none yet: a product is registered before it is
+    # rated) and skips the statement for the others.
+    memo = memo_of(conn)
+    if memo is None or not memo.complete or memo.get(("register_certificates", r.stream_id)):
+        await conn.execute("UPDATE register_certificates SET district_code = $2, product_set = $3"
+                           " WHERE product_id = $1", r.stream_id, p.district_code, p.product_set)
 
 
 async def _periods(conn: asyncpg.Connection, product_id: str) -> tuple[CertificatePeriod, ...]:
