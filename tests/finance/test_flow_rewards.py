@@ -162,3 +162,25 @@ async def test_a_round_is_printed_in_vietnamese_with_what_each_product_earned(fi
     assert of_406["district_code"] == "406"
     [round_406] = [g for g in of_406["groups"] if g["key"] == "1500/QĐ-UBND"]
     assert (round_406["claims"], round_406["claimed"]) == (1, 20 * M)
+
+
+async def test_a_claim_opened_before_its_registration_was_heard_is_listed_under_the_district_heard_later(
+        finance: FinanceDriver):
+    [late, placed] = product_ids("ld", 2)
+    await finance.send(registered(placed, "408", "Bánh gai Tứ Trụ"))
+    await finance.send(rated(late, stars=3), rated(placed, stars=3))
+    opened = await finance.claim_when(f"{late}:1")
+    assert opened["district_code"] == ""  # finance did not know where the product is when it opened the claim
+    await finance.send(registered(late, "408", "Chè lam Phủ Quảng"))
+    await finance.claim_when(f"{late}:1", lambda c: c["district_code"] == "408")
+    await finance.claim_when(f"{placed}:1", lambda c: c["district_code"] == "408")
+    listed = await finance.get("/claims", district_code="408", limit=1000)
+    mine = [c["claim_id"] for c in listed["items"] if c["product_id"] in (late, placed)]
+    assert sorted(mine) == sorted([f"{late}:1", f"{placed}:1"])
+    assert listed["total"] == len(listed["items"]) and {c["district_code"] for c in listed["items"]} == {"408"}
+    elsewhere = await finance.get("/claims", district_code="405", limit=1000)
+    assert not {late, placed} & {c["product_id"] for c in elsewhere["items"]}
+    [totals] = (await finance.get("/rewards/totals", by="district", district_code="408"))["groups"]
+    assert totals["key"] == "408" and totals["claims"] == listed["total"]
+    money = await finance.get(f"/products/{late}/money")
+    assert (money["totals"]["claims"], money["totals"]["claimed"]) == (1, 10 * M)

@@ -53,9 +53,24 @@ class ClaimFilter:
 def claim_filter(f: ClaimFilter) -> Where:
     where = Where("c").equal(plan_year=f.plan_year, stars=f.stars, decision_number=f.decision_number, status=f.status,
                              product_id=f.product_id)
-    if f.district_code is not None:
-        where.add(f"{DISTRICT} = ${{}}", f.district_code)
-    return where
+    return in_district(where, f.district_code)
+
+
+def in_district(where: Where, district_code: str | None) -> Where:
+    """Claims ``c`` whose DISTRICT is ``district_code``, in a form the indexes serve.
+
+    ``DISTRICT = $n`` needs every claim joined to its product before it can tell (a scan of all claims); a claim of
+    a named district either carries that district itself or carries none and its product is registered there, and
+    each half is an index lookup.
+    """
+    if district_code is None:
+        return where
+    if not district_code:  # no district at all: rare, and the plain expression says it exactly
+        return where.add(f"{DISTRICT} = ${{}}", district_code)
+    return where.add(
+        "c.claim_id IN (SELECT claim_id FROM claims WHERE district_code = ${}"
+        " UNION ALL SELECT k.claim_id FROM claims k JOIN products q USING (product_id)"
+        " WHERE k.district_code = '' AND q.district_code = ${})", district_code)
 
 
 async def claims(conn: asyncpg.Connection, f: ClaimFilter) -> dict[str, Any]:
@@ -71,9 +86,7 @@ async def claim(conn: asyncpg.Connection, claim_id: str) -> dict[str, Any] | Non
 async def recoveries(conn: asyncpg.Connection, status: str | None, product_id: str | None = None,
                      district_code: str | None = None) -> list[dict[str, Any]]:
     """Recoveries (of a status, a product, a district's products), each with its product's names and district."""
-    where = Where("r").equal(status=status, product_id=product_id)
-    if district_code is not None:
-        where.add(f"{DISTRICT} = ${{}}", district_code)
+    where = in_district(Where("r").equal(status=status, product_id=product_id), district_code)
     rows = await conn.fetch(
         f"SELECT r.*, p.product_name, p.producer_name, {DISTRICT} AS district_code FROM recoveries r"
         f" JOIN claims c USING (claim_id) LEFT JOIN products p ON p.product_id = c.product_id{where.sql()}"

@@ -8,7 +8,8 @@ from typing import Any
 import asyncpg
 
 from services.finance.adapters import queries
-from services.finance.adapters.queries import CLAIMS, DISTRICT
+from services.finance.adapters.queries import CLAIMS, DISTRICT, in_district
+from shared.readmodels import Where
 
 # For each (line, source) of the plan year: the latest estimate and approved amounts set on or before the day, and
 # the money moved on or before it.
@@ -66,16 +67,16 @@ SELECT {key} AS key, count(*) AS claims,
        coalesce(sum(c.amount) FILTER (WHERE c.status = 'waiting_for_budget'), 0) AS waiting,
        coalesce(sum(c.amount - c.paid) FILTER (WHERE c.status = 'on_hold'), 0) AS on_hold,
        coalesce(sum(c.recovered), 0) AS recovered
-FROM {source} WHERE ($1::int IS NULL OR c.plan_year = $1) AND ($2::text IS NULL OR {district} = $2)
-  AND ($3::text IS NULL OR c.product_id = $3)
+FROM {source}{where}
 GROUP BY 1 ORDER BY 1
 """
 
 
 async def reward_totals(conn: asyncpg.Connection, by: str, plan_year: int | None, district_code: str | None = None,
                         product_id: str | None = None) -> list[dict[str, Any]]:
-    rows = await conn.fetch(_TOTALS.format(key=_GROUPS[by], source=CLAIMS, district=DISTRICT), plan_year, district_code,
-                            product_id)
+    # Only the filters given: "$n IS NULL OR …" would make PostgreSQL plan for any value, a scan of every claim.
+    where = in_district(Where("c").equal(plan_year=plan_year, product_id=product_id), district_code)
+    rows = await conn.fetch(_TOTALS.format(key=_GROUPS[by], source=CLAIMS, where=where.sql()), *where.args)
     return [dict(r) for r in rows]
 
 
