@@ -11,10 +11,11 @@ import asyncpg
 from services.finance.domain.values import LineRef
 from shared.readmodels import Where, page
 
-# A claim with where its product is: the district finance learnt from registration wins over the one the claim was
-# opened with (empty when the registration had not been heard yet).
+# A claim with its product's names. Where a claim is: the district it was opened with, or, opened before finance heard
+# the product's registration, the product's district as registration last said (the projection keeps it in
+# ``claims.district``, so a district's claims are found by index rather than by joining every claim to its product).
 CLAIMS = "claims c LEFT JOIN products p USING (product_id)"
-DISTRICT = "coalesce(nullif(c.district_code, ''), p.district_code, '')"
+DISTRICT = "c.district"
 CLAIM = (f"c.claim_id, c.product_id, p.product_name, p.producer_name, {DISTRICT} AS district_code, c.evaluation_id,"
          " c.level, c.stars, c.cycle_year, c.certificate_number, c.decision_number, c.decision_date,"
          " c.decision_issued_by, c.amount, c.rule, c.flags, c.tariff, c.plan_year, c.line, c.source, c.status,"
@@ -57,20 +58,8 @@ def claim_filter(f: ClaimFilter) -> Where:
 
 
 def in_district(where: Where, district_code: str | None) -> Where:
-    """Claims ``c`` whose DISTRICT is ``district_code``, in a form the indexes serve.
-
-    ``DISTRICT = $n`` needs every claim joined to its product before it can tell (a scan of all claims); a claim of
-    a named district either carries that district itself or carries none and its product is registered there, and
-    each half is an index lookup.
-    """
-    if district_code is None:
-        return where
-    if not district_code:  # no district at all: rare, and the plain expression says it exactly
-        return where.add(f"{DISTRICT} = ${{}}", district_code)
-    return where.add(
-        "c.claim_id IN (SELECT claim_id FROM claims WHERE district_code = ${}"
-        " UNION ALL SELECT k.claim_id FROM claims k JOIN products q USING (product_id)"
-        " WHERE k.district_code = '' AND q.district_code = ${})", district_code)
+    """Claims ``c`` located in ``district_code``: the claim's ``district``, kept by the projection, is an index away."""
+    return where if district_code is None else where.add("c.district = ${}", district_code)
 
 
 async def claims(conn: asyncpg.Connection, f: ClaimFilter) -> dict[str, Any]:

@@ -16,8 +16,16 @@ from shared.events import Recorded
 from shared.projections import Writer
 
 
+# Where a claim is comes from two consumers at once: ProductRegistered (the product's district, then the claims opened
+# without one) and ProductRated (a claim, with the district of its product as far as finance knows). Two such
+# transactions in flight together would each miss the other's uncommitted row and leave the claim without a district;
+# this lock, taken by both writers before they read, orders them (one key per schema, so no lock-order deadlock).
+_PLACES = "SELECT pg_advisory_xact_lock(hashtext(current_schema() || ': where products are'))"
+
+
 async def _entered(conn: asyncpg.Connection, r: Recorded) -> None:
     e = r.event.entry  # type: ignore[attr-defined]
+    await conn.execute(_PLACES)
     await conn.execute(
         "INSERT INTO products (product_id, product_name, producer_id, producer_name, district_code, commune_code,"
         " cycle_year, registration_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (product_id) DO UPDATE SET"
@@ -25,6 +33,10 @@ async def _entered(conn: asyncpg.Connection, r: Recorded) -> None:
         " cycle_year = $7, registration_id = $8 WHERE products.cycle_year <= $7",
         e.product_id, e.name, e.producer_id, e.producer_name, e.district_code, e.commune_code, e.cycle_year,
         e.registration_id)
+    # Claims opened without a district (before this registration was heard) are where the product is.
+    await conn.execute(
+        "UPDATE claims c SET district = p.district_code FROM products p WHERE p.product_id = $1 AND c.product_id = $1"
+        " AND c.district_code = '' AND c.district <> p.district_code", e.product_id)
 
 
 async def _history(conn: asyncpg.Connection, r: Recorded, product_id: str, reference: str | None = None) -> None:
@@ -57,11 +69,13 @@ async def _recognition(conn: asyncpg.Connection, r: Recorded, claim_id: str | No
 async def _opened(conn: asyncpg.Connection, r: Recorded) -> None:
     e: rev.ClaimOpened = r.event  # type: ignore[assignment]
     rec = e.recognition
+    await conn.execute(_PLACES)
     await conn.execute(
         "INSERT INTO claims (claim_id, product_id, opened_position, evaluation_id, level, stars, cycle_year,"
         " district_code, certificate_number, decision_number, decision_date, decision_issued_by, amount, rule, flags,"
-        " tariff, plan_year, line, source, status, opened_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
-        " $10, $11, $12, $13, $14, $15, $16::jsonb, $17, $18, $19, 'waiting_for_budget', $20, $20)",
+        " tariff, plan_year, line, source, status, opened_at, updated_at, district) VALUES ($1, $2, $3, $4, $5, $6, $7,"
+        " $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb, $17, $18, $19, 'waiting_for_budget', $20, $20,"
+        " coalesce(nullif($8, ''), (SELECT district_code FROM products WHERE product_id = $2), ''))",
         e.claim_id, r.stream_id, r.position, rec.evaluation_id, rec.level, rec.stars, rec.cycle_year,
         rec.district_code, rec.certificate_number, rec.decision.number, rec.decision.date, rec.decision.issued_by,
         e.amount, e.rule, list(e.flags), json(e.tariff), e.line.plan_year, e.line.line, e.line.source, r.recorded_at)
