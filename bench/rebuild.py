@@ -340,14 +340,16 @@ def interpret(s: dict[str, dict[str, Any]]) -> list[str]:
         f"{'; missed by ' + ', '.join(missed) if missed else ''}. Per event: {parts}.",
         "- The writers' statements go many to a round trip (`shared/batched.py`): Python decodes and renders the next "
         "slice of events while PostgreSQL runs the previous one, so the two sides overlap and the wall time per event "
-        "is close to the larger of the two CPU figures. Python's share is reading the store (asyncpg decoding the "
-        "`data`/`metadata` JSON), decoding each event through the registry (pydantic), the writers building their "
-        "arguments and the literals of each `EXECUTE`. PostgreSQL's is parsing each `EXECUTE`, an executor start-up "
-        "per statement and index upkeep (no WAL while the beside tables are UNLOGGED; SET LOGGED writes them once).",
+        "is close to the larger of the two CPU figures. Python's share is reading the store (`data` as JSON text "
+        "validated straight into the event's class, `metadata` parsed by pydantic-core), the writers building their "
+        "arguments and the literals of each `EXECUTE`. PostgreSQL's is turning each stored event's jsonb into text, "
+        "parsing each `EXECUTE`, an executor start-up per statement and the upkeep of the unique indexes (the others "
+        "are built once the copies are filled; no WAL while the beside tables are UNLOGGED; SET LOGGED writes them "
+        "once).",
         "- Against the floor: COPY writes the final rows with no statement per row and no intermediate versions "
         "(a dossier updated ten times is written once), hence the ratio. What would close the rest: fewer "
         "statements per event in the writers (an upsert instead of INSERT + UPDATE, history rows from the event "
-        "instead of a read-back), a faster JSON decoder for the store, building a service's projections on separate "
+        "instead of a read-back), building a service's projections on separate "
         "connections in parallel (monitoring's four; it needs cores this machine does not have), or writers that "
         "fold a batch into set-based statements — a second definition of each writer, which this design refuses.",
         f"- Reads keep answering during the build: they touch the live tables only; the swap holds their lock for "
