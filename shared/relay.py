@@ -111,7 +111,8 @@ class RelayWakeup:
             while True:
                 self._again = False
                 try:
-                    async with self._pool.acquire() as conn:
+                    # Bounded: commands need the pool's connections more than the relay needs this nudge.
+                    async with self._pool.acquire(timeout=5.0) as conn:
                         await conn.execute(_NOTIFY, self._channel)
                     self.notifies += 1
                 except Exception as exc:  # the rows wait in the outbox for the relay's poll
@@ -473,20 +474,21 @@ def _acknowledged_row(span: trace.Span, row: asyncpg.Record, done: asyncio.Futur
 
 def settled(
     rows: list[Any], outcomes: list[RecordMetadata | BaseException],
-) -> tuple[list[Any], list[RecordMetadata], BaseException | None]:
-    """The rows to mark published, their acknowledgements, and the first error of the batch (None if none).
+) -> tuple[list[Any], list[RecordMetadata], Exception | None]:
+    """The rows to mark published (every one the broker acknowledged), their acknowledgements, and the batch's first
+    error (None if none).
 
-    A row counts as published when the broker acknowledged it and every earlier row of the batch with the same topic
-    and key was published too: a product's events must reach the topic in store order, so a row behind a failed one
-    of its key stays pending with it and both go again, in order. Rows of other keys do not wait for it.
+    A row the broker took is on the topic whatever happened to the others: sent again, it would be there twice. The
+    failed rows stay pending and go with the next batch. If a failed row had a later row of its key acknowledged, that
+    key's order on the topic is already broken, and sending the later row again would not mend it for a consumer that
+    takes each event id once (the inbox). A cancelled send comes back as a RuntimeError, so the relay's loop retries
+    it instead of ending.
     """
     published, acks, error = [], [], None
-    blocked: set[tuple[str, str]] = set()
     for row, outcome in zip(rows, outcomes, strict=True):
-        key = (row["topic"], row["message_key"])
-        if isinstance(outcome, BaseException) or key in blocked:
-            blocked.add(key)
-            error = error or (outcome if isinstance(outcome, BaseException) else None)
+        if isinstance(outcome, BaseException):
+            if error is None:
+                error = outcome if isinstance(outcome, Exception) else RuntimeError(f"send ended: {outcome!r}")
             continue
         published.append(row)
         acks.append(outcome)

@@ -270,15 +270,16 @@ def test_the_first_offset_of_each_partitions_batch_is_remembered():
     assert first_offsets(acks) == (["a", "a", "b"], [0, 1, 0], [3, 7, 0])
 
 
-def test_a_row_counts_as_published_when_it_and_every_earlier_row_of_its_key_were_acknowledged():
+def test_every_row_the_broker_acknowledged_counts_as_published_and_the_first_error_is_kept():
     rows = [{"topic": "a", "message_key": k} for k in ("p1", "p2", "p1", "p3", "p2")]
-    refused = KafkaError("refused")
-    outcomes = ["ack0", refused, "ack2", "ack3", "ack4"]
-    published, acks, error = settled(rows, outcomes)
-    assert published == [rows[0], rows[2], rows[3]]  # p2's second row waits behind its failed first
-    assert acks == ["ack0", "ack2", "ack3"]
+    refused, later = KafkaError("refused"), KafkaError("later")
+    published, acks, error = settled(rows, ["ack0", refused, "ack2", later, "ack4"])
+    assert published == [rows[0], rows[2], rows[4]]  # p2's second row too: it is on the topic already
+    assert acks == ["ack0", "ack2", "ack4"]
     assert error is refused
     assert settled(rows, ["x"] * 5) == (rows, ["x"] * 5, None)
+    [*_, cancelled] = settled(rows[:1], [asyncio.CancelledError()])
+    assert isinstance(cancelled, RuntimeError)  # an Exception: the relay's loop retries instead of ending
 
 
 # ------------------------------------------------------------------ noida-db: DescribeCluster v0 only, a fixed id

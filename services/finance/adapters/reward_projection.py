@@ -13,19 +13,26 @@ from services.finance.domain.events import products as pev
 from services.finance.domain.events import rewards as rev
 from services.finance.domain.events import support as sev
 from shared.events import Recorded
-from shared.projections import Writer
+from shared.projections import Writer, memo_of
 
 
 # Where a claim is comes from two consumers at once: ProductRegistered (the product's district, then the claims opened
 # without one) and ProductRated (a claim, with the district of its product as far as finance knows). Two such
 # transactions in flight together would each miss the other's uncommitted row and leave the claim without a district;
 # this lock, taken by both writers before they read, orders them (one key per schema, so no lock-order deadlock).
+# A rebuild is the only writer of its tables and takes none.
 _PLACES = "SELECT pg_advisory_xact_lock(hashtext(current_schema() || ': where products are'))"
+_NO_DISTRICT = "claims opened without a district"
+
+
+async def _order_places(conn: asyncpg.Connection) -> None:
+    if memo_of(conn) is None:
+        await conn.execute(_PLACES)
 
 
 async def _entered(conn: asyncpg.Connection, r: Recorded) -> None:
     e = r.event.entry  # type: ignore[attr-defined]
-    await conn.execute(_PLACES)
+    await _order_places(conn)
     await conn.execute(
         "INSERT INTO products (product_id, product_name, producer_id, producer_name, district_code, commune_code,"
         " cycle_year, registration_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (product_id) DO UPDATE SET"
@@ -33,10 +40,14 @@ async def _entered(conn: asyncpg.Connection, r: Recorded) -> None:
         " cycle_year = $7, registration_id = $8 WHERE products.cycle_year <= $7",
         e.product_id, e.name, e.producer_id, e.producer_name, e.district_code, e.commune_code, e.cycle_year,
         e.registration_id)
-    # Claims opened without a district (before this registration was heard) are where the product is.
-    await conn.execute(
-        "UPDATE claims c SET district = p.district_code FROM products p WHERE p.product_id = $1 AND c.product_id = $1"
-        " AND c.district_code = '' AND c.district <> p.district_code", e.product_id)
+    # Claims opened without a district (before this registration was heard) are where the product is. A fresh rebuild
+    # knows which products have such claims (few: a product is registered before it is rated) and skips the others:
+    # while it fills, claims has no index on product_id, and the statement would scan the table for each product.
+    memo = memo_of(conn)
+    if memo is None or not memo.complete or memo.get((_NO_DISTRICT, e.product_id)):
+        await conn.execute(
+            "UPDATE claims c SET district = p.district_code FROM products p WHERE p.product_id = $1"
+            " AND c.product_id = $1 AND c.district_code = '' AND c.district <> p.district_code", e.product_id)
 
 
 async def _history(conn: asyncpg.Connection, r: Recorded, product_id: str, reference: str | None = None) -> None:
@@ -69,7 +80,9 @@ async def _recognition(conn: asyncpg.Connection, r: Recorded, claim_id: str | No
 async def _opened(conn: asyncpg.Connection, r: Recorded) -> None:
     e: rev.ClaimOpened = r.event  # type: ignore[assignment]
     rec = e.recognition
-    await conn.execute(_PLACES)
+    await _order_places(conn)
+    if not rec.district_code and (memo := memo_of(conn)) is not None:
+        memo.keep((_NO_DISTRICT, r.stream_id), True)
     await conn.execute(
         "INSERT INTO claims (claim_id, product_id, opened_position, evaluation_id, level, stars, cycle_year,"
         " district_code, certificate_number, decision_number, decision_date, decision_issued_by, amount, rule, flags,"
