@@ -386,8 +386,10 @@ async def probe_values(database_url: str) -> tuple[str, dt.date, str]:
     try:
         district = await conn.fetchval("SELECT district_code FROM registration.registrations GROUP BY 1"
                                        " ORDER BY count(*) DESC, 1 LIMIT 1")
-        name = await conn.fetchval("SELECT product->>'name' FROM registration.registrations ORDER BY registration_id"
-                                   " LIMIT 1")
+        # The commonest name (ties by name): the same on both stores, which repeat one template's names, so the
+        # search is the same on both and its row is in the table (by the first registration id, it was not).
+        name = await conn.fetchval("SELECT product->>'name' FROM registration.registrations GROUP BY 1"
+                                   " ORDER BY count(*) DESC, 1 LIMIT 1")
         as_of = await conn.fetchval("SELECT max(valid_from) FROM rating.certificates")
     finally:
         await conn.close()
