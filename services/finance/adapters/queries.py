@@ -59,7 +59,7 @@ def claim_filter(f: ClaimFilter) -> Where:
 
 def in_district(where: Where, district_code: str | None) -> Where:
     """Claims ``c`` located in ``district_code``: the claim's ``district``, kept by the projection, is an index away."""
-    return where if district_code is None else where.add("c.district = ${}", district_code)
+    return where if district_code is None else where.add(f"{DISTRICT} = ${{}}", district_code)
 
 
 async def claims(conn: asyncpg.Connection, f: ClaimFilter) -> dict[str, Any]:
