@@ -310,7 +310,7 @@ async def written(pool: asyncpg.Pool, claims: Sequence[str], after: int) -> dict
 
 async def raw_insert(pool: asyncpg.Pool, claims: Sequence[str], rows: dict[str, Written], p: Params, *, read: bool,
                      meter: Meter) -> dict[str, Any]:
-    """Each approval's events and outbox row (with its NOTIFY, as the kernel writes it) INSERTed again in one
+    """Each approval's events and outbox row (the kernel's outbox statement) INSERTed again in one
     transaction, same officers' split; ``read`` first reads the streams it writes, as a command must."""
     from shared.uow import _OUTBOX
 
@@ -323,7 +323,7 @@ async def raw_insert(pool: asyncpg.Pool, claims: Sequence[str], rows: dict[str, 
                 for stream in w.streams:
                     await conn.fetch(_READ, stream)
             await conn.execute(_EVENTS, *(list(c) for c in zip(*w.events)))
-            await conn.execute(_OUTBOX, *(list(c) for c in zip(*w.outbox)), "bench_raw_notify")
+            await conn.execute(_OUTBOX, *(list(c) for c in zip(*w.outbox)))
 
     async def officer(w: int) -> None:
         for claim_id in claims[w::p.concurrency]:
@@ -468,7 +468,7 @@ def report(p: Params, s: dict[str, Any], facts: dict[str, str], elapsed: float, 
         f"{p.concurrency}, … one after the other. The order of the two waiting-claim scenarios swaps between runs.",
         "- HTTP: the finance FastAPI app driven **in-process over `httpx.ASGITransport`** (as "
         "`tests/kernel/support.running_service`), each officer with its own `finance_officer` token; the service "
-        "runtime runs **without its relay and consumers**: RewardApproved outbox rows and their NOTIFY are written, not "
+        "runtime runs **without its relay and consumers**: RewardApproved outbox rows are written (the relay's wake-up sent after the commit), not "
         "published. Tracing off. Policy: `OCOP_FINANCE_APPROVAL=manual` (a finance officer approves every claim; the "
         "default, automatic, approves a claim in the consumer's transaction that hears its ProductRated, with no API "
         "call to measure).",
@@ -492,7 +492,7 @@ def report(p: Params, s: dict[str, Any], facts: dict[str, str], elapsed: float, 
         "- Raw baselines (same process and database, a scratch schema with the kernel's tables only, dropped after the "
         "run): the **very rows** the waiting-claim approvals stored (their events and RewardApproved outbox row) "
         "INSERTed again with raw asyncpg: one transaction per approval, one `INSERT … SELECT unnest` of its events and "
-        "the kernel's outbox statement (rows + `pg_notify`), same officers' split; *+ read* first reads the streams it "
+        "the kernel's outbox statement (its rows; the relay is woken after the commit, outside it), same officers' split; *+ read* first reads the streams it "
         "writes (the product's and the line's), as an event-sourced command must. No HTTP, no domain, no read models, "
         "no version check.",
         "- CPU columns: from /proc (this process, the postmaster and its backends) over each scenario's timed window "

@@ -509,7 +509,7 @@ async def raw_finalise(pool: asyncpg.Pool, plan: Plan, stored: dict[str, list[An
             for e in (*final, *outcomes):
                 await store.append(prefix + e.stream_id, e.stream_type, e.version - 1, [_new(e)])
             if rows:
-                await conn.execute(_OUTBOX, *zip(*rows), "bench_raw_notify")
+                await conn.execute(_OUTBOX, *zip(*rows))
 
     async def writer(mine: list[str]) -> None:
         for sid in mine:
@@ -816,7 +816,8 @@ def report(p: Params, s: dict[str, Any], rb: dict[str, Any], facts: dict[str, st
         "- HTTP: the rating FastAPI app (`shared.http.app.create_app`) driven **in-process over `httpx.ASGITransport`**, as "
         "`tests/kernel/support.running_service` does, so routing, body validation, the JWT check, the handler and the "
         "JSON response are measured; no socket, no uvicorn/HTTP parsing. The service runtime runs **without its relay and "
-        "consumers** (as the kernel benchmark's append scenarios): the outbox rows and their NOTIFY are written, not "
+        "consumers** (as the kernel benchmark's append scenarios): the outbox rows are written (and the relay's wake-up "
+        "sent after the commit), not "
         "published. Tracing off (no tracer provider). Expiry schedule off.",
         f"- Data: per run one district council of {p.members} scoring members (+ secretary); dossiers opened by the "
         "ProductRegistered handler (`open_dossier`, units of work of 50, untimed), sessions opened by the `open_session` "
@@ -837,8 +838,8 @@ def report(p: Params, s: dict[str, Any], rb: dict[str, Any], facts: dict[str, st
         f"streams) and {p.products} ProductRated outbox rows, in one transaction.",
         "- Raw baselines (same process, same database, scratch schema with the kernel's tables only, dropped after the "
         "run): the **very events** the API scenarios stored, read back and appended again with `shared.eventstore."
-        "EventStore.append` — one transaction per scorecard event, or per finalisation (its events + its outbox rows with "
-        "NOTIFY) — same client split and order, on streams that already hold what preceded them; *+ load* also reads the "
+        "EventStore.append` — one transaction per scorecard event, or per finalisation (its events + its outbox rows, "
+        "the kernel's outbox statement) — same client split and order, on streams that already hold what preceded them; *+ load* also reads the "
         "stream(s) in the transaction first, as any event-sourced command must. No HTTP, no domain, no read models.",
         f"- Rebuild: `shared.rebuild.rebuild(pool, [RatingProjection()], batch_size={p.rebuild_batch}, batched=False)` over the "
         "whole store (the read-model tables built beside the live ones, a committed batch per page, then swapped in; "
