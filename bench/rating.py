@@ -144,6 +144,12 @@ class Plan:
         """(session, product, member) for every card of a session, product by product."""
         return [(session_id, pid, m) for pid in self.products[session_id] for m in self.members]
 
+    def scorecard_streams(self, session_id: str) -> list[str]:
+        """Each scoring member's own stream of cards in a session (``MemberScorecards``)."""
+        from services.rating.domain.scorecards import MemberScorecards
+
+        return [MemberScorecards.key(session_id, m) for m in self.members]
+
 
 def actor(role: str, actor_id: str, district: str) -> Any:
     from shared.auth import Actor
@@ -453,13 +459,16 @@ async def raw_cards(pool: asyncpg.Pool, plan: Plan, stored: dict[str, list[Any]]
                     load: bool, meter: Meter) -> dict[str, Any]:
     """The API scenario's ScorecardSubmitted events, appended again one per transaction by the same client split.
 
-    ``load``: also read the session's stream in the transaction first (what any event-sourced command must do).
+    ``load``: also read the card's stream (its member's) in the transaction first (what any event-sourced command
+    must do).
     """
     from shared.eventstore import EventStore
 
     sessions = plan.groups["api"]
     heads = {s: [e for e in stored[s] if e.event_type in ("SessionOpened", "ProductExamined")] for s in sessions}
-    cards = {s: [e for e in stored[s] if e.event_type == "ScorecardSubmitted"] for s in sessions}
+    # Each member's cards are on the member's own stream, appended here in the order they were stored.
+    cards = {s: sorted((e for m in plan.scorecard_streams(s) for e in stored[m] if e.event_type == "ScorecardSubmitted"),
+                       key=lambda e: e.position) for s in sessions}
     await _append_all(pool, heads, prefix)
     latencies: list[float] = []
 
@@ -483,7 +492,8 @@ async def raw_cards(pool: asyncpg.Pool, plan: Plan, stored: dict[str, list[Any]]
 
 async def raw_finalise(pool: asyncpg.Pool, plan: Plan, stored: dict[str, list[Any]], outbox: dict[str, list[Any]],
                        p: Params, *, prefix: str, load: bool, meter: Meter) -> dict[str, Any]:
-    """Each API finalisation's events (SessionFinalised + one outcome fact per dossier) and its outbox rows,
+    """Each API finalisation's events (SessionFinalised, one outcome fact per dossier, ScorecardsCounted on each
+    member's stream) and its outbox rows,
     appended again in one transaction per session, on streams already holding what preceded them."""
     from shared.eventstore import EventStore
     from shared.uow import _OUTBOX
@@ -500,13 +510,14 @@ async def raw_finalise(pool: asyncpg.Pool, plan: Plan, stored: dict[str, list[An
     async def one(sid: str) -> None:
         final = [e for e in stored[sid] if e.event_type == "SessionFinalised"]
         outcomes = [e for d in plan.products[sid] for e in stored[d] if e.event_type in facts]
+        counted = [e for m in plan.scorecard_streams(sid) for e in stored[m] if e.event_type == "ScorecardsCounted"]
         rows = [(uuid.uuid4(), r["topic"], r["message_key"], r["payload"], r["headers"]) for r in outbox[sid]]
         async with pool.acquire() as conn, conn.transaction():
             store = EventStore(conn)
             if load:
-                for stream in (sid, *plan.products[sid]):
+                for stream in (sid, *plan.products[sid], *plan.scorecard_streams(sid)):
                     await store.read_stream(prefix + stream)
-            for e in (*final, *outcomes):
+            for e in (*final, *outcomes, *counted):
                 await store.append(prefix + e.stream_id, e.stream_type, e.version - 1, [_new(e)])
             if rows:
                 await conn.execute(_OUTBOX, *zip(*rows))
@@ -589,7 +600,8 @@ async def one_run(svc: Rating, index: int, stamp: str, p: Params, infra: Infra,
     say(f"run {index}: raw EventStore baselines on the same events")
     rt = svc.runtime
     sessions = plan.groups["api"]
-    stored = await read_streams(rt.pool, [*sessions, *(pid for s in sessions for pid in plan.products[s])])
+    stored = await read_streams(rt.pool, [*sessions, *(pid for s in sessions for pid in plan.products[s]),
+                                          *(m for s in sessions for m in plan.scorecard_streams(s))])
     outbox = await outbox_rows(rt.pool, plan)
     schema = f"{rt.settings.schema}_raw{index}"
     pool = await kernel_store(infra.database_url, schema, max(10, p.concurrency + 2))
@@ -793,7 +805,6 @@ def _x(a: Spread, b: Spread) -> str:
 
 def report(p: Params, s: dict[str, Any], rb: dict[str, Any], facts: dict[str, str], elapsed: float) -> str:
     n_cards = p.sessions * p.products * p.members
-    stream = 1 + p.products + p.products * p.members
     events, total_rows = rb["store_events"], sum(rb["rows"].values())
     ac, hc, cc, ra, rl, hz = (s[k] for k in CARD_KEYS)
     af, hf, rf, rlf = (s[k] for k in FINAL_KEYS)
@@ -823,7 +834,8 @@ def report(p: Params, s: dict[str, Any], rb: dict[str, Any], facts: dict[str, st
         "ProductRegistered handler (`open_dossier`, units of work of 50, untimed), sessions opened by the `open_session` "
         f"handler (untimed), each examining {p.products} products of set {PRODUCT_SET}; every member scores every product "
         f"with a full scorecard of the sheet (totals {', '.join(map(str, TOTALS))} by product), each member with their own "
-        f"`council_member` token. A fully scored session's stream holds {stream} events.",
+        f"`council_member` token. Each member's cards are on the member's own stream (`MemberScorecards`: "
+        f"{p.products} cards per member and session), so members never contend for one stream.",
         f"- Scorecards (`PUT /sessions/{{sid}}/products/{{pid}}/scorecards/{{member_id}}`): {n_cards:,} per scenario, "
         f"{p.concurrency} concurrent clients, client *w* scoring sessions *w*, *w*+{p.concurrency}, … of {p.sessions} "
         f"(round-robin over its sessions), so no two clients are ever on one session stream. *Handler*: the same on "
@@ -834,8 +846,8 @@ def report(p: Params, s: dict[str, Any], rb: dict[str, Any], facts: dict[str, st
         f"- Finalisation (`POST /sessions/{{sid}}/finalisation`): the {p.sessions} API-scored sessions, {p.concurrency} "
         f"clients each finalising its own sessions; rate = products finalised per second ({p.products} per session). "
         "*Handler*: `handlers.finalise_session` on the handler-scored sessions. A district finalisation appends "
-        f"SessionFinalised and one outcome fact per dossier ({1 + p.products} events on {1 + p.products} "
-        f"streams) and {p.products} ProductRated outbox rows, in one transaction.",
+        f"SessionFinalised, one outcome fact per dossier and ScorecardsCounted on each member's stream "
+        f"({1 + p.products + p.members} events on as many streams) and {p.products} ProductRated outbox rows, in one transaction.",
         "- Raw baselines (same process, same database, scratch schema with the kernel's tables only, dropped after the "
         "run): the **very events** the API scenarios stored, read back and appended again with `shared.eventstore."
         "EventStore.append` — one transaction per scorecard event, or per finalisation (its events + its outbox rows, "
@@ -889,8 +901,8 @@ def report(p: Params, s: dict[str, Any], rb: dict[str, Any], facts: dict[str, st
     lines += [
         frow(f"API, {p.products} products × {p.members} members per session, {p.concurrency} clients", af),
         frow("Handler direct, no HTTP", hf),
-        frow(f"Raw append of the same {1 + p.products} events + {p.products} outbox rows, 1 tx/session", rf),
-        frow(f"Raw read of the {1 + p.products} streams + the same appends", rlf),
+        frow(f"Raw append of the same {1 + p.products + p.members} events + {p.products} outbox rows, 1 tx/session", rf),
+        frow(f"Raw read of the {1 + p.products + p.members} streams + the same appends", rlf),
         "",
         f"Ratios: API / raw append {_x(af['rate'], rf['rate'])}, API / raw read + append {_x(af['rate'], rlf['rate'])}, "
         f"API / handler {_x(af['rate'], hf['rate'])}.",
@@ -944,7 +956,7 @@ def interpret(p: Params, s: dict[str, Any], rb: dict[str, Any]) -> list[str]:
 
     cores = os.cpu_count() or 1
     criteria = len(load_catalogue().sheet(PRODUCT_SET).criteria)
-    stream = 1 + p.products + p.products * p.members
+    stream = 1 + p.products  # the session's stream before its finalisation: SessionOpened, one ProductExamined each
     http_us = m(ac["py_us"]) - m(hc["py_us"])
     floor_us = m(hz["py_us"])
     domain_us = m(hc["py_us"]) - m(rl["py_us"])
@@ -966,27 +978,29 @@ def interpret(p: Params, s: dict[str, Any], rb: dict[str, Any]) -> list[str]:
         f"app already costs {floor_us:,.0f}; the rest is what the scorecard route adds: the OpenTelemetry ASGI "
         "middleware's span (skipped for /healthz), FastAPI's dependency solving with the JWT check (PyJWT decode and "
         f"claim checks, per request), the pydantic body of {criteria} choices, `acting`, and encoding the answer); "
-        f"**domain + read models {domain_us:,.0f}** (handler − read + append: replaying the session's stream, up to "
-        f"{stream} events, into the aggregate; validating the card against the product set's sheet; the unit of work, "
+        f"**domain + read models {domain_us:,.0f}** (handler − read + append: replaying the session's stream and the "
+        f"member's ({p.products} cards at most) into the aggregates; validating the card against the product set's sheet; the unit of work, "
         "metadata and three projection statements — scorecard row, session_products counter, sessions version); "
         f"**reading and decoding the stream {load_us:,.0f}**; **the append transaction {m(ra['py_us']):,.0f}**. "
         f"PostgreSQL spent {m(ac['pg_us']):,.0f} µs per card against {m(ra['pg_us']):,.0f} µs for the bare append. "
         f"The kernel benchmark's single-event command (above) is the same shape without HTTP and read models.",
-        f"- **One session at a time: {m(cc['rate']):,.0f}/s, {_x(cc['rate'], ac['rate'])}× the spread figure.** Every "
-        f"client loads the same stream and races to append its next version: {retries:.2f} conflict retries per "
+        f"- **One session at a time: {m(cc['rate']):,.0f}/s, {_x(cc['rate'], ac['rate'])}× the spread figure.** The "
+        f"clients take one session's cards from one queue, so two of them often hold cards of the same member and race "
+        f"to append that member's next version: {retries:.2f} conflict retries per "
         "accepted card, each a wasted load–validate–append followed by a growing random back-off (full jitter, 10 ms then doubling, capped at 200 ms), and "
         f"{cc['failures']} of {cc['count'] + cc['failures']:,} cards refused with 409 after all 10 tries "
-        f"({cc['failures'] / max(cc['count'] + cc['failures'], 1):.1%}; a client must resubmit them). A session stream "
-        f"takes one card at a time, so one session's cards are bounded by one command's latency "
-        f"({m(s['serial_ms']):.2f} ms with a single client, ≈{1000 / m(s['serial_ms']):,.0f}/s) however many members "
-        "submit at once, and concurrency on one session only adds conflicts. At a real council's pace (a few members, "
-        "minutes per card) this never matters; a bulk import of paper scorecards should go one client per session.",
+        f"({cc['failures'] / max(cc['count'] + cc['failures'], 1):.1%}; a client must resubmit them). A member's "
+        f"stream takes one card at a time, so one member's cards are bounded by one command's latency "
+        f"({m(s['serial_ms']):.2f} ms with a single client, ≈{1000 / m(s['serial_ms']):,.0f}/s), and several clients "
+        "entering one member's cards only add conflicts. At a real council's pace (each member scoring for "
+        "themselves, minutes per card) this never matters; a bulk import of paper scorecards should go one client "
+        "per member.",
         f"- **Finalisation: {m(af['rate']):,.0f} products/s ({m(af['sessions_rate']):,.1f} sessions/s of "
         f"{p.products} products × {p.members} members), {m(af['rate']) / m(rf['rate']):.0%} of the bare append of its "
         f"events and outbox rows ({m(rf['rate']):,.0f}/s) and {m(af['rate']) / m(rlf['rate']):.0%} of read + append "
         f"({m(rlf['rate']):,.0f}/s).** Per product: {m(af['py_us']):,.0f} µs of Python CPU through the API, "
         f"{m(hf['py_us']):,.0f} µs through the handler, {m(rlf['py_us']):,.0f} µs for the raw reads and appends. The "
-        f"handler replays the session ({stream} events) and the {p.products} dossiers one stream read at a time, "
+        f"handler replays the session ({stream} events) and the {p.products} dossiers and the {p.members} members' cards one stream read at a time, "
         f"re-validates the {p.members} latest cards of each product against its sheet to compute the council result "
         "(mean, spread, minimums, band), records SessionFinalised and an outcome fact per dossier, builds and "
         "validates a ProductRated envelope per product for the outbox, and writes the read models (session_products, "
