@@ -5,14 +5,15 @@ the same database, broker and consumer groups).
     python -m bench.scale_out          # or: make bench
     python -m bench.scale_out --quick --no-write
 
-Starts its own PostgreSQL and Tansu (state in .ocop/bench-scale-out) unless OCOP_DATABASE_URL /
-OCOP_KAFKA_BOOTSTRAP_SERVERS point at running ones, and registration as a process. The backlog is made once through
-registration's HTTP API (the demo's registration season: producers, forms, selections, one district list per
-district) with rating not running, so its ProductRegistered wait on the topic; every later run's backlog is the same
-records published again with every UUID renamed (new products, registrations and events; same sizes, keys spread
-over the same partitions). Each run: rating stopped, the backlog on the topic, ``R`` replicas of rating started
-(``python -m services.rating``, free ports); the rate is the backlog over the span of rating's inbox commits (first
-to last), the wall time from starting the replicas to the last dossier is beside it. With two replicas the run also
+Each run starts its own PostgreSQL and Tansu (state in .ocop/bench-scale-out) unless OCOP_DATABASE_URL /
+OCOP_KAFKA_BOOTSTRAP_SERVERS point at running ones, and registration as a process (afresh per run: Tansu 0.6 strands
+a consumer group its members have left, see ``_main``). The run's season is made through registration's HTTP API (the
+demo's registration season: producers, forms, selections, one district list per district) with rating not running,
+so its ProductRegistered wait on the topic; ``R`` replicas of rating are started (``python -m services.rating``, free
+ports) and consume them (untimed); the timed backlog is the same records published again with every UUID renamed
+(new products, registrations and events; same sizes, keys spread over the same partitions). The rate is the backlog
+over the time from its publishing to its last dossier; the time from starting the replicas to their sharing the
+partitions is beside it. With two replicas the run also
 notes which partitions each replica was assigned (its ``/ops/status``), which replica's relay leads, that both
 answer ``GET /dossiers``, and counts the dossiers and ``DossierOpened`` events per product (one each).
 
@@ -72,9 +73,7 @@ def start_rating(launcher: Any, replicas: int) -> list[str]:
 
 
 def stop_rating(launcher: Any, keys: list[str]) -> None:
-    """Stop the replicas together, as a scale-down does. Stopped one after the other (the last one leaving while the
-    rebalance the first one's leaving started was still going on), the next run's single replica got no partition
-    from Tansu in 120 s in the first full run."""
+    """Stop the replicas together, as a scale-down does."""
     processes = [launcher.processes.pop(key).process for key in keys]
     for process in processes:
         process.terminate()
@@ -168,22 +167,6 @@ async def dossiers_of(conn: asyncpg.Connection, products: set[str]) -> int:
     return await conn.fetchval("SELECT count(*) FROM rating.dossiers WHERE product_id = ANY($1)", list(products))
 
 
-async def catch_up_first(launcher: Any, records: list[Any]) -> float:
-    """The season's own backlog, consumed by one replica (untimed: it includes the first start and the group's
-    creation)."""
-    products = {json.loads(r.value)["product_id"] for r in records}
-    started = time.perf_counter()
-    keys = await asyncio.to_thread(start_rating, launcher, 1)
-    conn = await asyncpg.connect(launcher.database_url)
-    try:
-        while await dossiers_of(conn, products) < len(products):
-            await asyncio.sleep(0.2)
-    finally:
-        await conn.close()
-    await asyncio.to_thread(stop_rating, launcher, keys)
-    return time.perf_counter() - started
-
-
 async def one_run(launcher: Any, records: list[Any], copy: int, replicas: int) -> dict[str, Any]:
     """``replicas`` replicas of rating started and sharing the partitions; then the backlog (the records renamed
     for ``copy``) published at once, and timed until its last dossier."""
@@ -193,8 +176,11 @@ async def one_run(launcher: Any, records: list[Any], copy: int, replicas: int) -
     urls = [launcher.processes[k].url for k in keys]
     owned, _ = await split(urls)
     ready = time.perf_counter() - started
+    originals = {json.loads(r.value)["product_id"] for r in records}
     conn = await asyncpg.connect(launcher.database_url)
     try:
+        while await dossiers_of(conn, originals) < len(originals):  # the season's own records first (untimed)
+            await asyncio.sleep(0.2)
         since = await conn.fetchval("SELECT clock_timestamp()")
         cpu = _cpu(launcher, keys)
         publish_seconds = await publish_backlog(launcher.bootstrap_servers, backlog)
@@ -237,16 +223,29 @@ def _cpu(launcher: Any, keys: list[str]) -> dict[str, float]:
 # --------------------------------------------------------------------------- the whole run
 
 
-async def _main(p: Any, launcher: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"facts": await machine_facts(infra_of(launcher)), "runs": []}
+async def _one(launcher: Any, p: Any, replicas: int, out: dict[str, Any]) -> dict[str, Any]:
+    """One run on a fresh store and broker: the season through registration's API, then the run's replicas (a group
+    that never had a member) consume its records (untimed) and the same records renamed (timed)."""
+    out.setdefault("facts", await machine_facts(infra_of(launcher)))
     records = await first_backlog(launcher, p.backlog)
     out["backlog"] = len(records)
-    out["first_catch_up"] = await catch_up_first(launcher, records)
-    copy = 1
+    return await one_run(launcher, records, 1, replicas)
+
+
+def _main(p: Any) -> dict[str, Any]:
+    """Every run starts PostgreSQL, Tansu and registration afresh. On one broker for all runs, Tansu (0.6) stranded
+    the group once replicas had left it: its JoinGroup answers named a stopped replica's member as the leader, and
+    SyncGroup answered REBALANCE_IN_PROGRESS for good, so the next run's replicas never got a partition."""
+    out: dict[str, Any] = {"runs": []}
     for index in range(p.runs):
         for replicas in ((1, 2) if index % 2 == 0 else (2, 1)):
-            run = await one_run(launcher, records, copy, replicas)
-            copy += 1
+            # Registration's season is not traced: its spans would go nowhere (no monitoring) and cost the seeding.
+            launcher = start_processes("bench-scale-out", ("registration", "rating"), ("registration",),
+                                       OCOP_TRACE_SAMPLE_RATIO="0")
+            try:
+                run = asyncio.run(_one(launcher, p, replicas, out))
+            finally:
+                launcher.stop()
             say(f"run {index + 1}, {replicas} replica(s): {run['rate']:,.0f} ProductRegistered/s "
                 f"({run['wall']:.1f} s from publishing to the last dossier; ready and split in {run['ready']:.1f} s); "
                 f"partitions {[len(o) for o in run['split']]}, leaders {run['leaders']}")
@@ -273,12 +272,15 @@ def report(p: Any, out: dict[str, Any], elapsed: float, note: str) -> str:
         f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; the benchmark took {elapsed / 60:.1f} min"
         + (f" ({note})" if note else ""),
         *[f"- {k}: {v}" for k, v in out["facts"].items()],
-        f"- Backlog: {out['backlog']:,} `ProductRegistered` made once through registration's API (the demo's "
-        "registration season, one list per district) and consumed once by one replica (untimed, "
-        f"{out['first_catch_up']:.0f} s with its start); each run then published the same records again with every "
-        "UUID renamed (new products, registrations and events; the keys spread over the topic's partitions) once its "
-        f"replicas were up and shared the {TOPIC_PARTITIONS} partitions. {p.runs} runs of each configuration, "
-        "alternating which goes first; rating stopped between runs.",
+        f"- Backlog: each run starts PostgreSQL, Tansu and registration afresh and makes {out['backlog']:,} "
+        "`ProductRegistered` through registration's API (the demo's registration season, one list per district); "
+        "its replicas start (a consumer group that never had a member), share the "
+        f"{TOPIC_PARTITIONS} partitions and consume those records (untimed); then the same records are published again "
+        "with every UUID renamed (new products, registrations and events; the keys spread over the topic's "
+        f"partitions), timed. {p.runs} runs of each configuration, alternating which goes first. A fresh broker per "
+        "run because Tansu (0.6) strands a group that replicas have left: its JoinGroup answers name a stopped "
+        "replica's member as the leader and SyncGroup answers REBALANCE_IN_PROGRESS for good (seen in the first full "
+        "run; Apache Kafka's coordinator elects a new leader).",
         "- Rate: the backlog over the time from the start of its publishing (it is published in "
         "a fraction of that time) to the last dossier found in rating's read model (polled every 20 ms, "
         "PostgreSQL's clock). *Ready*: from starting the replicas to their sharing the partitions (process start, "
@@ -361,13 +363,7 @@ def main(
     began = time.perf_counter()
     load = machine_load()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    # Registration's season is not traced: its spans would go nowhere (no monitoring) and cost the seeding.
-    launcher = start_processes("bench-scale-out", ("registration", "rating"), ("registration",),
-                               OCOP_TRACE_SAMPLE_RATIO="0")
-    try:
-        results = asyncio.run(_main(p, launcher))
-    finally:
-        launcher.stop()
+    results = _main(p)
     results["facts"]["Other load"] = load
     elapsed = time.perf_counter() - began
     publish(report(p, results, elapsed, note), write, output, MARKER, elapsed)
