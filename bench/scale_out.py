@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -315,14 +316,20 @@ def report(p: Any, out: dict[str, Any], elapsed: float, note: str) -> str:
 def interpret(out: dict[str, Any], rate: dict[int, Spread], cpu_us: dict[int, dict[str, Spread]]) -> list[str]:
     one, two = rate[1].median, rate[2].median
     per_event = sum(v.median for v in cpu_us[1].values())
+    rating_us = cpu_us[1]["rating"].median
+    cores = os.cpu_count() or 1
+    ceiling = cores * 1e6 / per_event  # every core busy with this event's work and nothing else
     yearly = THANH_HOA_2021_RECOGNISED * 10
     return [
         f"- Two replicas consumed at {two / one:.2f}× one replica's rate ({two:,.0f} against {one:,.0f} events/s). "
-        f"One event costs about {per_event:,.0f} µs of CPU in all (rating, PostgreSQL, broker) with one replica: at "
-        f"{1e6 / per_event:,.0f} events/s the machine's two cores are what limits, not the replica count. A second "
-        "process on the same two cores adds no cores; what it adds is a second consumer (and a second Python "
-        "interpreter) sharing them with PostgreSQL and the broker, so on this machine the ratio measures the cost "
-        "of the split (rebalance, twice the idle polling), not the gain a second node would bring.",
+        f"One event costs about {per_event:,.0f} µs of CPU in all with one replica (rating {rating_us:,.0f}, "
+        f"PostgreSQL {cpu_us[1]['postgresql'].median:,.0f}, broker {cpu_us[1]['broker'].median:,.0f}), so this "
+        f"machine's {cores} cores carry at most about {ceiling:,.0f} events/s: two replicas reached "
+        f"{two / ceiling:.0%} of that, one replica {one / ceiling:.0%}. One replica does not use its own core fully "
+        f"({rating_us:,.0f} µs of rating CPU per event would allow {1e6 / rating_us:,.0f}/s): its consumer fetches a "
+        "batch, handles it in one transaction and commits before it fetches the next, and a second consumer overlaps "
+        "those waits with its own. On this machine a second replica adds no cores, so the figure for two is near the "
+        "machine's ceiling; on two nodes each replica would also bring its own core.",
         "- What scales with replicas is the Python side (rating's CPU per event is the share a replica's core would "
         "carry); PostgreSQL's share stays on the database server whatever the number of replicas.",
         f"- A province-sized deployment, 10× Thanh Hóa's 2021 volume: the plan (Kế hoạch 75/KH-UBND) asks for "
