@@ -50,6 +50,7 @@ import asyncpg
 import typer
 
 from bench import http_profile
+from bench.http_hops import hops
 from bench.console import System, cpu_seconds, cpu_used, restart_service, wait_quiet
 from bench.finance import infra_of, launch, machine_load, publish
 from bench.http_report import report
@@ -419,12 +420,20 @@ async def end_to_end(http: Http, rate: float, lists: list[PreparedList], timeout
             if len(rows) == len(answered) or time.perf_counter() > deadline:
                 break
             await asyncio.sleep(0.5)
+        on_the_way = await hops(conn, list(answered), _product_registered_topic(), "rating.product-registered")
     finally:
         await conn.close()
     delays = [(r["at"] - answered[r["product_id"]]) * 1000 for r in rows if r["at"] is not None]
     out = summary(delays, offered_wall, errors[0])
-    out.update(offered=rate, achieved=len(answered) / offered_wall, missing=len(answered) - len(rows))
+    out.update(offered=rate, achieved=len(answered) / offered_wall, missing=len(answered) - len(rows),
+               hops=on_the_way)
     return out
+
+
+def _product_registered_topic() -> str:
+    from shared.contracts import CONTRACTS
+
+    return CONTRACTS["ProductRegistered"].topic
 
 
 # --------------------------------------------------------------------------- baselines in process
