@@ -315,21 +315,23 @@ def report(p: Any, out: dict[str, Any], elapsed: float, note: str) -> str:
 
 def interpret(out: dict[str, Any], rate: dict[int, Spread], cpu_us: dict[int, dict[str, Spread]]) -> list[str]:
     one, two = rate[1].median, rate[2].median
-    per_event = sum(v.median for v in cpu_us[1].values())
+    per_event = {r: sum(v.median for v in cpu_us[r].values()) for r in (1, 2)}
     rating_us = cpu_us[1]["rating"].median
     cores = os.cpu_count() or 1
-    ceiling = cores * 1e6 / per_event  # every core busy with this event's work and nothing else
+    # Every core busy with this configuration's work per event and nothing else.
+    ceiling = {r: cores * 1e6 / per_event[r] for r in (1, 2)}
     yearly = THANH_HOA_2021_RECOGNISED * 10
     return [
         f"- Two replicas consumed at {two / one:.2f}× one replica's rate ({two:,.0f} against {one:,.0f} events/s). "
-        f"One event costs about {per_event:,.0f} µs of CPU in all with one replica (rating {rating_us:,.0f}, "
-        f"PostgreSQL {cpu_us[1]['postgresql'].median:,.0f}, broker {cpu_us[1]['broker'].median:,.0f}), so this "
-        f"machine's {cores} cores carry at most about {ceiling:,.0f} events/s: two replicas reached "
-        f"{two / ceiling:.0%} of that, one replica {one / ceiling:.0%}. One replica does not use its own core fully "
-        f"({rating_us:,.0f} µs of rating CPU per event would allow {1e6 / rating_us:,.0f}/s): its consumer fetches a "
-        "batch, handles it in one transaction and commits before it fetches the next, and a second consumer overlaps "
-        "those waits with its own. On this machine a second replica adds no cores, so the figure for two is near the "
-        "machine's ceiling; on two nodes each replica would also bring its own core.",
+        f"One event costs about {per_event[1]:,.0f} µs of CPU in all with one replica (rating {rating_us:,.0f}, "
+        f"PostgreSQL {cpu_us[1]['postgresql'].median:,.0f}, broker {cpu_us[1]['broker'].median:,.0f}) and "
+        f"{per_event[2]:,.0f} µs with two, so this machine's {cores} cores carry "
+        f"at most about {ceiling[1]:,.0f} and {ceiling[2]:,.0f} events/s: one replica reached {one / ceiling[1]:.0%} "
+        f"of its ceiling, two {two / ceiling[2]:.0%}. One replica does not use its own core fully ({rating_us:,.0f} µs "
+        f"of rating CPU per event would allow {1e6 / rating_us:,.0f}/s): its consumer fetches a batch, handles it "
+        "partition by partition, one transaction each, and commits before it fetches the next, and a second "
+        "consumer overlaps those waits with its own. On this machine a second replica adds no cores, so the figure "
+        "for two is near the machine's ceiling; on two nodes each replica would also bring its own core.",
         "- What scales with replicas is the Python side (rating's CPU per event is the share a replica's core would "
         "carry); PostgreSQL's share stays on the database server whatever the number of replicas.",
         f"- A province-sized deployment, 10× Thanh Hóa's 2021 volume: the plan (Kế hoạch 75/KH-UBND) asks for "
