@@ -55,6 +55,7 @@ from bench.console import System, cpu_seconds, cpu_used, restart_service, wait_q
 from bench.finance import infra_of, launch, machine_load, publish
 from bench.http_report import report
 from bench.kernel_path import machine_facts, percentile, say
+from bench.scale_out import CONSUMER, topic
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS = BENCH_DIR / "RESULTS.md"
@@ -420,7 +421,7 @@ async def end_to_end(http: Http, rate: float, lists: list[PreparedList], timeout
             if len(rows) == len(answered) or time.perf_counter() > deadline:
                 break
             await asyncio.sleep(0.5)
-        on_the_way = await hops(conn, list(answered), _product_registered_topic(), "rating.product-registered")
+        on_the_way = await hops(conn, list(answered), topic(), CONSUMER)
     finally:
         await conn.close()
     delays = [(r["at"] - answered[r["product_id"]]) * 1000 for r in rows if r["at"] is not None]
@@ -429,11 +430,6 @@ async def end_to_end(http: Http, rate: float, lists: list[PreparedList], timeout
                hops=on_the_way)
     return out
 
-
-def _product_registered_topic() -> str:
-    from shared.contracts import CONTRACTS
-
-    return CONTRACTS["ProductRegistered"].topic
 
 
 # --------------------------------------------------------------------------- baselines in process
