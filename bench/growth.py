@@ -817,11 +817,12 @@ def interpret(p: Params, out: dict[str, Any], s: dict[str, Any], l: dict[str, An
                      "order makes cheaper and which grows with the matches: "
                      + ", ".join(f"{e['with']['count_ms']:,.1f} ms for {e['label'].removesuffix(', page of 50')}"
                                  for e in costly[:4])
-                     + ". The count is the documented contract of every list (`total`); the name search already "
-                     "finds its matches through a trigram index (registration's migration 004), so what grows is "
-                     "counting every match. Keeping the total exact and flat would need a counter maintained per "
-                     "filter by the projections; capping it (\"more than 10,000\") would change the API: not done "
-                     "here.")
+                     + ". The count is the documented contract of every list (`total`). The name search finds its "
+                     "matches through a trigram index (registration's migration 004), but with many matches both "
+                     "statements grow: the count reads every match, and the page walks the order index past the rows "
+                     "that do not match (the plans below). Keeping the total exact and flat would need a counter "
+                     "maintained per filter by the projections; capping it (\"more than 10,000\") would change the "
+                     "API: not done here.")
     return lines + slow_statement_lines(large["slow"], p.explain_ms, "every endpoint was asked again on the large "
                                         "store after its measurement", "with ANALYZE and BUFFERS, all services' sessions")
 
